@@ -1,0 +1,40 @@
+# leadsync — the two commands a newcomer needs: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint typecheck unit bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --editable '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv (if missing) and install leadsync with its dev tools
+
+demo: $(STAMP) ## Run the demo: sandboxed CRMs, one sync, the funnel
+	$(BIN)/leadsync demo
+
+lint: $(STAMP) ## ruff lint + format check, import layers
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP) ## mypy --strict on leadsync/ and adapters/
+	$(BIN)/mypy --strict
+
+unit: $(STAMP) ## pytest (warnings are errors)
+	$(BIN)/pytest
+
+test: lint typecheck unit ## The one command that says "the project is green"
+
+bench: $(STAMP) ## Benchmarks: figures printed and written to docs/benchmarks.md
+	$(PY) -m benchmarks
+
+clean: ## Remove the virtualenv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache

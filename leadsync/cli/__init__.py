@@ -1,0 +1,40 @@
+"""The `leadsync` command line (typer): thin commands that parse, call core, render."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from leadsync import __version__
+from leadsync.cli.check import check
+from leadsync.cli.output import Format, FormatOption, print_json, print_table
+from leadsync.logs import configure_logging
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="leadsync",
+    help="Keep lead stages, scores, temperature and owners consistent across your CRMs.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold credentials
+    add_completion=False,
+)
+
+
+@app.callback()
+def _main() -> None:
+    """Set up logging once for every command: JSON when stderr is not a terminal."""
+    configure_logging(json=not sys.stderr.isatty())
+
+
+@app.command()
+def version(fmt: FormatOption = Format.TABLE) -> None:
+    """Print the installed leadsync version."""
+    if fmt is Format.JSON:
+        print_json({"version": __version__})
+    else:
+        print_table("leadsync", ("component", "version"), [("leadsync", __version__)])
+
+
+app.command()(check)

@@ -1,0 +1,47 @@
+"""`leadsync check`: is the configuration valid?"""
+
+from __future__ import annotations
+
+import typer
+
+from leadsync.cli.output import ConfigOption, Format, FormatOption, print_json, print_table, problems_table
+from leadsync.config import Settings, load_config
+from leadsync.exceptions import ConfigError, Problem
+
+
+def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None:
+    """Validate the configuration file and its overrides; list every problem at once."""
+    problems: list[Problem] = []
+    settings: Settings | None = None
+    try:
+        settings = load_config(config)
+    except ConfigError as exc:
+        problems = list(exc.problems)
+    if fmt is Format.JSON:
+        print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
+    elif problems:
+        problems_table(problems)
+    elif settings is not None:
+        _summary(settings)
+    if problems:
+        raise typer.Exit(code=1)
+
+
+def _summary(settings: Settings) -> None:
+    schedule = (
+        f"cron {settings.sync.cron} ({settings.sync.timezone})"
+        if settings.sync.cron
+        else (f"every {settings.sync.interval}")
+    )
+    rows: list[tuple[str, str]] = [
+        ("config", str(settings.file)),
+        ("schedule", schedule),
+        ("state store", settings.sync.state_url.render_as_string(hide_password=True)),
+        ("dry run", str(settings.sync.dry_run).lower()),
+        ("definitions", str(settings.definitions.path or "(shipped default)")),
+    ]
+    rows += [
+        (f"crm {name}", f"adapter {crm.adapter}" + ("" if crm.enabled else " (disabled)"))
+        for name, crm in settings.crm.items()
+    ]
+    print_table("configuration OK", ("setting", "value"), rows)

@@ -1,0 +1,77 @@
+"""What every command shares: `--format`, `--config`, stdout for results, stderr for the rest."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from leadsync.exceptions import Problem
+
+err = Console(stderr=True)
+"""Progress, logs and errors: never mixed into a command's result."""
+
+
+class Format(StrEnum):
+    """How a command prints its result on stdout."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="table for people, json for machines (one document on stdout)")
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="config file; default $LEADSYNC_CONFIG, else ./leadsync.toml",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+
+
+def out() -> Console:
+    """A console on the current stdout (looked up per call, so tests can capture it)."""
+    return Console(file=sys.stdout, soft_wrap=True)
+
+
+def print_json(document: Any) -> None:  # noqa: ANN401 - any JSON-serialisable document
+    """Write one JSON document to stdout."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write a rich table to stdout."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+    out().print(table)
+
+
+def problems_table(problems: Sequence[Problem]) -> None:
+    """The problems of an input file as a table on stdout."""
+    print_table(
+        f"{len(problems)} problem{'s' if len(problems) != 1 else ''}",
+        ("file", "key", "problem", "fix"),
+        ((p.file, p.path, p.message, p.hint) for p in problems),
+    )
+
+
+def report_problems(problems: Sequence[Problem]) -> None:
+    """Problems that stop a command, on stderr (the command has no result to print)."""
+    for problem in problems:
+        err.print(problem.render(), markup=False, highlight=False)

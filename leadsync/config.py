@@ -1,0 +1,297 @@
+"""Typed configuration: one TOML file, every value overridable by `LEADSYNC_*` variables.
+
+`load_config` reports every problem at once, each with its TOML path and a fix, and never
+shows a value: pydantic's messages are rebuilt without input, secrets are `SecretStr`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from leadsync.config_problems import problems_from
+from leadsync.exceptions import ConfigError, Problem
+from leadsync.redact import is_secret_key
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG",
+    "CrmSettings",
+    "DefinitionsSettings",
+    "Settings",
+    "SyncSettings",
+    "load_config",
+]
+
+CONFIG_ENV: Final = "LEADSYNC_CONFIG"
+DEFAULT_CONFIG: Final = Path("leadsync.toml")
+_ENV_PREFIX: Final = "LEADSYNC_"
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+_CRM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    else:
+        match = _DURATION.match(value) if isinstance(value, str) and value.strip() else None
+        if match is None:
+            raise PydanticCustomError(
+                "duration",
+                "is not a duration",
+                {"hint": 'write a number with units, e.g. "90s", "15m", "1h30m" or "1d"'},
+            )
+        days, hours, minutes, secs = (int(part or 0) for part in match.groups())
+        seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs
+    if seconds <= 0:
+        raise PydanticCustomError("duration", "must be longer than zero", {"hint": 'e.g. "15m"'})
+    return timedelta(seconds=seconds)
+
+
+def _database_url(value: object) -> URL:
+    if isinstance(value, URL):
+        return value
+    try:
+        return make_url(str(value))
+    except ArgumentError:
+        raise PydanticCustomError(
+            "database_url",
+            "is not a database URL",
+            {"hint": 'use "sqlite:///./leadsync.db" or "postgresql+psycopg://user@host/db"'},
+        ) from None
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+DatabaseUrl = Annotated[URL, BeforeValidator(_database_url)]
+
+
+class SyncSettings(BaseModel):
+    """`[sync]`: when cycles run and where state is kept."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    interval: Duration = Field(
+        default=timedelta(minutes=15),
+        description='time between two cycles, e.g. "15m" or "1h" (or give `cron` instead)',
+    )
+    cron: str | None = Field(
+        default=None,
+        description='a crontab line such as "*/15 * * * *", read in `timezone`; replaces interval',
+    )
+    timezone: str = Field(default="UTC", description='an IANA zone name such as "UTC" or "Europe/Paris"')
+    state_url: DatabaseUrl = Field(
+        default=make_url("sqlite:///./leadsync.db"),
+        description='the state store: "sqlite:///./leadsync.db" or "postgresql+psycopg://user@host/db"',
+    )
+    dry_run: bool = Field(
+        default=False, description="true or false (true computes and reports changes but writes nothing)"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "timezone", "is not a known time zone", {"hint": 'use an IANA name such as "Europe/Paris"'}
+            ) from None
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                CronTrigger.from_crontab(value, timezone="UTC")
+            except ValueError as exc:
+                raise PydanticCustomError(
+                    "cron",
+                    "is not a crontab line ({reason})",
+                    {
+                        "reason": str(exc),
+                        "hint": 'five fields: minute hour day month weekday, e.g. "0 * * * *"',
+                    },
+                ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> SyncSettings:
+        if self.cron is not None and "interval" in self.model_fields_set:
+            raise PydanticCustomError(
+                "schedule", "both interval and cron are set", {"hint": "keep one of them"}
+            )
+        return self
+
+
+class DefinitionsSettings(BaseModel):
+    """`[definitions]`: the shared funnel, scoring and owner rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: Path | None = Field(
+        default=None,
+        description="the definitions file, e.g. mappings/definitions.toml (omit it for the shipped default)",
+    )
+
+
+class CrmSettings(BaseModel):
+    """`[crm.<name>]`: one CRM connection; keys beyond these belong to its adapter.
+
+    Any key whose name says it holds a credential (password, token, secret, key, session id)
+    becomes a `SecretStr`, so it is masked in every repr, log line and error.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    adapter: str = Field(
+        description='the adapter for this CRM, e.g. adapter = "salesforce" or adapter = "hubspot"',
+    )
+    enabled: bool = Field(
+        default=True, description="true or false (false keeps the section but skips this CRM)"
+    )
+    mapping: Path | None = Field(
+        default=None,
+        description="the field mapping file, e.g. mappings/salesforce.toml (omit it: the adapter's default)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mask_credentials(cls, data: object) -> object:
+        if not isinstance(data, Mapping):
+            return data
+        return {
+            key: SecretStr(value) if is_secret_key(key) and isinstance(value, str) else value
+            for key, value in data.items()
+        }
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The adapter-specific keys of this section (credentials as `SecretStr`)."""
+        return dict(self.model_extra or {})
+
+
+class Settings(BaseSettings):
+    """The whole configuration, after the TOML file and `LEADSYNC_*` overrides are merged."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=_ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+    sections: ClassVar[tuple[str, ...]] = ("sync", "definitions", "crm")
+
+    sync: SyncSettings = Field(default_factory=SyncSettings, description="the [sync] table")
+    definitions: DefinitionsSettings = Field(
+        default_factory=DefinitionsSettings, description="the [definitions] table"
+    )
+    crm: dict[str, CrmSettings] = Field(default_factory=dict, description="one [crm.<name>] table per CRM")
+    _file: Path = PrivateAttr(default=DEFAULT_CONFIG)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment variables win over the TOML file, which is passed as init values."""
+        return (env_settings, init_settings)
+
+    @property
+    def file(self) -> Path:
+        """The TOML file these settings were loaded from."""
+        return self._file
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, relative to the config file's folder unless absolute."""
+        return path if path.is_absolute() else self._file.parent / path
+
+    def enabled_crms(self) -> dict[str, CrmSettings]:
+        """The configured CRMs that are switched on, by name."""
+        return {name: crm for name, crm in self.crm.items() if crm.enabled}
+
+
+def config_path(explicit: Path | None) -> Path:
+    """The config file to use: `--config`, else `$LEADSYNC_CONFIG`, else ./leadsync.toml."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV)
+    return Path(from_env) if from_env else DEFAULT_CONFIG
+
+
+def load_config(path: Path | None = None) -> Settings:
+    """Read, merge and validate the configuration; raise ConfigError listing every problem."""
+    file = config_path(path)
+    shown = str(file)
+    raw = _read_toml(file)
+    problems = _crm_name_problems(shown, raw)
+    try:
+        settings = Settings(**raw)
+    except ValidationError as exc:
+        problems += problems_from(exc, shown, Settings, env_prefix=_ENV_PREFIX)
+    except SettingsError as exc:
+        problems.append(
+            Problem("environment", "", str(exc), f"check the {_ENV_PREFIX}* variables named in the message")
+        )
+    if problems:
+        raise ConfigError(problems)
+    settings._file = file  # noqa: SLF001 - set once, right after validation
+    return settings
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        with file.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        hint = f"copy config.example.toml to {DEFAULT_CONFIG}, or pass --config FILE / set {CONFIG_ENV}"
+        raise ConfigError([Problem(str(file), "", "file not found", hint)]) from None
+    except tomllib.TOMLDecodeError as exc:
+        hint = "fix the TOML syntax there: strings need quotes, tables go in [brackets]"
+        raise ConfigError([Problem(str(file), "", f"not valid TOML: {exc}", hint)]) from None
+
+
+def _crm_name_problems(file: str, raw: Mapping[str, Any]) -> list[Problem]:
+    crms = raw.get("crm")
+    if not isinstance(crms, Mapping):
+        return []
+    return [
+        Problem(
+            file,
+            f"crm.{name}",
+            "a CRM name must be lower-case letters, digits, '-' or '_', starting with a letter",
+            "rename the table, e.g. [crm.salesforce] or [crm.hubspot-eu]; records keep this name",
+        )
+        for name in crms
+        if not _CRM_NAME.match(str(name))
+    ]

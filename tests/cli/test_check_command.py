@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from leadsync.cli import app
+
+SECRET = "pat-na1-5ecret-T0KEN"
+runner = CliRunner()
+
+DONE_WHEN = f"""
+[sync]
+interval = "whenever"
+
+[crm.x]
+enabled = true
+access_token = "{SECRET}"
+"""
+
+
+def test_check_accepts_the_example_config(example_config: Path) -> None:
+    result = runner.invoke(app, ["check", "--config", str(example_config)])
+    assert result.exit_code == 0, result.output
+    assert "configuration OK" in result.stdout
+
+
+def test_check_json_on_a_valid_config(example_config: Path) -> None:
+    result = runner.invoke(app, ["check", "--config", str(example_config), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"ok": True, "errors": []}
+
+
+def test_check_names_every_bad_key_and_never_the_secret(write_config) -> None:
+    path = write_config(DONE_WHEN)
+    result = runner.invoke(app, ["check", "--config", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert {e["path"] for e in document["errors"]} == {"crm.x.adapter", "sync.interval"}
+    for error in document["errors"]:
+        assert set(error) == {"file", "path", "message", "hint"}
+        assert error["file"] == str(path)
+        assert error["hint"]
+    assert SECRET not in result.output
+
+
+def test_check_table_lists_the_problems(write_config) -> None:
+    result = runner.invoke(app, ["check", "--config", str(write_config(DONE_WHEN))])
+    assert result.exit_code == 1
+    assert "crm.x.adapter" in result.stdout
+    assert "sync.interval" in result.stdout
+    assert SECRET not in result.output
+
+
+def test_the_installed_command_exits_1_on_a_bad_config_and_2_on_bad_usage(write_config) -> None:
+    path = write_config(DONE_WHEN)
+    bad = subprocess.run(
+        [sys.executable, "-m", "leadsync", "check", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert "crm.x.adapter" in bad.stdout
+    assert SECRET not in bad.stdout + bad.stderr
+    usage = subprocess.run(
+        [sys.executable, "-m", "leadsync", "check", "--no-such-option"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert usage.returncode == 2
+    assert "No such option" in usage.stderr
+    assert usage.stdout == ""
+
+
+def test_version_as_json() -> None:
+    result = runner.invoke(app, ["version", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["version"]
