@@ -34,7 +34,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from leadsync.config_problems import problems_from
-from leadsync.exceptions import ConfigError, Problem
+from leadsync.exceptions import ConfigError
+from leadsync.problems import Problem
 from leadsync.redact import is_secret_key
 
 __all__ = [

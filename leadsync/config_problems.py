@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from leadsync.exceptions import Problem
+from leadsync.problems import Problem
 
 __all__ = ["problems_from"]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from leadsync.problems import Problem
 
 
 class LeadsyncError(Exception):
@@ -12,26 +13,6 @@ class LeadsyncError(Exception):
 
 class ModelError(LeadsyncError, ValueError):
     """A common-model value was built from invalid data (naive datetime, bad e-mail, unknown kind)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong in an input file: where it is, what is wrong, and how to fix it."""
-
-    file: str
-    path: str
-    message: str
-    hint: str = ""
-
-    def render(self) -> str:
-        """The problem as one line an admin can act on."""
-        where = f"{self.file} [{self.path}]" if self.path else self.file
-        fix = f" Fix: {self.hint}" if self.hint else ""
-        return f"{where}: {self.message}.{fix}"
-
-    def as_json(self) -> dict[str, str]:
-        """The shape `--format json` prints for every problem."""
-        return {"file": self.file, "path": self.path, "message": self.message, "hint": self.hint}
 
 
 class ConfigError(LeadsyncError):

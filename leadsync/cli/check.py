@@ -6,7 +6,8 @@ import typer
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, print_json, print_table, problems_table
 from leadsync.config import Settings, load_config
-from leadsync.exceptions import ConfigError, Problem
+from leadsync.exceptions import ConfigError
+from leadsync.problems import Problem
 
 
 def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None:

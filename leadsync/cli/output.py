@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from leadsync.exceptions import Problem
+from leadsync.problems import Problem
 
 err = Console(stderr=True)
 """Progress, logs and errors: never mixed into a command's result."""
