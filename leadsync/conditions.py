@@ -149,8 +149,8 @@ class _Compiler:
             return always
         expected = _fold(value)
         if op == "=":
-            return lambda facts: _fold(facts.get(field)) == expected
-        return lambda facts: _fold(facts.get(field)) != expected
+            return lambda facts: _equals(facts.get(field), expected)
+        return lambda facts: not _equals(facts.get(field), expected)
 
     def _text(self, field: str, op: str, value: str, key: str) -> Predicate:
         if op == "matches":
@@ -190,10 +190,17 @@ def _presence(field: str, *, present: bool) -> Predicate:
     return lambda facts: facts.get(field) in (None, "")
 
 
+def _equals(value: object, expected: object) -> bool:
+    return (value.casefold() if type(value) is str else value) == expected
+
+
 def _membership(field: str, values: frozenset[object], *, negate: bool) -> Predicate:
     def member(facts: Facts) -> bool:
+        value = facts.get(field)
+        if type(value) is str:
+            return value.casefold() in values
         try:
-            return _fold(facts.get(field)) in values
+            return value in values
         except TypeError:  # an unhashable fact (a multi-select list) is in no list of scalars
             return False
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +36,7 @@ from leadsync.config_problems import problems_from
 from leadsync.exceptions import ConfigError
 from leadsync.problems import Problem
 from leadsync.redact import is_secret_key
+from leadsync.toml_input import read_toml
 
 __all__ = [
     "CONFIG_ENV",
@@ -254,7 +254,10 @@ def load_config(path: Path | None = None) -> Settings:
     """Read, merge and validate the configuration; raise ConfigError listing every problem."""
     file = config_path(path)
     shown = str(file)
-    raw = _read_toml(file)
+    raw = read_toml(
+        file,
+        missing_hint=f"copy config.example.toml to {DEFAULT_CONFIG}, or give --config FILE or {CONFIG_ENV}",
+    )
     problems = _crm_name_problems(shown, raw)
     try:
         settings = Settings(**raw)
@@ -268,18 +271,6 @@ def load_config(path: Path | None = None) -> Settings:
         raise ConfigError(problems)
     settings._file = file  # noqa: SLF001 - set once, right after validation
     return settings
-
-
-def _read_toml(file: Path) -> dict[str, Any]:
-    try:
-        with file.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        hint = f"copy config.example.toml to {DEFAULT_CONFIG}, or pass --config FILE / set {CONFIG_ENV}"
-        raise ConfigError([Problem(str(file), "", "file not found", hint)]) from None
-    except tomllib.TOMLDecodeError as exc:
-        hint = "fix the TOML syntax there: strings need quotes, tables go in [brackets]"
-        raise ConfigError([Problem(str(file), "", f"not valid TOML: {exc}", hint)]) from None
 
 
 def _crm_name_problems(file: str, raw: Mapping[str, Any]) -> list[Problem]:

@@ -41,9 +41,17 @@ ConfigOption = Annotated[
 ]
 
 
+_PIPE_WIDTH = 160
+
+
 def out() -> Console:
-    """A console on the current stdout (looked up per call, so tests can capture it)."""
-    return Console(file=sys.stdout, soft_wrap=True)
+    """A console on the current stdout (looked up per call, so tests can capture it).
+
+    Piped output gets a wide fixed width instead of rich's 80 columns, so tables stay readable
+    in files and CI logs.
+    """
+    width = None if sys.stdout.isatty() else _PIPE_WIDTH
+    return Console(file=sys.stdout, soft_wrap=True, width=width)
 
 
 def print_json(document: Any) -> None:  # noqa: ANN401 - any JSON-serialisable document

@@ -1,0 +1,129 @@
+"""`leadsync evaluate`: apply the definitions to people from a JSON Lines file (what-if tool)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from leadsync.cli.definitions import load_or_exit
+from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_table
+from leadsync.clock import SystemClock
+from leadsync.definitions import Decision, Definitions, RoundRobin, evaluate
+from leadsync.people_lines import LineError, ParsedPerson, parse_person_line
+
+
+def evaluate_command(
+    people: Annotated[Path, typer.Argument(help="JSON Lines: one person per line", dir_okay=False)],
+    definitions: Annotated[
+        Path | None, typer.Option("--definitions", help="definitions file (default: config's, else shipped)")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="evaluate as of this ISO 8601 instant (default: now, UTC)")
+    ] = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Score, stage and assign people from a file; bad lines are reported and skipped."""
+    moment = _as_of(as_of)
+    rules = load_or_exit(definitions, config)
+    try:
+        lines = people.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"{people}: cannot read ({type(exc).__name__}: {exc})", markup=False)
+        raise typer.Exit(code=1) from None
+    results = list(_evaluated(lines, rules, moment))
+    bad = [item for item in results if isinstance(item, _Bad)]
+    for failed in bad:
+        sys.stderr.write(json.dumps({"line": failed.line, "error": failed.error}, ensure_ascii=False) + "\n")
+    good = [item for item in results if isinstance(item, _Good)]
+    if fmt is Format.JSON:
+        for item in good:
+            sys.stdout.write(json.dumps(_document(item, rules), ensure_ascii=False) + "\n")
+    else:
+        _table(good, rules, moment)
+    if bad:
+        raise typer.Exit(code=1)
+
+
+class _Good:
+    def __init__(self, line: int, parsed: ParsedPerson, decision: Decision) -> None:
+        self.line, self.parsed, self.decision = line, parsed, decision
+
+
+class _Bad:
+    def __init__(self, line: int, error: str) -> None:
+        self.line, self.error = line, error
+
+
+def _evaluated(lines: list[str], rules: Definitions, as_of: datetime) -> Iterator[_Good | _Bad]:
+    round_robin: RoundRobin = {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            parsed = parse_person_line(text, number, rules.funnel.stage_named)
+        except LineError as exc:
+            yield _Bad(number, str(exc))
+            continue
+        decision = evaluate(rules, parsed.person, parsed.activities, as_of=as_of, round_robin=round_robin)
+        round_robin = decision.round_robin
+        yield _Good(number, parsed, decision)
+
+
+def _as_of(raw: str | None) -> datetime:
+    if raw is None:
+        return SystemClock().now()
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{raw!r} is not ISO 8601, e.g. 2026-11-23T09:00:00Z", param_hint="--as-of"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _document(item: _Good, rules: Definitions) -> dict[str, Any]:
+    decision = item.decision
+    return {
+        "line": item.line,
+        "email": item.parsed.person.email,
+        "stage": str(decision.stage),
+        "stage_label": rules.funnel.stages[decision.stage].label,
+        "score": decision.score,
+        "fit_score": decision.fit_score,
+        "engagement_score": decision.engagement_score,
+        "temperature": str(decision.temperature),
+        "owner": decision.owner,
+        "reasons": [{"rule": r.rule, "points": r.points, "detail": r.detail} for r in decision.reasons],
+        "ignored": [
+            {"kind": str(a.kind), "occurred_at": a.occurred_at.isoformat(), "reason": "after --as-of"}
+            for a in decision.ignored
+        ],
+        "definitions_version": decision.definitions_version,
+    }
+
+
+def _table(items: list[_Good], rules: Definitions, as_of: datetime) -> None:
+    print_table(
+        f"{len(items)} people as of {as_of:%Y-%m-%d %H:%M}Z — definitions {rules.name} ({rules.version})",
+        ("line", "email", "stage", "score (fit + eng.)", "temperature", "owner", "points by rule"),
+        (
+            (
+                item.line,
+                item.parsed.person.email,
+                rules.funnel.stages[item.decision.stage].label,
+                f"{item.decision.score} ({item.decision.fit_score} + {item.decision.engagement_score})",
+                item.decision.temperature,
+                item.decision.owner or "-",
+                ", ".join(f"{r.rule} {r.points:+d}" for r in item.decision.reasons if r.points)
+                + "".join(f"\nignored: {a.kind} at {a.occurred_at:%Y-%m-%d}" for a in item.decision.ignored),
+            )
+            for item in items
+        ),
+    )

@@ -1,0 +1,199 @@
+"""The evaluator: person + activities from every CRM + round robin + `as_of` → a decision.
+
+Pure and deterministic: no clock, no I/O, no hidden state. Every rule that fired is listed
+with its points; the integer points of the reasons add up exactly to the score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+
+import msgspec
+
+from leadsync.conditions import Facts
+from leadsync.definitions.facts import person_facts
+from leadsync.definitions.owners import OwnerRules, RoundRobin, choose_owner
+from leadsync.definitions.schema import DefinitionsSpec
+from leadsync.definitions.scoring import (
+    ScoringRules,
+    engagement_reasons,
+    engagement_tally,
+    fit_reasons,
+    temperature,
+)
+from leadsync.definitions.stages import Checklist, Funnel, Route, next_stage, reached_stage
+from leadsync.definitions.titles import TitleRules
+from leadsync.model import Activity, JobLevel, Person, SetBy, Stage, Temperature
+
+__all__ = ["Decision", "Definitions", "Reason", "SlaRules", "evaluate"]
+
+_NO_ROUND_ROBIN: RoundRobin = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class SlaRules:
+    """Hours sales has to follow up a new sql, and what counts as a follow-up."""
+
+    sql_follow_up_hours: int
+    follow_up: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    """The compiled definitions: funnel, scoring, titles, owners, SLA, and their version."""
+
+    name: str
+    version: str
+    file: str
+    funnel: Funnel
+    scoring: ScoringRules
+    titles: TitleRules
+    owners: OwnerRules
+    sla: SlaRules
+    checklists: Mapping[str, Checklist]
+    source: DefinitionsSpec
+    owned_stages: frozenset[Stage]  # funnel stages from owners.assign_from on
+
+
+class Reason(msgspec.Struct, frozen=True):
+    """A rule that fired: its name, its integer share of the score, and what it saw."""
+
+    rule: str
+    points: int
+    detail: str
+
+
+class Decision(msgspec.Struct, frozen=True):
+    """What a person's stage, score, temperature and owner should be, and why."""
+
+    stage: Stage
+    stage_set_by: SetBy
+    score: int
+    fit_score: int
+    engagement_score: int
+    temperature: Temperature
+    owner: str | None
+    fit: bool
+    job_level: JobLevel | None
+    reasons: tuple[Reason, ...]
+    round_robin: RoundRobin
+    ignored: tuple[Activity, ...]
+    definitions_version: str
+
+
+def evaluate(
+    definitions: Definitions,
+    person: Person,
+    activities: Sequence[Activity],
+    *,
+    as_of: datetime,
+    round_robin: RoundRobin = _NO_ROUND_ROBIN,
+    active_owners: Collection[str] | None = None,
+    explain: bool = True,
+) -> Decision:
+    """Apply the definitions to one person and all their activities, as of `as_of`.
+
+    Activities after `as_of` are ignored (and returned as such). `round_robin` holds each
+    territory's next position; the decision carries the positions after any assignment.
+    `explain=False` skips the texts of the explanation (the engine's fast path): the
+    decision is the same, its `reasons` are empty.
+    """
+    scoring = definitions.scoring
+    ignored = tuple(a for a in activities if a.occurred_at > as_of)
+    counted = [a for a in activities if a.occurred_at <= as_of] if ignored else activities
+    level = person.job_level or definitions.titles.level_for(person.title)
+    tally = engagement_tally(counted, as_of=as_of, rules=scoring)
+    facts = person_facts(person, level, tally.counts, tally.last_touch, as_of=as_of)
+
+    fit_raw = fit_reasons(person, level, facts, scoring.fit, explain=explain)
+    # Fit points are integers, so the score splits exactly into fit + rounded engagement.
+    fit_score = int(sum(r.points for r in fit_raw))
+    engagement_score = round_half_up(math.fsum(tally.capped.values()))
+    score = fit_score + engagement_score
+    heat = temperature(score, tally.last_touch, as_of=as_of, rules=scoring.temperature)
+    facts.update(fit_score=fit_score, engagement_score=engagement_score, score=score, temperature=heat.value)
+
+    funnel = definitions.funnel
+    fit = funnel.fit_gate(facts)
+    target, route = reached_stage(funnel, facts, fit=fit, activities=counted, as_of=as_of)
+    why = _route_reason(route, facts, fit=fit, activities=counted, as_of=as_of) if explain else ""
+    move = next_stage(
+        funnel,
+        person.stage,
+        person.stage_set_by,
+        (target, why),
+        last_touch=tally.last_touch or person.created_at,
+        activities=counted,
+        as_of=as_of,
+    )
+    owner = choose_owner(
+        definitions.owners,
+        facts,
+        person.owner_email,
+        needs_owner=move.stage in definitions.owned_stages,
+        round_robin=round_robin,
+        active_owners=active_owners,
+    )
+    reasons: tuple[Reason, ...] = ()
+    if explain:
+        engagement_raw = engagement_reasons(tally, scoring.kinds)
+        reasons = (
+            *(Reason(r.rule, int(r.points), r.detail) for r in fit_raw),
+            *(
+                Reason(r.rule, share, r.detail)
+                for share, r in zip(
+                    _apportion([r.points for r in engagement_raw]), engagement_raw, strict=True
+                )
+            ),
+            Reason("fit_gate", 0, "passes the fit gate" if fit else "fails the fit gate: stays a lead"),
+            Reason("temperature", 0, f"{heat}: score {score}" + _touch_detail(tally.last_touch)),
+            Reason(f"stage.{move.stage}", 0, move.reason),
+            Reason("owner", 0, f"{owner.email or 'none'}: {owner.reason}"),
+        )
+    return Decision(
+        stage=move.stage,
+        stage_set_by=move.set_by,
+        score=score,
+        fit_score=fit_score,
+        engagement_score=engagement_score,
+        temperature=heat,
+        owner=owner.email,
+        fit=fit,
+        job_level=level,
+        reasons=reasons,
+        round_robin=owner.round_robin,
+        ignored=ignored,
+        definitions_version=definitions.version,
+    )
+
+
+def _route_reason(
+    route: Route | None, facts: Facts, *, fit: bool, activities: Sequence[Activity], as_of: datetime
+) -> str:
+    if route is not None:
+        return route.why(facts, activities=activities, as_of=as_of)
+    return "entry stage" if fit else "entry stage; fails the fit gate"
+
+
+def round_half_up(value: float) -> int:
+    """Round .5 away from zero for positives and towards it for negatives, as people expect."""
+    return math.floor(value + 0.5)
+
+
+def _apportion(points: Sequence[float]) -> list[int]:
+    """Integer shares of `points` that add up to their rounded sum (largest remainders)."""
+    floors = [math.floor(p) for p in points]
+    missing = round_half_up(math.fsum(points)) - sum(floors)
+    if missing:
+        by_remainder = sorted(range(len(points)), key=lambda i: floors[i] - points[i])
+        for i in by_remainder[:missing]:
+            floors[i] += 1
+    return floors
+
+
+def _touch_detail(last_touch: datetime | None) -> str:
+    return f", last touch {last_touch:%Y-%m-%d}" if last_touch else ", no activity"

@@ -1,0 +1,81 @@
+"""Who owns a person: keep a valid owner, else a territory's pool in turn, else the fallback.
+
+The round-robin position of each territory is an input and an output of `choose_owner`:
+the caller (the engine, through the store) keeps it, so the evaluator stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from leadsync.conditions import Facts, Predicate
+from leadsync.model import Stage
+
+__all__ = ["OwnerChoice", "OwnerRules", "RoundRobin", "Territory", "choose_owner"]
+
+RoundRobin = Mapping[str, int]
+"""The next position to serve in each territory's pool, by territory name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    """Who a territory covers and the owners who share it, served in turn."""
+
+    name: str
+    covers: Predicate
+    pool: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRules:
+    """The owner rules of the definitions."""
+
+    keep_existing: bool
+    assign_from: Stage
+    territories: tuple[Territory, ...]
+    fallback: str
+
+
+class OwnerChoice(NamedTuple):
+    """The owner a person should have, why, and the round-robin positions after choosing."""
+
+    email: str | None
+    reason: str
+    round_robin: RoundRobin
+
+
+def choose_owner(
+    rules: OwnerRules,
+    facts: Facts,
+    current: str | None,
+    *,
+    needs_owner: bool,
+    round_robin: RoundRobin,
+    active_owners: Collection[str] | None,
+) -> OwnerChoice:
+    """Keep a valid owner; otherwise, if the stage needs one, assign from the matching territory.
+
+    `active_owners` are the e-mails of active users in the CRMs; None means unknown, and then
+    every owner counts as active.
+    """
+
+    def active(email: str) -> bool:
+        return active_owners is None or email in active_owners
+
+    if current is not None and rules.keep_existing and active(current):
+        return OwnerChoice(current, "current owner kept (active)", round_robin)
+    if not needs_owner:
+        return OwnerChoice(current, f"owners are assigned from {rules.assign_from} on", round_robin)
+    for territory in rules.territories:
+        if not territory.covers(facts):
+            continue
+        position = round_robin.get(territory.name, 0)
+        size = len(territory.pool)
+        for step in range(size):
+            candidate = territory.pool[(position + step) % size]
+            if active(candidate):
+                updated = {**round_robin, territory.name: (position + step + 1) % size}
+                return OwnerChoice(candidate, f"territory {territory.name}, round robin", updated)
+    return OwnerChoice(rules.fallback, "fallback owner: no territory with an active owner", round_robin)

@@ -1,0 +1,177 @@
+"""The shape of `definitions.toml`, validated by pydantic before anything is compiled.
+
+Only the shape lives here (types, ranges, unknown keys); rules that relate parts of the file
+to each other are checked by `loader.py`, which adds them to the same list of problems.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt
+
+from leadsync.model import ActivityKind, JobLevel, Stage, Temperature
+
+Condition = dict[str, Any]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class RouteSpec(_Strict):
+    """One way into a stage; every criterion it sets must hold."""
+
+    name: str = Field(default="", description='a short name shown in explanations, e.g. "demo request"')
+    min_score: int | None = Field(default=None, description="the lowest total score, e.g. 30")
+    min_temperature: Temperature | None = Field(default=None, description='"cold", "warm" or "hot"')
+    fit: bool = Field(default=True, description="true: the person must pass the [fit_gate]")
+    triggers: list[ActivityKind] = Field(default_factory=list, description="activity kinds, any of which")
+    within_days: PositiveInt = Field(default=90, description="how recent a trigger must be, in days")
+    checklist: str | None = Field(
+        default=None, description='"bant", "champ", "meddicc" or one of [checklists]'
+    )
+    min_checked: PositiveInt | None = Field(default=None, description="how many checklist items must be true")
+    when: Condition | None = Field(default=None, description="a condition table")
+
+
+class StageSpec(_Strict):
+    """One canonical stage: how it is called and how a person enters it."""
+
+    label: str = Field(min_length=1, description='the name people see, e.g. "Prospect"')
+    aliases: list[str] = Field(default_factory=list, description='other names, e.g. ["SQL"]')
+    mode: Literal["computed", "manual"] = Field(
+        description='"computed" (leadsync sets it) or "manual" (only a human in a CRM does)'
+    )
+    entry: list[RouteSpec] = Field(default_factory=list, description="[[stages.<id>.entry]] routes")
+
+
+class BandSpec(_Strict):
+    """Points for a company-size band (bounds included)."""
+
+    min: int = Field(default=0, ge=0, description="the smallest head count of the band")
+    max: int | None = Field(default=None, ge=0, description="the largest head count (omit: no limit)")
+    points: int = Field(description="points for a company in the band")
+
+
+class ListPointsSpec(_Strict):
+    """Points for a value found in a list (target sectors, covered countries)."""
+
+    points: int = Field(description="points when the value is in the list")
+    values: list[str] = Field(min_length=1, description='the list, e.g. ["software"]')
+
+
+class RuleSpec(_Strict):
+    """Points for any person matching a condition (a grade, a domain, a persona)."""
+
+    name: str = Field(min_length=1, description="a name shown in explanations")
+    points: int = Field(description="points, negative for a penalty")
+    when: Condition = Field(description="a condition table")
+
+
+class FitSpec(_Strict):
+    """Explicit (profile) points."""
+
+    job_level: dict[JobLevel, int] = Field(default_factory=dict, description="points per job level")
+    employees: list[BandSpec] = Field(default_factory=list, description="[[scoring.fit.employees]] bands")
+    sectors: ListPointsSpec | None = None
+    countries: ListPointsSpec | None = None
+    sources: dict[str, int] = Field(default_factory=dict, description="points per lead source")
+    rules: list[RuleSpec] = Field(default_factory=list, description="[[scoring.fit.rules]]")
+
+
+class KindSpec(_Strict):
+    """Points one activity kind earns."""
+
+    points: int = Field(description="points per activity, negative for a penalty")
+    cap: PositiveInt | None = Field(default=None, description="the most points all such activities earn")
+    half_life_days: NonNegativeFloat | None = Field(
+        default=None, description="days after which an activity counts half (0: never decays)"
+    )
+
+
+class EngagementSpec(_Strict):
+    """Implicit (behaviour) points."""
+
+    half_life_days: NonNegativeFloat = Field(default=45, description="default decay; 0 turns it off")
+    kinds: dict[ActivityKind, KindSpec] = Field(default_factory=dict, description="points per activity kind")
+
+
+class ScoringSpec(_Strict):
+    """Fit plus engagement: the score."""
+
+    fit: FitSpec = Field(default_factory=FitSpec)
+    engagement: EngagementSpec = Field(default_factory=EngagementSpec)
+
+
+class TemperatureSpec(_Strict):
+    """Score thresholds for cold, warm and hot."""
+
+    warm_from: int = Field(default=30, description="the lowest warm score")
+    hot_above: int = Field(default=60, description="scores above it are hot")
+    dormant_after_days: PositiveInt | None = Field(
+        default=None, description="no activity for this many days makes anyone cold (omit: off)"
+    )
+
+
+class FitGateSpec(_Strict):
+    """Who matches the targets: only they go past `lead`."""
+
+    when: Condition = Field(description="a condition table")
+
+
+class RecycleSpec(_Strict):
+    """When a quiet person goes back to nurture, and what brings them back."""
+
+    after_days: PositiveInt | None = Field(default=90, description="days without activity")
+    from_stages: list[Stage] = Field(default_factory=list, alias="from", description="stages that recycle")
+    reentry_on: list[ActivityKind] = Field(default_factory=list, description="activity kinds that re-enter")
+
+
+class JobLevelRuleSpec(_Strict):
+    """Titles that mean one job level."""
+
+    level: JobLevel = Field(description="ceo, executive, director, manager, individual or student")
+    titles: list[str] = Field(min_length=1, description='words or phrases, e.g. ["ceo", "pdg", "fondat*"]')
+
+
+class TerritorySpec(_Strict):
+    """A territory: who it covers and the owners who share it."""
+
+    name: str = Field(min_length=1, description="a unique name; round robin is kept per territory")
+    when: Condition | None = Field(default=None, description="who it covers (omit: everyone)")
+    pool: list[str] = Field(min_length=1, description="owner e-mails, served in turn")
+
+
+class OwnersSpec(_Strict):
+    """Who owns a person."""
+
+    keep_existing: bool = Field(default=True, description="true: an active owner is never replaced")
+    assign_from: Stage = Field(default=Stage.MQL, description="the first funnel stage that gets an owner")
+    fallback: str = Field(description="the owner e-mail when no territory matches")
+    territories: list[TerritorySpec] = Field(default_factory=list, description="[[owners.territories]]")
+
+
+class SlaSpec(_Strict):
+    """What sales commits to once a person becomes an SQL."""
+
+    sql_follow_up_hours: PositiveInt = Field(default=24, description="hours to follow up a new sql")
+    follow_up: list[ActivityKind] = Field(
+        default_factory=lambda: [ActivityKind.MEETING_BOOKED, ActivityKind.MEETING_HELD, ActivityKind.CALL],
+        description="activity kinds that count as a follow-up",
+    )
+
+
+class DefinitionsSpec(_Strict):
+    """The whole definitions file."""
+
+    name: str = Field(default="", description="a label for this set of definitions")
+    stages: dict[Stage, StageSpec] = Field(description="one [stages.<id>] table per canonical stage")
+    fit_gate: FitGateSpec
+    scoring: ScoringSpec = Field(default_factory=ScoringSpec)
+    temperature: TemperatureSpec = Field(default_factory=TemperatureSpec)
+    recycle: RecycleSpec = Field(default_factory=RecycleSpec)
+    checklists: dict[str, list[str]] = Field(default_factory=dict, description="your own checklists")
+    job_levels: list[JobLevelRuleSpec] = Field(default_factory=list, description="[[job_levels]] rules")
+    owners: OwnersSpec
+    sla: SlaSpec = Field(default_factory=SlaSpec)

@@ -1,0 +1,214 @@
+"""Score = explicit fit points + implicit engagement points (decayed, capped), and temperature."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from leadsync.conditions import Facts, Predicate
+from leadsync.model import Activity, ActivityKind, JobLevel, Person, Temperature
+
+__all__ = [
+    "Band",
+    "EngagementTally",
+    "FitRules",
+    "KindRule",
+    "RawReason",
+    "ScoringRules",
+    "TemperatureRules",
+    "engagement_reasons",
+    "engagement_tally",
+    "fit_reasons",
+    "temperature",
+]
+
+_SECONDS_PER_DAY = 86_400.0
+_LEVEL_RULES = {level: f"fit.job_level.{level}" for level in JobLevel}
+_KIND_RULES = {kind: f"engagement.{kind}" for kind in ActivityKind}
+
+
+class RawReason(NamedTuple):
+    """A scoring rule that fired, with its exact (possibly fractional) points."""
+
+    rule: str
+    points: float
+    detail: str
+    group: str  # "fit" or "engagement"
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Points for a company size between `low` and `high` employees (inclusive)."""
+
+    low: int
+    high: int | None
+    points: int
+
+    def label(self) -> str:
+        """The band as people write it: `251+` or `51-250`."""
+        return f"{self.low}+" if self.high is None else f"{self.low}-{self.high}"
+
+
+@dataclass(frozen=True, slots=True)
+class FitRules:
+    """Explicit points for who the person is."""
+
+    job_level: Mapping[JobLevel, int]
+    bands: tuple[Band, ...]
+    sector_points: int
+    sectors: frozenset[str]
+    country_points: int
+    countries: frozenset[str]
+    sources: Mapping[str, int]  # keys case-folded
+    rules: tuple[tuple[str, str, int, Predicate], ...]  # rule id, name, points, condition
+
+
+@dataclass(frozen=True, slots=True)
+class KindRule:
+    """Points, cap and decay of one activity kind."""
+
+    points: int
+    cap: int | None
+    half_life_days: float  # 0: no decay
+    decay_per_second: float  # ln 2 / half-life, precomputed for the hot path; 0: no decay
+
+    @classmethod
+    def of(cls, points: int, cap: int | None, half_life_days: float) -> KindRule:
+        """A rule whose decay constant is derived from its half-life."""
+        rate = math.log(2) / (half_life_days * _SECONDS_PER_DAY) if half_life_days else 0.0
+        return cls(points, cap, half_life_days, rate)
+
+
+@dataclass(frozen=True, slots=True)
+class TemperatureRules:
+    """Score thresholds: below `warm_from` cold, above `hot_above` hot, warm in between."""
+
+    warm_from: int
+    hot_above: int
+    dormant_after: timedelta | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRules:
+    """Everything that turns a person and their activities into points."""
+
+    fit: FitRules
+    kinds: Mapping[ActivityKind, KindRule]
+    temperature: TemperatureRules
+    weights: Mapping[ActivityKind, tuple[int, float]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        weights = {kind: (rule.points, rule.decay_per_second) for kind, rule in self.kinds.items()}
+        object.__setattr__(self, "weights", weights)  # the hot loop's view of `kinds`
+
+
+def fit_reasons(
+    person: Person, level: JobLevel | None, facts: Facts, rules: FitRules, *, explain: bool
+) -> list[RawReason]:
+    """The explicit (integer) points a person earns, one reason per rule that fired."""
+    reasons: list[RawReason] = []
+    if level is not None and (points := rules.job_level.get(level)):
+        detail = f"{level} ({'given' if person.job_level else 'from the title'})" if explain else ""
+        reasons.append(RawReason(_LEVEL_RULES[level], points, detail, "fit"))
+    if person.employees is not None:
+        employees = person.employees
+        for band in rules.bands:
+            if band.low <= employees and (band.high is None or employees <= band.high):
+                detail = f"{person.employees} employees, band {band.label()}" if explain else ""
+                reasons.append(RawReason("fit.employees", band.points, detail, "fit"))
+                break
+    if person.industry and person.industry.casefold() in rules.sectors:
+        detail = f"target sector {person.industry}" if explain else ""
+        reasons.append(RawReason("fit.sector", rules.sector_points, detail, "fit"))
+    if person.country and person.country.upper() in rules.countries:
+        detail = f"covered country {person.country}" if explain else ""
+        reasons.append(RawReason("fit.country", rules.country_points, detail, "fit"))
+    if person.source and (points := rules.sources.get(person.source.casefold(), 0)):
+        detail = f"lead source {person.source}" if explain else ""
+        reasons.append(RawReason("fit.source", points, detail, "fit"))
+    reasons.extend(
+        RawReason(rule, points, name, "fit") for rule, name, points, holds in rules.rules if holds(facts)
+    )
+    return reasons
+
+
+@dataclass(slots=True)
+class EngagementTally:
+    """Per kind: points decayed by age, then capped; counts; and the latest touch."""
+
+    decayed: dict[ActivityKind, float]
+    capped: dict[ActivityKind, float]
+    counts: dict[ActivityKind, int]
+    last_touch: datetime | None
+
+
+def engagement_tally(
+    activities: Iterable[Activity], *, as_of: datetime, rules: ScoringRules
+) -> EngagementTally:
+    """Sum each kind's points decayed by age and cap them; count every kind; find the latest touch.
+
+    The hot loop of the evaluator: one pass over the activities, no object per activity.
+    Penalties (negative points) are not touches.
+    """
+    decayed: dict[ActivityKind, float] = {}
+    counts: dict[ActivityKind, int] = {}
+    last_touch: datetime | None = None
+    exp, weight_of, count_of, sum_of = math.exp, rules.weights.get, counts.get, decayed.get
+    for activity in activities:
+        kind, at = activity.kind, activity.occurred_at
+        counts[kind] = count_of(kind, 0) + 1
+        weight = weight_of(kind)
+        if weight is not None and weight[0]:
+            earned: float = weight[0]
+            decay = weight[1]
+            if decay:
+                age = (as_of - at).total_seconds()
+                if age > 0:
+                    earned *= exp(-decay * age)
+            decayed[kind] = sum_of(kind, 0.0) + earned
+            if earned < 0:
+                continue  # a penalty is not a touch
+        if last_touch is None or at > last_touch:
+            last_touch = at
+    capped = dict(decayed)
+    for kind, points in decayed.items():
+        cap = rules.kinds[kind].cap
+        if cap is not None and abs(points) > cap:
+            capped[kind] = math.copysign(cap, points)
+    return EngagementTally(decayed, capped, counts, last_touch)
+
+
+def engagement_reasons(tally: EngagementTally, kinds: Mapping[ActivityKind, KindRule]) -> list[RawReason]:
+    """One reason per kind that earned points, with how decay and the cap shaped them."""
+    return [
+        RawReason(
+            _KIND_RULES[kind],
+            capped,
+            _engagement_detail(tally.counts[kind], tally.decayed[kind], capped, kinds[kind]),
+            "engagement",
+        )
+        for kind, capped in tally.capped.items()
+    ]
+
+
+def _engagement_detail(count: int, points: float, capped: float, rule: KindRule) -> str:
+    detail = f"{count} x {rule.points} pts"
+    if abs(points - count * rule.points) >= 0.05:  # noqa: PLR2004 - shown to one decimal
+        detail += f", {points:.1f} after decay (half-life {rule.half_life_days:g} d)"
+    if capped != points:
+        detail += f", capped at {rule.cap}"
+    return detail
+
+
+def temperature(
+    score: int, last_touch: datetime | None, *, as_of: datetime, rules: TemperatureRules
+) -> Temperature:
+    """Cold, warm or hot; someone untouched for `rules.dormant_after` is cold whatever the score."""
+    if rules.dormant_after is not None and (last_touch is None or as_of - last_touch > rules.dormant_after):
+        return Temperature.COLD
+    if score > rules.hot_above:
+        return Temperature.HOT
+    return Temperature.WARM if score >= rules.warm_from else Temperature.COLD
