@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks import bench_model
+from benchmarks import bench_evaluator, bench_model
 from benchmarks.report import write_page
 
-MODULES = (bench_model,)
+MODULES = (bench_model, bench_evaluator)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import typer
 from leadsync import __version__
 from leadsync.cli import definitions
 from leadsync.cli.check import check
+from leadsync.cli.demo import demo
 from leadsync.cli.evaluate import evaluate_command
 from leadsync.cli.output import Format, FormatOption, print_json, print_table
 from leadsync.logs import configure_logging
@@ -41,4 +42,5 @@ def version(fmt: FormatOption = Format.TABLE) -> None:
 
 app.command()(check)
 app.command("evaluate")(evaluate_command)
+app.command()(demo)
 app.add_typer(definitions.app, name="definitions")

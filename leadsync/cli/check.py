@@ -6,16 +6,18 @@ import typer
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, print_json, print_table, problems_table
 from leadsync.config import Settings, load_config
+from leadsync.definitions import load_definitions
 from leadsync.exceptions import ConfigError
 from leadsync.problems import Problem
 
 
 def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None:
-    """Validate the configuration file and its overrides; list every problem at once."""
+    """Validate the configuration and the definitions it names; list every problem at once."""
     problems: list[Problem] = []
     settings: Settings | None = None
     try:
         settings = load_config(config)
+        load_definitions(settings.resolve(settings.definitions.path) if settings.definitions.path else None)
     except ConfigError as exc:
         problems = list(exc.problems)
     if fmt is Format.JSON:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,31 +38,39 @@ def evaluate_command(
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"{people}: cannot read ({type(exc).__name__}: {exc})", markup=False)
         raise typer.Exit(code=1) from None
-    results = list(_evaluated(lines, rules, moment))
-    bad = [item for item in results if isinstance(item, _Bad)]
+    results = list(evaluated_people(lines, rules, moment))
+    bad = [item for item in results if isinstance(item, Rejected)]
     for failed in bad:
         sys.stderr.write(json.dumps({"line": failed.line, "error": failed.error}, ensure_ascii=False) + "\n")
-    good = [item for item in results if isinstance(item, _Good)]
+    good = [item for item in results if isinstance(item, Evaluated)]
     if fmt is Format.JSON:
         for item in good:
-            sys.stdout.write(json.dumps(_document(item, rules), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(people_document(item, rules), ensure_ascii=False) + "\n")
     else:
-        _table(good, rules, moment)
+        people_table(good, rules, moment)
     if bad:
         raise typer.Exit(code=1)
 
 
-class _Good:
-    def __init__(self, line: int, parsed: ParsedPerson, decision: Decision) -> None:
-        self.line, self.parsed, self.decision = line, parsed, decision
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """One input line evaluated: the person and the decision."""
+
+    line: int
+    parsed: ParsedPerson
+    decision: Decision
 
 
-class _Bad:
-    def __init__(self, line: int, error: str) -> None:
-        self.line, self.error = line, error
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """One input line that could not be evaluated, and why."""
+
+    line: int
+    error: str
 
 
-def _evaluated(lines: list[str], rules: Definitions, as_of: datetime) -> Iterator[_Good | _Bad]:
+def evaluated_people(lines: list[str], rules: Definitions, as_of: datetime) -> Iterator[Evaluated | Rejected]:
+    """Evaluate each non-blank line in order, threading the round-robin positions through."""
     round_robin: RoundRobin = {}
     for number, text in enumerate(lines, start=1):
         if not text.strip():
@@ -69,11 +78,11 @@ def _evaluated(lines: list[str], rules: Definitions, as_of: datetime) -> Iterato
         try:
             parsed = parse_person_line(text, number, rules.funnel.stage_named)
         except LineError as exc:
-            yield _Bad(number, str(exc))
+            yield Rejected(number, str(exc))
             continue
         decision = evaluate(rules, parsed.person, parsed.activities, as_of=as_of, round_robin=round_robin)
         round_robin = decision.round_robin
-        yield _Good(number, parsed, decision)
+        yield Evaluated(number, parsed, decision)
 
 
 def _as_of(raw: str | None) -> datetime:
@@ -88,11 +97,12 @@ def _as_of(raw: str | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _document(item: _Good, rules: Definitions) -> dict[str, Any]:
-    decision = item.decision
+def people_document(item: Evaluated, rules: Definitions) -> dict[str, Any]:
+    """The JSON object `evaluate --format json` prints for one evaluated line."""
+    decision, parsed = item.decision, item.parsed
     return {
         "line": item.line,
-        "email": item.parsed.person.email,
+        "email": parsed.person.email,
         "stage": str(decision.stage),
         "stage_label": rules.funnel.stages[decision.stage].label,
         "score": decision.score,
@@ -109,21 +119,24 @@ def _document(item: _Good, rules: Definitions) -> dict[str, Any]:
     }
 
 
-def _table(items: list[_Good], rules: Definitions, as_of: datetime) -> None:
+def people_table(items: list[Evaluated], rules: Definitions, as_of: datetime) -> None:
+    """The evaluated lines as one table on stdout."""
     print_table(
         f"{len(items)} people as of {as_of:%Y-%m-%d %H:%M}Z — definitions {rules.name} ({rules.version})",
         ("line", "email", "stage", "score (fit + eng.)", "temperature", "owner", "points by rule"),
-        (
-            (
-                item.line,
-                item.parsed.person.email,
-                rules.funnel.stages[item.decision.stage].label,
-                f"{item.decision.score} ({item.decision.fit_score} + {item.decision.engagement_score})",
-                item.decision.temperature,
-                item.decision.owner or "-",
-                ", ".join(f"{r.rule} {r.points:+d}" for r in item.decision.reasons if r.points)
-                + "".join(f"\nignored: {a.kind} at {a.occurred_at:%Y-%m-%d}" for a in item.decision.ignored),
-            )
-            for item in items
-        ),
+        (_row(item, rules) for item in items),
+    )
+
+
+def _row(item: Evaluated, rules: Definitions) -> tuple[object, ...]:
+    decision, parsed = item.decision, item.parsed
+    return (
+        item.line,
+        parsed.person.email,
+        rules.funnel.stages[decision.stage].label,
+        f"{decision.score} ({decision.fit_score} + {decision.engagement_score})",
+        decision.temperature,
+        decision.owner or "-",
+        ", ".join(f"{r.rule} {r.points:+d}" for r in decision.reasons if r.points)
+        + "".join(f"\nignored: {a.kind} at {a.occurred_at:%Y-%m-%d}" for a in decision.ignored),
     )

@@ -82,3 +82,15 @@ def test_version_as_json() -> None:
     result = runner.invoke(app, ["version", "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["version"]
+
+
+def test_check_reports_the_problems_of_the_definitions_it_names(write_config, tmp_path: Path) -> None:
+    (tmp_path / "defs.toml").write_text('[stages.lead]\nlabel = "Lead"\n', encoding="utf-8")
+    result = runner.invoke(
+        app,
+        ["check", "--config", str(write_config('[definitions]\npath = "defs.toml"\n')), "--format", "json"],
+    )
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert all(e["file"] == str(tmp_path / "defs.toml") for e in errors)
+    assert {"stages.lead.mode", "fit_gate", "owners"} <= {e["path"] for e in errors}
