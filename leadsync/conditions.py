@@ -19,7 +19,7 @@ from typing import Final
 
 from leadsync.problems import Problems
 
-__all__ = ["OPERATORS", "Facts", "Predicate", "always", "compile_condition"]
+__all__ = ["MAX_DEPTH", "OPERATORS", "Facts", "Predicate", "always", "compile_condition", "condition_fields"]
 
 Facts = Mapping[str, object]
 Predicate = Callable[[Facts], bool]
@@ -31,6 +31,8 @@ _LISTS: Final = ("in", "not_in")
 _PRESENCE: Final = ("exists", "missing")
 OPERATORS: Final = ("=", "!=", *_ORDERING, *_LISTS, *_TEXT, *_PRESENCE)
 _GROUPS: Final = ("all", "any", "none")
+MAX_DEPTH: Final = 32
+"""Groups nest at most this deep: deeper is a problem, not a stack overflow."""
 _HINT: Final = (
     'write { field = "employees", op = ">", value = 250 } or a group { all = [ ... ] } (also any, none)'
 )
@@ -55,8 +57,42 @@ def compile_condition(
     `open_prefixes` (e.g. "attributes.") is accepted whatever follows. On problems the
     returned predicate is `always` and the caller is expected to raise them.
     """
+    if _depth(raw) > MAX_DEPTH:
+        problems.add(
+            key, f"nests more than {MAX_DEPTH} groups deep", "flatten it: a few levels always suffice"
+        )
+        return always
     compiler = _Compiler(problems, fields, tuple(open_prefixes))
     return compiler.compile(raw, key)
+
+
+def condition_fields(raw: object) -> frozenset[str]:
+    """Every `field` a raw (parsed TOML) condition names, through all/any/none groups at any depth."""
+    found: set[str] = set()
+    pending = [raw]
+    while pending:  # a loop, not recursion: a hand-written file may nest deeper than the stack
+        item = pending.pop()
+        if isinstance(item, Mapping):
+            field = item.get("field")
+            if isinstance(field, str):
+                found.add(field)
+            pending.extend(item.get(name) for name in _GROUPS)
+        elif isinstance(item, list):
+            pending.extend(item)
+    return frozenset(found)
+
+
+def _depth(raw: object) -> int:
+    """How deeply tables nest in `raw` (one level per group), counted without recursion."""
+    deepest, pending = 0, [(raw, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping):
+            deepest = max(deepest, depth + 1)
+            pending.extend((value, depth + 1) for value in item.values())
+        elif isinstance(item, list):
+            pending.extend((value, depth) for value in item)
+    return deepest
 
 
 class _Compiler:
@@ -108,7 +144,8 @@ class _Compiler:
             return always
         op = _ALIASES.get(str(op), str(op))
         if op not in OPERATORS:
-            self.problems.add(f"{key}.op", f"unknown operator {op!r}", f"use one of: {', '.join(OPERATORS)}")
+            hint = f"use one of: {', '.join(OPERATORS)}"
+            self.problems.add(f"{key}.op", f"unknown operator {op[:40]!r}", hint)
             return always
         if op in _PRESENCE:
             return _presence(field, present=op == "exists")

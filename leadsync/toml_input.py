@@ -12,6 +12,7 @@ from leadsync.problems import Problem
 __all__ = ["read_toml"]
 
 _SYNTAX_HINT = "fix the TOML syntax there: strings need quotes, tables go in [brackets]"
+_FLATTEN_HINT = "flatten the nesting: no real setting needs more than a few levels"
 
 
 def read_toml(file: Path, *, missing_hint: str) -> dict[str, Any]:
@@ -27,3 +28,6 @@ def read_toml(file: Path, *, missing_hint: str) -> dict[str, Any]:
         raise ConfigError([Problem(str(file), "", "is not UTF-8 text", "save the file as UTF-8")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([Problem(str(file), "", f"not valid TOML: {exc}", _SYNTAX_HINT)]) from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        problem = Problem(str(file), "", "nests lists or tables too deeply to be read", _FLATTEN_HINT)
+        raise ConfigError([problem]) from None

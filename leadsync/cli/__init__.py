@@ -12,6 +12,7 @@ from leadsync.cli.check import check
 from leadsync.cli.demo import demo
 from leadsync.cli.evaluate import evaluate_command
 from leadsync.cli.output import Format, FormatOption, print_json, print_table
+from leadsync.cli.sandbox import sandbox
 from leadsync.logs import configure_logging
 
 __all__ = ["app"]
@@ -43,4 +44,5 @@ def version(fmt: FormatOption = Format.TABLE) -> None:
 app.command()(check)
 app.command("evaluate")(evaluate_command)
 app.command()(demo)
+app.command()(sandbox)
 app.add_typer(definitions.app, name="definitions")

@@ -1,0 +1,182 @@
+"""The adapter contract: what core asks of a CRM adapter, and the errors an adapter raises.
+
+Adapters import this module and `leadsync.model` only. They are found through the
+`leadsync.adapters` entry-point group: each entry point is an `AdapterFactory`, called with
+an `AdapterContext`. Adapters own paging, batching, rate limits, retries, error mapping and
+API-call accounting; they never decide business rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+import msgspec
+
+from leadsync.clock import Clock
+from leadsync.exceptions import LeadsyncError
+from leadsync.mapping import CrmMapping
+from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
+from leadsync.problems import Problem
+
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "AdapterError",
+    "AdapterFactory",
+    "ApiUsage",
+    "AuthError",
+    "BudgetExhausted",
+    "Change",
+    "CrmMapping",
+    "CurrentValues",
+    "Page",
+    "RecordRejected",
+    "Rejection",
+    "SchemaReport",
+    "TransientError",
+    "UnmappedFieldError",
+    "WriteResult",
+]
+
+T = TypeVar("T")
+
+ManagedValues = Mapping[str, object]
+"""Managed value name (stage, score, temperature, owner, stage_entered_at, reasons) → value,
+in common-model terms: a canonical stage id, an integer score, an owner e-mail."""
+
+
+class AdapterError(LeadsyncError):
+    """The root of what an adapter raises; the engine catches nothing wider from an adapter."""
+
+
+class TransientError(AdapterError):
+    """Retry next cycle and keep the old cursor (5xx after retries, timeouts, locks)."""
+
+
+class BudgetExhausted(TransientError):  # noqa: N818 - a condition, not a fault (STYLE.md §3)
+    """The API-call budget of this window is spent: end the cycle cleanly, resume next time."""
+
+
+class AuthError(AdapterError):
+    """Credentials are refused: stop this pipeline until a person acts."""
+
+
+class RecordRejected(AdapterError):  # noqa: N818 - a condition, not a fault (STYLE.md §3)
+    """One record cannot be mapped: quarantine it and go on with the batch."""
+
+
+class UnmappedFieldError(AdapterError):
+    """A write named a CRM field no mapping names: refused, nothing is sent."""
+
+
+class Rejection(msgspec.Struct, frozen=True):
+    """A record read from a CRM that could not be mapped, and why (for the quarantine)."""
+
+    ref: RecordRef
+    reason: str
+    excerpt: str = ""
+
+
+class Page(msgspec.Struct, Generic[T], frozen=True):
+    """One page of an incremental read: items, rejected records, and where to resume after it."""
+
+    items: tuple[T, ...]
+    cursor: Cursor
+    rejected: tuple[Rejection, ...] = ()
+
+
+class CurrentValues(msgspec.Struct, frozen=True):
+    """What a CRM holds now in the fields leadsync manages, and who changed the record last."""
+
+    ref: RecordRef
+    values: ManagedValues
+    modified_by: str | None = None
+
+
+class Change(msgspec.Struct, frozen=True):
+    """The managed values to write to one record, and those they replace (for the audit log)."""
+
+    ref: RecordRef
+    values: ManagedValues
+    previous: ManagedValues = msgspec.field(default_factory=dict)
+
+
+class WriteResult(msgspec.Struct, frozen=True):
+    """The outcome of writing one record: done, or the CRM's error code and whether to retry."""
+
+    ref: RecordRef
+    ok: bool
+    code: str = ""
+    message: str = ""
+    retryable: bool = False
+
+
+class SchemaReport(msgspec.Struct, frozen=True):
+    """`check()`: credentials work and the mapping fits the CRM's schema, or what does not."""
+
+    crm: str
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing is wrong."""
+        return not self.problems
+
+
+class ApiUsage(msgspec.Struct, frozen=True):
+    """API calls made by this adapter in the current cycle, and the CRM's own count if known."""
+
+    calls: int
+    used: int | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterContext:
+    """Everything an adapter factory is given: its CRM's name, settings and mapping, time."""
+
+    name: str
+    options: Mapping[str, Any]
+    mapping: CrmMapping
+    clock: Clock
+    sleep: Callable[[float], None] = field(default=lambda _seconds: None)
+
+
+class Adapter(Protocol):
+    """A CRM as leadsync sees it. A third-party adapter satisfies it without inheriting."""
+
+    name: str
+
+    def check(self) -> SchemaReport:
+        """Auth works; every mapped field exists with a compatible type and is writable."""
+        ...
+
+    def owners(self) -> Iterable[Owner]:
+        """The CRM's users who can own people, with their e-mails and ids."""
+        ...
+
+    def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
+        """People changed strictly after `since`, page by page, in (stamp, id) order."""
+        ...
+
+    def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
+        """Activities changed strictly after `since`, page by page."""
+        ...
+
+    def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
+        """The managed values the CRM holds now for these records."""
+        ...
+
+    def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
+        """Write in batches; one result per change, in order."""
+        ...
+
+    def usage(self) -> ApiUsage:
+        """API calls made so far in this cycle."""
+        ...
+
+
+AdapterFactory = Callable[[AdapterContext], Adapter]
+"""What a `leadsync.adapters` entry point names."""

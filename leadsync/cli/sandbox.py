@@ -1,0 +1,72 @@
+"""`leadsync sandbox`: run every installed CRM sandbox on loopback until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import ExitStack
+from types import FrameType, TracebackType
+from typing import Annotated, Any, Protocol
+
+import typer
+
+from leadsync.cli.output import Format, FormatOption, err, print_json, print_table
+from leadsync.registry import SANDBOXES, PluginError, load_plugin, plugin_names
+
+
+class Sandbox(Protocol):
+    """What `leadsync sandbox` needs of a sandbox registered under `leadsync.sandboxes`."""
+
+    def __enter__(self) -> Sandbox: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def settings(self) -> dict[str, Any]:
+        """The connection settings (throwaway credentials included) a client needs."""
+        ...
+
+
+def sandbox(
+    people: Annotated[int, typer.Option("--people", min=0, max=100_000, help="people to seed")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="the seed of the fake data")] = 7,
+    salesforce_port: Annotated[int, typer.Option("--salesforce-port", help="0: a free port")] = 0,
+    hubspot_port: Annotated[int, typer.Option("--hubspot-port", help="0: a free port")] = 0,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Serve seeded CRM sandboxes on 127.0.0.1 until Ctrl-C or SIGTERM; print how to connect.
+
+    The one place leadsync prints credentials: the sandboxes' own throwaway ones.
+    """
+    ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
+    stop = threading.Event()
+    with ExitStack() as running:
+        settings: dict[str, dict[str, Any]] = {}
+        for name in plugin_names(SANDBOXES):
+            try:
+                factory = load_plugin(SANDBOXES, name)
+            except PluginError as exc:
+                err.print(str(exc), markup=False)
+                raise typer.Exit(code=1) from None
+            box: Sandbox = running.enter_context(factory(people=people, seed=seed, port=ports.get(name, 0)))  # type: ignore[operator]  # an entry point is any callable
+            settings[name] = box.settings()
+        if fmt is Format.JSON:
+            print_json(settings)
+        else:
+            print_table(
+                "sandboxes running — Ctrl-C to stop",
+                ("crm", "setting", "value"),
+                ((name, key, value) for name, values in settings.items() for key, value in values.items()),
+            )
+
+        def _stop(_signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
