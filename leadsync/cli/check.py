@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import typer
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, print_json, print_table, problems_table
 from leadsync.config import Settings, load_config
 from leadsync.definitions import load_definitions
 from leadsync.exceptions import ConfigError
+from leadsync.mapping import load_mapping
 from leadsync.problems import Problem
 
 
 def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None:
-    """Validate the configuration and the definitions it names; list every problem at once."""
+    """Validate the configuration and the definitions and mappings it names; every problem at once."""
     problems: list[Problem] = []
     settings: Settings | None = None
     try:
         settings = load_config(config)
-        load_definitions(settings.resolve(settings.definitions.path) if settings.definitions.path else None)
     except ConfigError as exc:
         problems = list(exc.problems)
+    if settings is not None:
+        problems += _file_problems(settings)
     if fmt is Format.JSON:
         print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
     elif problems:
@@ -28,6 +33,26 @@ def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None
         _summary(settings)
     if problems:
         raise typer.Exit(code=1)
+
+
+def _file_problems(settings: Settings) -> list[Problem]:
+    """The problems of the definitions file and of every enabled CRM's mapping file."""
+    definitions = settings.definitions.path
+    loads: list[Callable[[], object]] = [
+        partial(load_definitions, settings.resolve(definitions) if definitions else None)
+    ]
+    loads += [
+        partial(load_mapping, settings.resolve(crm.mapping))
+        for crm in settings.enabled_crms().values()
+        if crm.mapping is not None
+    ]
+    problems: list[Problem] = []
+    for load in loads:
+        try:
+            load()
+        except ConfigError as exc:
+            problems += exc.problems
+    return problems
 
 
 def _summary(settings: Settings) -> None:

@@ -94,3 +94,19 @@ def test_check_reports_the_problems_of_the_definitions_it_names(write_config, tm
     errors = json.loads(result.stdout)["errors"]
     assert all(e["file"] == str(tmp_path / "defs.toml") for e in errors)
     assert {"stages.lead.mode", "fit_gate", "owners"} <= {e["path"] for e in errors}
+
+
+def test_check_reports_every_mapping_and_definitions_problem_together(write_config, tmp_path: Path) -> None:
+    (tmp_path / "defs.toml").write_text("[stages\n", encoding="utf-8")
+    (tmp_path / "sf.toml").write_text("[people.Lead.fields]\nemial = 'Email'\n", encoding="utf-8")
+    (tmp_path / "hs.toml").write_text("[people.contacts.fields]\nemail = 'email'\n", encoding="utf-8")
+    config = write_config(
+        '[definitions]\npath = "defs.toml"\n'
+        '[crm.sf]\nadapter = "salesforce"\nmapping = "sf.toml"\n'
+        '[crm.hs]\nadapter = "hubspot"\nmapping = "hs.toml"\n'
+        '[crm.off]\nadapter = "hubspot"\nenabled = false\nmapping = "missing.toml"\n'
+    )
+    result = runner.invoke(app, ["check", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 1
+    files = {Path(e["file"]).name for e in json.loads(result.stdout)["errors"]}
+    assert files == {"defs.toml", "sf.toml"}
