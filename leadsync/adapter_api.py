@@ -14,7 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
-from leadsync.clock import Clock
+from leadsync.clock import Clock, SystemClock
 from leadsync.exceptions import LeadsyncError
 from leadsync.mapping import CrmMapping
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
@@ -35,6 +35,7 @@ __all__ = [
     "RecordRejected",
     "Rejection",
     "SchemaReport",
+    "SystemClock",
     "TransientError",
     "UnmappedFieldError",
     "WriteResult",

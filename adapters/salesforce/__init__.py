@@ -1,0 +1,1 @@
+"""Salesforce adapter: client glue, mapping and a loopback sandbox of the REST API subset leadsync uses."""

@@ -1,0 +1,144 @@
+"""Seeding: a person's engagement signals become Tasks, Events and CampaignMembers.
+
+Salesforce holds sales activity, not web tracking: calls, sales e-mails (opens), demo and
+quote requests, forms and newsletter sign-ups are Tasks (`TaskSubtype` Call, Email or Task,
+one `Subject` per kind); meetings are Events; webinars, content downloads, event sign-ups and
+e-mail clicks are CampaignMembers of one campaign per type and ISO week. A person is a member
+of a campaign once, with the furthest status reached (Salesforce allows one membership per
+campaign). Page views, social engagement, unsubscribes and bounces are HubSpot-side: absent.
+Activities of converted leads belong to the Contact, as conversion moves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from adapters.seed import SeedPerson
+
+from .store import Store
+from .values import Value, date_text, datetime_text
+
+__all__ = ["EVENT_SUBJECTS", "MEMBER_KINDS", "TASK_KINDS", "Who", "seed_activities"]
+
+TASK_KINDS: dict[str, tuple[str, str]] = {  # kind: (Subject, TaskSubtype)
+    "call": ("Call", "Call"),
+    "email_open": ("Email opened", "Email"),
+    "demo_request": ("Demo request", "Task"),
+    "quote_request": ("Quote request", "Task"),
+    "form_submit": ("Form submitted", "Task"),
+    "newsletter_signup": ("Newsletter signup", "Task"),
+}
+EVENT_SUBJECTS: dict[str, str] = {"meeting_booked": "Meeting booked", "meeting_held": "Meeting held"}
+MEMBER_KINDS: dict[str, tuple[str, str]] = {  # kind: (Campaign.Type, CampaignMember.Status)
+    "webinar_registered": ("Webinar", "Registered"),
+    "webinar_attended": ("Webinar", "Attended"),
+    "whitepaper_download": ("Content", "Responded"),
+    "event_registration": ("Event", "Registered"),
+    "email_click": ("Email", "Responded"),
+}
+_STATUS_RANK = {"Sent": 0, "Registered": 1, "Responded": 2, "Attended": 3}
+_RESPONDED = frozenset({"Responded", "Attended"})
+_MEETING_MINUTES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Where a person's activities attach: the Lead or Contact, and the record owner."""
+
+    who_id: str
+    lead_id: str | None
+    contact_id: str | None
+    owner_id: str
+
+
+def seed_activities(
+    store: Store, mint: Callable[[str], str], people: Iterable[tuple[SeedPerson, Who]], now: datetime
+) -> None:
+    """Add every person's Tasks and Events, then campaigns and their members."""
+    integration = store.integration_user_id
+    tasks, events = store.tables["Task"], store.tables["Event"]
+    campaigns = _Campaigns(store, mint, now)
+    for person, who in people:
+        for activity in person.activities:
+            stamp = datetime_text(activity.occurred_at)
+            audit = {"CreatedDate": stamp, "CreatedById": integration, "LastModifiedDate": stamp,
+                     "LastModifiedById": integration, "SystemModstamp": stamp}  # fmt: skip
+            if activity.kind in TASK_KINDS:
+                subject, subtype = TASK_KINDS[activity.kind]
+                tasks.add({
+                    "Id": mint("Task"), "IsDeleted": False, "WhoId": who.who_id, "Subject": subject,
+                    "ActivityDate": stamp[:10], "Status": "Completed", "Priority": "Normal",
+                    "TaskSubtype": subtype, "OwnerId": who.owner_id, **audit,
+                })  # fmt: skip
+            elif activity.kind in EVENT_SUBJECTS:
+                end = datetime_text(activity.occurred_at + timedelta(minutes=_MEETING_MINUTES))
+                events.add({
+                    "Id": mint("Event"), "IsDeleted": False, "WhoId": who.who_id,
+                    "Subject": EVENT_SUBJECTS[activity.kind], "StartDateTime": stamp, "EndDateTime": end,
+                    "DurationInMinutes": _MEETING_MINUTES, "OwnerId": who.owner_id, **audit,
+                })  # fmt: skip
+            elif activity.kind in MEMBER_KINDS:
+                campaigns.join(who, activity.kind, activity.occurred_at, stamp)
+    campaigns.flush()
+
+
+class _Campaigns:
+    """Campaigns made on first use; memberships merged per (person, campaign), added at the end."""
+
+    def __init__(self, store: Store, mint: Callable[[str], str], now: datetime) -> None:
+        self._store, self._mint, self._today = store, mint, now.date()
+        self._ids: dict[tuple[str, int, int], str] = {}
+        self._members: dict[tuple[str, str], dict[str, Value]] = {}
+
+    def join(self, who: Who, kind: str, moment: datetime, stamp: str) -> None:
+        """Record one membership signal."""
+        campaign_type, status = MEMBER_KINDS[kind]
+        campaign_id = self._campaign(campaign_type, moment.date())
+        member = self._members.get((who.who_id, campaign_id))
+        responded = stamp[:10] if status in _RESPONDED else None
+        if member is None:
+            user = self._store.integration_user_id
+            self._members[(who.who_id, campaign_id)] = {
+                "IsDeleted": False, "CampaignId": campaign_id, "LeadId": who.lead_id,
+                "ContactId": who.contact_id, "LeadOrContactId": who.who_id, "Status": status,
+                "HasResponded": responded is not None, "FirstRespondedDate": responded,
+                "CreatedDate": stamp, "CreatedById": user, "LastModifiedDate": stamp,
+                "LastModifiedById": user, "SystemModstamp": stamp,
+            }  # fmt: skip
+            return
+        if _STATUS_RANK[status] > _STATUS_RANK[str(member["Status"])]:
+            member["Status"] = status
+        if responded and not member["FirstRespondedDate"]:
+            member.update(HasResponded=True, FirstRespondedDate=responded)
+        member.update(LastModifiedDate=max(stamp, str(member["LastModifiedDate"])))
+        member["SystemModstamp"] = member["LastModifiedDate"]
+
+    def flush(self) -> None:
+        """Store the merged memberships, in order of first signal."""
+        members = self._store.tables["CampaignMember"]
+        for values in self._members.values():
+            members.add({"Id": self._mint("CampaignMember"), **values})
+        self._members.clear()
+
+    def _campaign(self, campaign_type: str, day: date) -> str:
+        year, week, _ = day.isocalendar()
+        campaign_id = self._ids.get((campaign_type, year, week))
+        if campaign_id is not None:
+            return campaign_id
+        campaign_id = self._ids[(campaign_type, year, week)] = self._mint("Campaign")
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=6)
+        created = datetime_text(
+            datetime(start.year, start.month, start.day, 8, tzinfo=UTC) - timedelta(days=14)
+        )
+        user = self._store.integration_user_id
+        self._store.tables["Campaign"].add({
+            "Id": campaign_id, "IsDeleted": False, "Name": f"{campaign_type} {year}-W{week:02d}",
+            "Type": campaign_type, "Status": "Completed" if end < self._today else "In Progress",
+            "StartDate": date_text(start), "EndDate": date_text(end), "IsActive": end >= self._today,
+            "OwnerId": user, "CreatedDate": created, "CreatedById": user, "LastModifiedDate": created,
+            "LastModifiedById": user, "SystemModstamp": created,
+        })  # fmt: skip
+        return campaign_id
