@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CallLog", "Fault", "Faults", "LoopbackServer", "with_accounting"]
 
+_POLL_S = 0.05  # how soon `stop()` is noticed; Werkzeug's 0.5 s default adds up over a test suite
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
@@ -167,7 +169,9 @@ class LoopbackServer:
             request_handler=_QuietHandler,
             ssl_context=ssl_context,
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": _POLL_S}, name="sandbox", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -1,0 +1,1 @@
+"""The HubSpot adapter: its loopback sandbox now, the adapter itself when it lands."""

@@ -1,0 +1,68 @@
+"""A stateful loopback emulator of the HubSpot API subset leadsync uses.
+
+The unmodified `hubspot-api-client` talks to it over plain HTTP on 127.0.0.1
+(`HubSpot(access_token=..., host=sandbox.url)`). It is seeded from `adapters.seed`'s
+population (the people `in_hubspot`), answers in HubSpot's paths, payloads, paging,
+limits and error bodies (api-notes.md is the authority; each module says what it checked
+and where), injects faults in HubSpot's dialect and counts every call.
+
+Served: CRM search, batch read/update and single GET/PATCH of contacts, meetings, calls
+and e-mails; owners; properties; v4 association batch reads; web events (`/events/v3`);
+legacy marketing e-mail events; marketing-event participation breakdowns.
+
+Faults (`sandbox.faults.push(Fault(kind, ...))`): `rate_limit` (429; `policyName` taken from
+the fault's headers, TEN_SECONDLY_ROLLING by default; its other headers, e.g.
+`Retry-After`, are sent), `server_error` / `server_error_502` / `server_error_503`,
+`timeout` (the real answer after `delay_s`), `auth` (401). Per-record refusals:
+`sandbox.store.reject_writes(*ids)`.
+
+Deliberate differences from the real API (none makes a client pass here that would fail
+there; most make the sandbox stricter or leave a behaviour unspecified on purpose):
+
+- Only the object types above exist; others answer 404 (search, batch, GET) or an empty
+  list (properties). Properties are a fixed subset; none can be created or archived.
+  `propertiesWithHistory`, `associations` and `archived` query options are ignored;
+  `idProperty=email` works in contact batch reads only.
+- Search: ties in the sort property come back in a fixed arbitrary order (HubSpot promises
+  none), and so does a search without a sort; records without the sort property come
+  last. `after + limit` past 10,000 is refused (HubSpot may refuse only `after` past it).
+  A filter or sort on an unknown property is a 400. `query` (free text) is a word-prefix
+  match over string values. Records without the property match NEQ/NOT_IN. The messages
+  of search validation errors (the 10k cap included) are the sandbox's own.
+- Writes: `objectWriteTraceId` is ignored, so a bad value fails the whole batch (400) even
+  where HubSpot would answer a per-record 207. Every accepted write moves
+  `lastmodifieddate`, even one that changes nothing. Stamps come from the sandbox clock,
+  shifted forward when the population's `now` is ahead of it, so a write is always
+  stamped after every seeded stamp; they never go back. Codes INVALID_DECIMAL /
+  INVALID_LONG / INVALID_EMAIL and their messages, the rejection message for ids chosen
+  with `store.reject_writes`, and the message for more than 100 inputs are unverified.
+  Strings are not length-checked. `store.update_as_user` may move a lifecycle stage back,
+  as a person in the UI may.
+- Seeded values keep their dirt: e-mails in other case or with spaces (HubSpot would
+  normalise them), a 360 kB job title, an industry no picklist knows.
+- Merged-away ids answer as the survivor in GET, batch read, batch update, associations
+  and events; they are absent from search.
+- Events API: `objectType` alone lists every contact's events; newest first unless
+  `sort=ASCENDING`; `occurredAfter`/`occurredBefore` are exclusive; `limit` ≤ 100;
+  `objectType` comes back as `CONTACT`. The `e_submitted_form` type name and the event
+  property names are best knowledge, not verified.
+- E-mail events: bounces carry `category: UNKNOWN_USER` (HubSpot's hard-bounce category
+  as best known); campaign ids and `sentBy` are synthetic; newest first.
+- Rate limits: one account and one app; no `groupName` in 429 bodies; the daily count
+  resets at midnight UTC. `Retry-After` is sent only when asked for
+  (`RateLimits(retry_after=True)`, or a fault's headers), as HubSpot does not document
+  it. Beware: the client's default urllib3 `Retry(3)` sleeps for a `Retry-After` on a
+  429/503 and asks again by itself. 5xx fault bodies are JSON (a real 502/503 may come
+  from the edge as HTML).
+- `after` cursors of owners, events and participations are the sandbox's own opaque
+  strings; search's `after` is the offset, as HubSpot's is in practice.
+"""
+
+from __future__ import annotations
+
+from .limits import Clock, RateLimits, WallClock
+from .search import SearchLimits
+from .server import HubSpotSandbox
+from .store import HubSpotStore
+
+__all__ = ["Clock", "HubSpotSandbox", "HubSpotStore", "RateLimits", "SearchLimits", "WallClock"]

@@ -1,0 +1,180 @@
+"""Contacts' web events, marketing e-mail events and event participations, and their list endpoints.
+
+- `GET /events/v3/events/`: `objectType` (+ `objectId`), `eventType`, `occurredAfter` /
+  `occurredBefore` (exclusive, ISO 8601 or epoch ms), `sort` ASCENDING / DESCENDING (newest
+  first by default), `limit` ≤ 100, opaque `after`.
+- `GET /email/public/v1/events`: `startTimestamp` / `endTimestamp` (epoch ms, inclusive),
+  `recipient`, `eventType`, `limit` ≤ 1,000, `offset`; answers `{hasMore, offset, events}`,
+  newest first.
+- participations breakdown: `state`, `limit` ≤ 100 (default 10), opaque `after`; `total`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeAlias, TypeVar
+
+from .activity_json import (
+    EMAIL_TYPES,
+    MARKETING_EVENTS,
+    EmailEvent,
+    Participation,
+    WebEvent,
+    email_event_json,
+    participation_json,
+    web_event_json,
+    web_event_type,
+)
+from .errors import invalid_input
+from .paging import cursor, offset_of
+from .stamps import parse_ms
+
+__all__ = ["ActivityLog"]
+
+_CONTACT_TYPES = frozenset({"contact", "contacts", "0-1"})
+_NEVER = 1 << 62
+_MAX_EMAIL_EVENTS = 1_000
+
+ContactInfo: TypeAlias = Callable[[str], Mapping[str, str | None]]
+_T = TypeVar("_T")
+
+
+class ActivityLog:
+    """Activities by contact and by time; not locked (the store is)."""
+
+    def __init__(
+        self, web: Iterable[WebEvent], email: Iterable[EmailEvent], participations: Iterable[Participation]
+    ) -> None:
+        self._web = sorted(web)
+        self._email = sorted(email)
+        self._participations = sorted(participations, key=lambda p: (p.created_ms, p.seq))
+        self._web_by_contact = _by_contact(self._web)
+        self._email_times = [e.created_ms for e in self._email]
+        self._web_times = [e.occurred_ms for e in self._web]
+
+    def merge(self, primary_id: str, merged_id: str) -> None:
+        """Show a merged-away contact's page views and form submissions on the survivor's timeline."""
+        moved = self._web_by_contact.pop(merged_id, [])
+        self._web_by_contact[primary_id] = sorted([*self._web_by_contact.get(primary_id, []), *moved])
+
+    def events_page(self, args: Mapping[str, str], base_url: str) -> dict[str, Any]:
+        """One page of `GET /events/v3/events/`."""
+        object_type, object_id = args.get("objectType", "").lower(), args.get("objectId")
+        if object_id and not object_type:
+            raise invalid_input("objectType is required with objectId")
+        if object_type and object_type not in _CONTACT_TYPES:
+            return {"results": []}
+        after, before = _instant(args, "occurredAfter"), _instant(args, "occurredBefore")
+        if object_id:
+            pool: Sequence[WebEvent] = self._web_by_contact.get(object_id, [])
+            times: Sequence[int] = [e.occurred_ms for e in pool]
+        else:
+            pool, times = self._web, self._web_times
+        window = pool[
+            bisect_right(times, after if after is not None else -_NEVER) : bisect_left(
+                times, before if before is not None else _NEVER
+            )
+        ]
+        wanted_type = args.get("eventType")
+        chosen = [e for e in window if not wanted_type or web_event_type(e) == wanted_type]
+        if args.get("sort", "DESCENDING").upper() in ("DESCENDING", "-OCCURREDAT"):
+            chosen.reverse()
+        return _listing(chosen, web_event_json, args, limit=(100, 100), link=f"{base_url}/events/v3/events/")
+
+    def email_events_page(self, args: Mapping[str, str], *, portal_id: int) -> dict[str, Any]:
+        """One page of `GET /email/public/v1/events`."""
+        start, end = _integer(args, "startTimestamp", -_NEVER), _integer(args, "endTimestamp", _NEVER)
+        window = self._email[bisect_left(self._email_times, start) : bisect_right(self._email_times, end)]
+        recipient, kind = args.get("recipient", "").strip().lower(), args.get("eventType", "").upper()
+        chosen = [
+            e
+            for e in reversed(window)
+            if (not recipient or e.recipient == recipient) and (not kind or EMAIL_TYPES[e.kind] == kind)
+        ]
+        limit = _integer(args, "limit", 100)
+        if not 1 <= limit <= _MAX_EMAIL_EVENTS:
+            raise invalid_input(f"limit must be between 1 and {_MAX_EMAIL_EVENTS}, got {limit}")
+        start_at = offset_of(args.get("offset"))
+        page = chosen[start_at : start_at + limit]
+        return {
+            "hasMore": start_at + limit < len(chosen),
+            "offset": cursor(start_at + len(page)),
+            "events": [email_event_json(e, portal_id=portal_id) for e in page],
+        }
+
+    def participations_page(
+        self,
+        args: Mapping[str, str],
+        contact_info: ContactInfo,
+        *,
+        contact_id: str | None = None,
+        event: int | None = None,
+    ) -> dict[str, Any]:
+        """One page of a participations breakdown, for a contact or for a marketing event."""
+        state = args.get("state", "").upper()
+        chosen = [
+            p
+            for p in self._participations
+            if (contact_id is None or p.contact_id == contact_id)
+            and (event is None or p.event == event)
+            and (not state or p.state == state)
+        ]
+        page = _listing(
+            chosen, lambda p: participation_json(p, contact_info(p.contact_id)), args, limit=(10, 100)
+        )
+        return {"total": len(chosen), **page}
+
+    @staticmethod
+    def marketing_event_index(marketing_event_id: str) -> int | None:
+        """The index of a marketing event from its id, if it is one of ours."""
+        if marketing_event_id.isdigit() and 0 <= int(marketing_event_id) - 55_000_001 < len(MARKETING_EVENTS):
+            return int(marketing_event_id) - 55_000_001
+        return None
+
+
+def _by_contact(events: Iterable[WebEvent]) -> dict[str, list[WebEvent]]:
+    grouped: defaultdict[str, list[WebEvent]] = defaultdict(list)
+    for event in events:
+        grouped[event.contact_id].append(event)
+    return dict(grouped)
+
+
+def _instant(args: Mapping[str, str], name: str) -> int | None:
+    text = args.get(name)
+    if not text:
+        return None
+    ms = parse_ms(text)
+    if ms is None:
+        raise invalid_input(f"{name} must be an ISO 8601 instant, got {text!r}")
+    return ms
+
+
+def _integer(args: Mapping[str, str], name: str, default: int) -> int:
+    text = args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise invalid_input(f"{name} must be a whole number, got {text!r}") from None
+
+
+def _listing(
+    items: Sequence[_T],
+    render: Callable[[_T], dict[str, Any]],
+    args: Mapping[str, str],
+    *,
+    limit: tuple[int, int],
+    link: str = "",
+) -> dict[str, Any]:
+    size = _integer(args, "limit", limit[0])
+    if not 1 <= size <= limit[1]:
+        raise invalid_input(f"limit must be between 1 and {limit[1]}, got {size}")
+    start = offset_of(args.get("after"))
+    answer: dict[str, Any] = {"results": [render(item) for item in items[start : start + size]]}
+    if start + size < len(items):
+        after = cursor(start + size)
+        answer["paging"] = {"next": {"after": after, "link": f"{link}?after={after}" if link else ""}}
+    return answer

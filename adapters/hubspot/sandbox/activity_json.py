@@ -1,0 +1,177 @@
+"""How HubSpot writes each kind of seeded activity: web events, email events, participations.
+
+Web events follow `/events/v3/events` (`{id, eventType, occurredAt, objectType, objectId,
+properties}`), email events the legacy `/email/public/v1/events` (`created` in epoch ms;
+unsubscribes are STATUSCHANGE events, bounces BOUNCE with a `category`), participations
+the marketing-events breakdown (`associations.marketingEvent/contact`,
+`properties.attendanceState`). Property names inside web events (`hs_url`,
+`hs_page_title`, `hs_form_title`, `hs_form_id`) are HubSpot's as best known.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from .stamps import iso_ms
+
+__all__ = [
+    "EMAIL_TYPES",
+    "FORMS",
+    "MARKETING_EVENTS",
+    "SITE",
+    "EmailEvent",
+    "Participation",
+    "WebEvent",
+    "email_event_json",
+    "participation_json",
+    "web_event_json",
+]
+
+SITE = "https://www.leadsync-demo.example"
+PAGE_TITLES = {
+    "/": "Leadsync — lead sync for Salesforce and HubSpot",
+    "/pricing": "Pricing",
+    "/pricing/enterprise": "Enterprise pricing",
+    "/product": "Product overview",
+}
+FORMS: Mapping[str, tuple[str, str]] = {  # seed kind → (form title, page it is on)
+    "form_submit": ("Contact us", "/contact"),
+    "demo_request": ("Request a demo", "/demo"),
+    "quote_request": ("Demande de devis", "/fr/devis"),
+    "whitepaper_download": ("White paper: Lead scoring that sales trusts", "/resources/lead-scoring"),
+    "newsletter_signup": ("Newsletter", "/blog"),
+}
+EMAIL_TYPES: Mapping[str, str] = {
+    "email_open": "OPEN",
+    "email_click": "CLICK",
+    "unsubscribe": "STATUSCHANGE",
+    "hard_bounce": "BOUNCE",
+}
+MARKETING_EVENTS: tuple[tuple[str, str, str], ...] = (  # (externalEventId, name, eventType)
+    ("webinar-scoring", "Webinar: Lead scoring that sales trusts", "WEBINAR"),
+    ("webinar-handoff", "Webinar: The MQL to SQL hand-off", "WEBINAR"),
+    ("webinar-hubspot-sf", "Webinar: HubSpot and Salesforce, one funnel", "WEBINAR"),
+    ("webinar-fr-pipeline", "Webinaire : piloter son pipeline", "WEBINAR"),
+    ("event-saastr", "Leadsync at SaaS Connect Paris", "CONFERENCE"),
+    ("event-roadshow", "Revenue Ops roadshow", "CONFERENCE"),
+)
+EXTERNAL_ACCOUNT = "leadsync-demo"
+_APP = {"appId": 113, "appName": "Batch"}
+
+
+class WebEvent(NamedTuple):
+    """A page view or form submission of a contact."""
+
+    occurred_ms: int
+    contact_id: str
+    kind: str  # the seed's activity kind
+    detail: str  # the page path for page views
+    seq: int
+
+
+class EmailEvent(NamedTuple):
+    """A marketing e-mail event of a recipient."""
+
+    created_ms: int
+    contact_id: str
+    kind: str
+    recipient: str
+    seq: int
+
+
+class Participation(NamedTuple):
+    """A contact's participation in one marketing event (webinar or conference)."""
+
+    contact_id: str
+    event: int  # index into MARKETING_EVENTS
+    state: str  # REGISTERED, ATTENDED or CANCELLED
+    created_ms: int
+    occurred_ms: int
+    seq: int
+
+
+def event_uuid(namespace: int, seq: int) -> str:
+    """A stable, uuid-shaped id for the `seq`th item of a kind."""
+    return str(uuid.UUID(int=(namespace << 96) | seq))
+
+
+def web_event_json(event: WebEvent) -> dict[str, Any]:
+    """The event as `/events/v3/events` returns it."""
+    if event.kind in FORMS:
+        title, path = FORMS[event.kind]
+        event_type = "e_submitted_form"
+        properties = {"hs_url": SITE + path, "hs_form_title": title, "hs_form_id": event_uuid(7, len(title))}
+    else:
+        event_type = "e_visited_page"
+        title = PAGE_TITLES.get(event.detail, event.detail.rsplit("/", 1)[-1].replace("-", " ").capitalize())
+        properties = {"hs_url": SITE + event.detail, "hs_page_title": title}
+    return {
+        "objectType": "CONTACT",
+        "objectId": event.contact_id,
+        "eventType": event_type,
+        "occurredAt": iso_ms(event.occurred_ms),
+        "id": event_uuid(1, event.seq),
+        "properties": properties,
+    }
+
+
+def web_event_type(event: WebEvent) -> str:
+    """`e_submitted_form` or `e_visited_page`."""
+    return "e_submitted_form" if event.kind in FORMS else "e_visited_page"
+
+
+def email_event_json(event: EmailEvent, *, portal_id: int) -> dict[str, Any]:
+    """The event as the legacy email events API returns it."""
+    answer: dict[str, Any] = {
+        "id": event_uuid(2, event.seq),
+        "created": event.created_ms,
+        "type": EMAIL_TYPES[event.kind],
+        "recipient": event.recipient,
+        "portalId": portal_id,
+        **_APP,
+        "emailCampaignId": 310_000_000 + event.seq % 12,
+        "sentBy": {"id": event_uuid(3, event.seq % 12), "created": event.created_ms - 3_600_000},
+        "filteredEvent": False,
+    }
+    if event.kind == "email_click":
+        answer["url"] = SITE + "/blog/lead-scoring-101"
+    elif event.kind == "hard_bounce":
+        answer.update(category="UNKNOWN_USER", status="5.1.1", response="550 5.1.1 user unknown")
+    elif event.kind == "unsubscribe":
+        answer.update(
+            source="SOURCE_RECIPIENT",
+            subscriptions=[{"id": 6_021_001, "status": "UNSUBSCRIBED"}],
+            portalSubscriptionStatus="UNSUBSCRIBED",
+        )
+    else:
+        answer["deviceType"] = "COMPUTER"
+    return answer
+
+
+def participation_json(item: Participation, contact: Mapping[str, str | None]) -> dict[str, Any]:
+    """The participation as the marketing-events breakdown returns it."""
+    external_id, name, _ = MARKETING_EVENTS[item.event]
+    properties: dict[str, Any] = {"attendanceState": item.state, "occurredAt": item.occurred_ms}
+    if item.state == "ATTENDED":
+        properties.update(attendanceDurationSeconds=2_700, attendancePercentage="75")
+    return {
+        "id": str(880_000_000 + item.seq),
+        "createdAt": iso_ms(item.created_ms),
+        "associations": {
+            "marketingEvent": {
+                "marketingEventId": str(55_000_001 + item.event),
+                "externalEventId": external_id,
+                "externalAccountId": EXTERNAL_ACCOUNT,
+                "name": name,
+            },
+            "contact": {
+                "contactId": item.contact_id,
+                "firstname": contact.get("firstname"),
+                "lastname": contact.get("lastname"),
+                "email": contact.get("email"),
+            },
+        },
+        "properties": properties,
+    }
