@@ -15,7 +15,7 @@ from types import MappingProxyType
 import msgspec
 
 from leadsync.conditions import Facts
-from leadsync.definitions.facts import person_facts
+from leadsync.definitions.facts import FactsPlan
 from leadsync.definitions.owners import OwnerRules, RoundRobin, choose_owner
 from leadsync.definitions.schema import DefinitionsSpec
 from leadsync.definitions.scoring import (
@@ -56,6 +56,7 @@ class Definitions:
     sla: SlaRules
     checklists: Mapping[str, Checklist]
     source: DefinitionsSpec
+    facts: FactsPlan
     owned_stages: frozenset[Stage]  # funnel stages from owners.assign_from on
 
 
@@ -103,11 +104,11 @@ def evaluate(
     decision is the same, its `reasons` are empty.
     """
     scoring = definitions.scoring
-    ignored = tuple(a for a in activities if a.occurred_at > as_of)
+    tally = engagement_tally(activities, as_of=as_of, rules=scoring)
+    ignored = tally.ignored
     counted = [a for a in activities if a.occurred_at <= as_of] if ignored else activities
     level = person.job_level or definitions.titles.level_for(person.title)
-    tally = engagement_tally(counted, as_of=as_of, rules=scoring)
-    facts = person_facts(person, level, tally.counts, tally.last_touch, as_of=as_of)
+    facts = definitions.facts.facts(person, level, tally.counts, tally.last_touch, as_of=as_of)
 
     fit_raw = fit_reasons(person, level, facts, scoring.fit, explain=explain)
     # Fit points are integers, so the score splits exactly into fit + rounded engagement.

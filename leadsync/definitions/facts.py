@@ -1,32 +1,48 @@
-"""The facts a definitions condition can test, and how they are taken from a person."""
+"""The facts a definitions condition can test, and how they are taken from a person.
+
+Only the facts some condition of the loaded definitions names are built (`FactsPlan`): the
+evaluator runs for every person of every cycle, and most facts are never tested.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from leadsync.model import ActivityKind, JobLevel, Person
 
-__all__ = ["DECISION_FACTS", "OPEN_PREFIXES", "PERSON_FACTS", "person_facts"]
+__all__ = ["DECISION_FACTS", "OPEN_PREFIXES", "PERSON_FACTS", "FactsPlan"]
 
-PERSON_FACTS: Final = (
-    "email",
-    "email_domain",
-    "first_name",
-    "last_name",
-    "title",
-    "job_level",
-    "company",
-    "employees",
-    "industry",
-    "country",
-    "source",
-    "stage",
-    "owner_email",
-    "days_since_created",
-    "days_since_last_activity",
-)
+_SECONDS_PER_DAY: Final = 86_400.0
+_COUNT_NAMES: Final = {kind: f"count.{kind}" for kind in ActivityKind}
+
+
+def _days(as_of: datetime, since: datetime | None) -> float | None:
+    return None if since is None else (as_of - since).total_seconds() / _SECONDS_PER_DAY
+
+
+_Getter = Callable[[Person, JobLevel | None, datetime | None, datetime], object]
+_GETTERS: Final[Mapping[str, _Getter]] = {
+    "email": lambda p, _level, _touch, _now: p.email,
+    "email_domain": lambda p, _level, _touch, _now: p.email.rpartition("@")[2],
+    "first_name": lambda p, _level, _touch, _now: p.first_name,
+    "last_name": lambda p, _level, _touch, _now: p.last_name,
+    "title": lambda p, _level, _touch, _now: p.title,
+    "job_level": lambda _p, level, _touch, _now: level.value if level else None,
+    "company": lambda p, _level, _touch, _now: p.company,
+    "employees": lambda p, _level, _touch, _now: p.employees,
+    "industry": lambda p, _level, _touch, _now: p.industry,
+    "country": lambda p, _level, _touch, _now: p.country,
+    "source": lambda p, _level, _touch, _now: p.source,
+    "stage": lambda p, _level, _touch, _now: p.stage.value if p.stage else None,
+    "owner_email": lambda p, _level, _touch, _now: p.owner_email,
+    "days_since_created": lambda p, _level, _touch, now: _days(now, p.created_at),
+    "days_since_last_activity": lambda _p, _level, touch, now: _days(now, touch),
+}
+
+PERSON_FACTS: Final = tuple(_GETTERS)
 """What fit rules may test: who the person is (scores are not known yet)."""
 
 DECISION_FACTS: Final = (*PERSON_FACTS, "fit_score", "engagement_score", "score", "temperature")
@@ -35,44 +51,41 @@ DECISION_FACTS: Final = (*PERSON_FACTS, "fit_score", "engagement_score", "score"
 OPEN_PREFIXES: Final = ("qualification.", "attributes.", "count.")
 """Facts named by the data: qualification answers, mapped attributes, activity counts per kind."""
 
-_SECONDS_PER_DAY: Final = 86_400.0
-_COUNT_NAMES: Final = {kind: f"count.{kind}" for kind in ActivityKind}
 
+@dataclass(frozen=True, slots=True)
+class FactsPlan:
+    """Which facts the loaded definitions test, so that only those are built per person."""
 
-def person_facts(
-    person: Person,
-    level: JobLevel | None,
-    counts: Mapping[ActivityKind, int],
-    last_touch: datetime | None,
-    *,
-    as_of: datetime,
-) -> dict[str, object]:
-    """The facts conditions see about a person, before scores are added (`counts` per activity kind)."""
-    facts: dict[str, object] = {
-        "email": person.email,
-        "email_domain": person.email.rpartition("@")[2],
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "title": person.title,
-        "job_level": str(level) if level else None,
-        "company": person.company,
-        "employees": person.employees,
-        "industry": person.industry,
-        "country": person.country,
-        "source": person.source,
-        "stage": str(person.stage) if person.stage else None,
-        "owner_email": person.owner_email,
-        "days_since_created": _days(as_of, person.created_at),
-        "days_since_last_activity": _days(as_of, last_touch),
-    }
-    for key, answer in person.qualification.items():
-        facts[f"qualification.{key}"] = answer
-    for key, value in person.attributes.items():
-        facts[f"attributes.{key}"] = value
-    for kind, count in counts.items():
-        facts[_COUNT_NAMES[kind]] = count
-    return facts
+    getters: tuple[tuple[str, _Getter], ...]
+    attributes: bool
+    counts: bool
 
+    @classmethod
+    def for_fields(cls, fields: Collection[str]) -> FactsPlan:
+        """The plan for conditions naming `fields` (qualification answers are always built)."""
+        return cls(
+            getters=tuple((name, getter) for name, getter in _GETTERS.items() if name in fields),
+            attributes=any(name.startswith("attributes.") for name in fields),
+            counts=any(name.startswith("count.") for name in fields),
+        )
 
-def _days(as_of: datetime, since: datetime | None) -> float | None:
-    return None if since is None else (as_of - since).total_seconds() / _SECONDS_PER_DAY
+    def facts(
+        self,
+        person: Person,
+        level: JobLevel | None,
+        counts: Mapping[ActivityKind, int],
+        last_touch: datetime | None,
+        *,
+        as_of: datetime,
+    ) -> dict[str, object]:
+        """The facts conditions see about a person, before scores are added."""
+        facts = {name: getter(person, level, last_touch, as_of) for name, getter in self.getters}
+        for key, answer in person.qualification.items():  # checklists read them
+            facts[f"qualification.{key}"] = answer
+        if self.attributes:
+            for key, value in person.attributes.items():
+                facts[f"attributes.{key}"] = value
+        if self.counts:
+            for kind, count in counts.items():
+                facts[_COUNT_NAMES[kind]] = count
+        return facts

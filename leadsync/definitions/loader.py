@@ -16,10 +16,10 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from leadsync.conditions import Predicate, always, compile_condition
+from leadsync.conditions import Predicate, always, compile_condition, condition_fields
 from leadsync.config_problems import problems_from
 from leadsync.definitions.evaluator import Definitions, SlaRules
-from leadsync.definitions.facts import DECISION_FACTS, OPEN_PREFIXES, PERSON_FACTS
+from leadsync.definitions.facts import DECISION_FACTS, OPEN_PREFIXES, PERSON_FACTS, FactsPlan
 from leadsync.definitions.owners import OwnerRules, Territory
 from leadsync.definitions.schema import DefinitionsSpec, RouteSpec, ScoringSpec, StageSpec
 from leadsync.definitions.scoring import Band, FitRules, KindRule, ScoringRules, TemperatureRules
@@ -72,6 +72,14 @@ def load_definitions(path: Path | None = None) -> Definitions:
     return definitions
 
 
+def _condition_fields(spec: DefinitionsSpec) -> frozenset[str]:
+    """Every fact any condition of the definitions names."""
+    conditions = [spec.fit_gate.when, *(rule.when for rule in spec.scoring.fit.rules)]
+    conditions += [route.when for stage in spec.stages.values() for route in stage.entry if route.when]
+    conditions += [territory.when for territory in spec.owners.territories if territory.when]
+    return frozenset().union(*(condition_fields(condition) for condition in conditions))
+
+
 def _read_bytes(file: Path) -> bytes:
     try:
         return file.read_bytes()
@@ -99,6 +107,7 @@ class _Compiler:
             sla=SlaRules(spec.sla.sql_follow_up_hours, frozenset(str(k) for k in spec.sla.follow_up)),
             checklists=checklists,
             source=spec,
+            facts=FactsPlan.for_fields(_condition_fields(spec)),
             owned_stages=frozenset(FUNNEL[FUNNEL.index(spec.owners.assign_from) :])
             if spec.owners.assign_from in FUNNEL
             else frozenset(),

@@ -143,6 +143,7 @@ class EngagementTally:
     capped: dict[ActivityKind, float]
     counts: dict[ActivityKind, int]
     last_touch: datetime | None
+    ignored: tuple[Activity, ...]  # dated after `as_of`: not counted
 
 
 def engagement_tally(
@@ -151,23 +152,25 @@ def engagement_tally(
     """Sum each kind's points decayed by age and cap them; count every kind; find the latest touch.
 
     The hot loop of the evaluator: one pass over the activities, no object per activity.
-    Penalties (negative points) are not touches.
+    Penalties (negative points) are not touches; activities after `as_of` are set aside.
     """
     decayed: dict[ActivityKind, float] = {}
     counts: dict[ActivityKind, int] = {}
     last_touch: datetime | None = None
     exp, weight_of, count_of, sum_of = math.exp, rules.weights.get, counts.get, decayed.get
+    ignored: list[Activity] = []
     for activity in activities:
         kind, at = activity.kind, activity.occurred_at
+        if at > as_of:
+            ignored.append(activity)
+            continue
         counts[kind] = count_of(kind, 0) + 1
         weight = weight_of(kind)
         if weight is not None and weight[0]:
             earned: float = weight[0]
             decay = weight[1]
             if decay:
-                age = (as_of - at).total_seconds()
-                if age > 0:
-                    earned *= exp(-decay * age)
+                earned *= exp(-decay * (as_of - at).total_seconds())
             decayed[kind] = sum_of(kind, 0.0) + earned
             if earned < 0:
                 continue  # a penalty is not a touch
@@ -178,7 +181,7 @@ def engagement_tally(
         cap = rules.kinds[kind].cap
         if cap is not None and abs(points) > cap:
             capped[kind] = math.copysign(cap, points)
-    return EngagementTally(decayed, capped, counts, last_touch)
+    return EngagementTally(decayed, capped, counts, last_touch, tuple(ignored))
 
 
 def engagement_reasons(tally: EngagementTally, kinds: Mapping[ActivityKind, KindRule]) -> list[RawReason]:
