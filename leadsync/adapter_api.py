@@ -1,15 +1,16 @@
 """The adapter contract: what core asks of a CRM adapter, and the errors an adapter raises.
 
 Adapters import this module and `leadsync.model` only. They are found through the
-`leadsync.adapters` entry-point group: each entry point is an `AdapterFactory`, called with
-an `AdapterContext`. Adapters own paging, batching, rate limits, retries, error mapping and
-API-call accounting; they never decide business rules.
+`leadsync.adapters` entry-point group: each entry point names an `AdapterPlugin`, whose
+factory is called with an `AdapterContext`. Adapters own paging, batching, rate limits,
+retries, error mapping and API-call accounting; they never decide business rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
@@ -25,6 +26,7 @@ __all__ = [
     "AdapterContext",
     "AdapterError",
     "AdapterFactory",
+    "AdapterPlugin",
     "ApiUsage",
     "AuthError",
     "BudgetExhausted",
@@ -180,4 +182,12 @@ class Adapter(Protocol):
 
 
 AdapterFactory = Callable[[AdapterContext], Adapter]
-"""What a `leadsync.adapters` entry point names."""
+"""Builds a connected adapter from its context."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterPlugin:
+    """What a `leadsync.adapters` entry point names: a factory and the default mapping file."""
+
+    create: AdapterFactory
+    default_mapping: Path
