@@ -33,6 +33,7 @@ __all__ = [
     "Change",
     "CrmMapping",
     "CurrentValues",
+    "ManagedValues",
     "Page",
     "RecordRejected",
     "Rejection",
