@@ -117,6 +117,8 @@ def _leadsync(*, stage: bool) -> tuple[FieldSpec, ...]:
     )
 
 
+# Account Engagement (Pardot) adds its score and grade to both Lead and Contact.
+_PARDOT = (_typed("pi__score__c", "Score", "double"), _text("pi__grade__c", "Grade", 10))
 _LEAD = ObjectSpec("Lead", "Lead", "Leads", (
     _id("Lead ID"), _bool("IsDeleted", "Deleted", writable=False), *_names(),
     _text("Title", "Title", 128),
@@ -135,9 +137,7 @@ _LEAD = ObjectSpec("Lead", "Lead", "Leads", (
     _typed("ConvertedDate", "Converted Date", "date", writable=False),
     _ref("ConvertedAccountId", "Converted Account ID", ("Account",), "ConvertedAccount", writable=False),
     _ref("ConvertedContactId", "Converted Contact ID", ("Contact",), "ConvertedContact", writable=False),
-    *_audit(), *_leadsync(stage=False),
-    _typed("pi__score__c", "Score", "double"),
-    _text("pi__grade__c", "Grade", 10),
+    *_audit(), *_leadsync(stage=False), *_PARDOT,
     _ro("LeadSync_Age_Days__c", "Age (days)", "double", formula="age_days"),
 ))  # fmt: skip
 _CONTACT = ObjectSpec("Contact", "Contact", "Contacts", (
@@ -147,7 +147,7 @@ _CONTACT = ObjectSpec("Contact", "Contact", "Contacts", (
     _text("MailingCountry", "Mailing Country", 80),
     _pick("MailingCountryCode", "Mailing Country Code", _CODES, restricted=True),
     _pick("LeadSource", "Lead Source", _SOURCES),
-    _ref("OwnerId", "Owner ID", ("User",), "Owner"), *_audit(), *_leadsync(stage=True),
+    _ref("OwnerId", "Owner ID", ("User",), "Owner"), *_audit(), *_leadsync(stage=True), *_PARDOT,
 ))  # fmt: skip
 _ACCOUNT = ObjectSpec("Account", "Account", "Accounts", (
     _id("Account ID"), _bool("IsDeleted", "Deleted", writable=False),

@@ -129,8 +129,7 @@ class _People:
             "Email": person.email or None, "Country": COUNTRY_NAMES.get(person.country),
             "CountryCode": person.country, "Industry": person.industry, "LeadSource": person.source,
             "Status": _status(person), "Rating": _rating(person), "NumberOfEmployees": person.employees,
-            "OwnerId": owner_id, "IsConverted": False, "pi__grade__c": _grade(person.employees),
-            "pi__score__c": float(min(len(person.activities) * 7, 500)), **_bant(qualification), **audit,
+            "OwnerId": owner_id, "IsConverted": False, **_pardot(person), **_bant(qualification), **audit,
             **converted,
         })  # fmt: skip
         return lead_id
@@ -145,7 +144,7 @@ class _People:
             "Title": person.title or None, "Email": person.email or None,
             "MailingCountry": COUNTRY_NAMES.get(person.country), "MailingCountryCode": person.country,
             "LeadSource": person.source, "OwnerId": owner or self._integration,
-            **_bant(person.qualification), **audit,
+            **_pardot(person), **_bant(person.qualification), **audit,
         })  # fmt: skip
         return contact_id
 
@@ -160,6 +159,13 @@ class _People:
                 **_audit(created, created, self._integration, self._integration),
             })  # fmt: skip
         return account_id
+
+
+def _pardot(person: SeedPerson) -> dict[str, Value]:
+    return {
+        "pi__grade__c": _grade(person.employees),
+        "pi__score__c": float(min(len(person.activities) * 7, 500)),
+    }
 
 
 def _bant(qualification: dict[str, bool]) -> dict[str, Value]:

@@ -1,0 +1,114 @@
+"""`SalesforceAdapter`: the adapter contract over the Salesforce REST API (simple-salesforce)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import timedelta
+from typing import Final, TypeVar
+
+from leadsync.adapter_api import (
+    AdapterContext,
+    ApiUsage,
+    Change,
+    CurrentValues,
+    Page,
+    SchemaReport,
+    WriteResult,
+)
+from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
+
+from .auth import SessionProvider, http_session
+from .client import SalesforceClient
+from .options import SalesforceOptions, parse_options
+from .owners import OwnerDirectory, read_owners
+from .reads import Convert, ObjectRead, Row, merged_pages
+from .schema import schema_report
+from .soql import KEY_PREFIXES
+from .writes import Writer
+
+__all__ = ["SalesforceAdapter", "create"]
+
+# Converted leads are skipped: their person lives on as the Contact the conversion made.
+_WHERE: Final = {"Lead": "IsConverted = false"}
+_PERSON_TYPES: Final = {KEY_PREFIXES["Lead"]: "Lead", KEY_PREFIXES["Contact"]: "Contact"}
+_QUEUE: Final = KEY_PREFIXES["Group"]
+T = TypeVar("T")
+
+
+def create(context: AdapterContext) -> SalesforceAdapter:
+    """The adapter for one configured Salesforce CRM (`[crm.<name>]`); no call is made yet."""
+    return SalesforceAdapter(context, parse_options(context.name, context.options))
+
+
+class SalesforceAdapter:
+    """Reads people, activities and owners incrementally; writes managed values back in batches."""
+
+    def __init__(self, context: AdapterContext, options: SalesforceOptions) -> None:
+        self.name = context.name
+        self._context, self._options, self._mapping = context, options, context.mapping
+        http = http_session(options)
+        provider = SessionProvider(context.name, options, http)
+        self._client = SalesforceClient(context.name, options, provider, http, context.sleep)
+        self._owners = OwnerDirectory(self._client, context.name, page_size=options.page_size)
+        self._writer = Writer(
+            self._client, self._mapping, self._owners, batch_size=options.write_batch_size,
+            attempts=options.attempts, backoff_s=options.backoff_s, sleep=context.sleep,
+        )  # fmt: skip
+
+    def check(self) -> SchemaReport:
+        """Credentials work and every mapped field exists, has a compatible type and is writable."""
+        return schema_report(self._client, self.name, self._mapping)
+
+    def owners(self) -> Iterable[Owner]:
+        """Users with an e-mail (inactive ones flagged); a queue is not a person."""
+        return list(read_owners(self._client, self.name, page_size=self._options.page_size))
+
+    def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
+        """Leads not converted and Contacts changed after `since`, merged in (stamp, id) order."""
+        reads = tuple(
+            ObjectRead(sobject, (*people.source_fields(), "OwnerId"), _WHERE.get(sobject, ""))
+            for sobject, people in self._mapping.people.items()
+        )
+        return self._pages(reads, since, self._person)
+
+    def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
+        """Tasks, Events and CampaignMembers changed after `since`, mapped to activity kinds."""
+        reads = tuple(
+            ObjectRead(sobject, activities.source_fields())
+            for sobject, activities in self._mapping.activities.items()
+        )
+        return self._pages(reads, since, self._activity)
+
+    def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
+        """The managed values Salesforce holds now for these records, in model terms."""
+        return list(self._writer.read_current(refs))
+
+    def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
+        """Write by sObject Collections, 200 a call; refuse the whole lot if one value is unmapped."""
+        return self._writer.apply(changes)
+
+    def usage(self) -> ApiUsage:
+        """Calls this adapter made, and Salesforce's daily count from the last Sforce-Limit-Info."""
+        return ApiUsage(self._client.calls, self._client.used, self._client.limit)
+
+    # -- reading -------------------------------------------------------------------------------
+    def _pages(self, reads: tuple[ObjectRead, ...], since: Cursor, convert: Convert[T]) -> Iterator[Page[T]]:
+        until = self._context.clock.now()  # the cap: no new cursor passes the cycle's start
+        return merged_pages(
+            self._client, reads, since, until, overlap=timedelta(seconds=self._options.overlap_s),
+            page_size=self._options.page_size, crm=self.name, convert=convert,
+        )  # fmt: skip
+
+    def _person(self, row: Row, ref: RecordRef) -> Person:
+        raw = row.raw
+        if str(raw.get("OwnerId") or "").startswith(_QUEUE):
+            raw = {**raw, "Owner": None}  # a queue's e-mail is not an owner's
+        return self._mapping.people[row.sobject].to_person(raw, ref)
+
+    def _activity(self, row: Row, ref: RecordRef) -> Activity | None:
+        mapping = self._mapping.activities[row.sobject]
+        who = str(row.raw.get(mapping.person) or "")
+        person_type = _PERSON_TYPES.get(who[:3])
+        if person_type is None:
+            return None  # no person, or an Account / Opportunity: not a person's activity
+        return mapping.to_activity(row.raw, ref, RecordRef(self.name, person_type, who))

@@ -1,0 +1,131 @@
+"""One small session provider behind the four auth modes: a first session, and a renewal.
+
+Client credentials are posted to the configured token URL with requests: simple-salesforce's
+own client-credentials login goes to `{domain}.salesforce.com` and cannot reach a My Domain
+on loopback (shared/api-notes.md). Password and JWT logins use simple-salesforce's
+`SalesforceLogin`. A plain session (instance_url + session_id) cannot be renewed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from pydantic import SecretStr
+from simple_salesforce.exceptions import SalesforceAuthenticationFailed
+from simple_salesforce.login import SalesforceLogin
+
+from leadsync.adapter_api import AuthError
+
+from .options import AuthMode, SalesforceOptions
+
+__all__ = ["Session", "SessionProvider", "http_session"]
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """Where the org is and the access token to use there."""
+
+    instance_url: str
+    session_id: str
+
+
+def http_session(options: SalesforceOptions) -> requests.Session:
+    """A requests session that ignores *_CA_BUNDLE variables and trusts `ca_bundle` when given."""
+    http = requests.Session()
+    http.trust_env = False  # else REQUESTS_CA_BUNDLE overrides `verify` (shared/api-notes.md)
+    if options.ca_bundle is not None:
+        http.verify = str(options.ca_bundle)
+    return http
+
+
+class SessionProvider:
+    """Opens sessions for one CRM in its configured auth mode."""
+
+    def __init__(self, crm: str, options: SalesforceOptions, http: requests.Session) -> None:
+        self._crm, self._options, self._http = crm, options, http
+        self.mode = options.mode()
+
+    @property
+    def can_renew(self) -> bool:
+        """Whether a new session can be had without a person (every mode but a bare session)."""
+        return self.mode is not AuthMode.SESSION
+
+    def first(self) -> Session:
+        """The session to start with."""
+        options = self._options
+        if self.mode is AuthMode.SESSION and options.session_id is not None and options.instance_url:
+            return Session(options.instance_url.rstrip("/"), options.session_id.get_secret_value())
+        return self.renew()
+
+    def renew(self) -> Session:
+        """A new session; AuthError when the credentials are refused."""
+        if self.mode is AuthMode.CLIENT_CREDENTIALS:
+            return self._client_credentials()
+        if self.mode in (AuthMode.PASSWORD, AuthMode.JWT):
+            return self._login()
+        raise AuthError(
+            f"Salesforce rejected the session of crm.{self._crm} and a bare session cannot be renewed; "
+            f"set a fresh crm.{self._crm}.session_id, or configure client credentials, then run "
+            "`leadsync check`"
+        )
+
+    def _client_credentials(self) -> Session:
+        options = self._options
+        secret = options.client_secret.get_secret_value() if options.client_secret else ""
+        token_url = options.token_url or ""
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": options.client_id or "",
+            "client_secret": secret,
+        }
+        try:
+            answer = self._http.post(token_url, data=form, timeout=options.timeout_s)
+        except requests.RequestException as exc:
+            raise AuthError(
+                f"Salesforce token endpoint {options.token_url} of crm.{self._crm} could not be reached "
+                f"({type(exc).__name__}); check crm.{self._crm}.token_url and ca_bundle"
+            ) from None
+        body = _json(answer)
+        token, instance = body.get("access_token"), body.get("instance_url")
+        if not answer.ok or not isinstance(token, str) or not isinstance(instance, str):
+            error = body.get("error", f"HTTP {answer.status_code}")
+            raise AuthError(
+                f"Salesforce token endpoint {options.token_url} refused the client credentials of "
+                f"crm.{self._crm} ({error}); check crm.{self._crm}.client_id and client_secret"
+            )
+        return Session(instance.rstrip("/"), token)
+
+    def _login(self) -> Session:
+        options = self._options
+        try:
+            if self.mode is AuthMode.JWT:
+                session_id, host = SalesforceLogin(
+                    username=options.username, consumer_key=options.consumer_key,
+                    privatekey_file=str(options.private_key_file), domain=options.domain,
+                    session=self._http, sf_version=options.api_version,
+                )  # fmt: skip
+            else:
+                session_id, host = SalesforceLogin(
+                    username=options.username, password=_secret(options.password),
+                    security_token=_secret(options.security_token), domain=options.domain,
+                    session=self._http, sf_version=options.api_version,
+                )  # fmt: skip
+        except SalesforceAuthenticationFailed:
+            raise AuthError(
+                f"Salesforce login ({self.mode.value}) of crm.{self._crm} as {options.username} was "
+                f"refused; check the credentials under crm.{self._crm}, then run `leadsync check`"
+            ) from None
+        return Session(f"https://{host}", session_id)
+
+
+def _json(answer: requests.Response) -> dict[str, object]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""

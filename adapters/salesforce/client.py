@@ -1,0 +1,194 @@
+"""The simple-salesforce client behind retries, session renewal, the call budget and one error table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+import requests
+from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+)
+from simple_salesforce.util import Usage
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from leadsync.adapter_api import AdapterError, AuthError, BudgetExhausted, TransientError
+
+from .auth import Session, SessionProvider
+from .options import SalesforceOptions
+
+__all__ = ["SalesforceClient", "error_codes", "mapped_error"]
+
+T = TypeVar("T")
+_MESSAGE_CHARS: Final = 300
+_ANY_5XX: Final = "5xx"
+
+# STYLE.md §4: every client error becomes an adapter_api class here, and only here.
+# (client exception, Salesforce errorCode or "5xx" or None for any, adapter class, retry it)
+ERROR_TABLE: Final[tuple[tuple[type[BaseException], str | None, type[AdapterError], bool], ...]] = (
+    (SalesforceRefusedRequest, "REQUEST_LIMIT_EXCEEDED", BudgetExhausted, False),
+    (SalesforceMalformedRequest, "UNABLE_TO_LOCK_ROW", TransientError, True),
+    (SalesforceExpiredSession, None, AuthError, False),
+    (SalesforceRefusedRequest, None, AuthError, False),
+    (SalesforceGeneralError, _ANY_5XX, TransientError, True),
+    (requests.Timeout, None, TransientError, True),
+    (requests.ConnectionError, None, TransientError, True),
+    (SalesforceError, None, AdapterError, False),
+)
+
+
+def error_codes(exc: BaseException) -> list[str]:
+    """The errorCode of each item of a Salesforce REST error body (a JSON list), if any."""
+    body = getattr(exc, "content", None)
+    if not isinstance(body, list):
+        return []
+    return [str(item.get("errorCode", "")) for item in body if isinstance(item, Mapping)]
+
+
+def _error_message(exc: BaseException) -> str:
+    body = getattr(exc, "content", None)
+    if isinstance(body, list) and body and isinstance(body[0], Mapping):
+        return str(body[0].get("message", ""))[:_MESSAGE_CHARS]
+    return type(exc).__name__
+
+
+def _rule(exc: BaseException) -> tuple[type[AdapterError], bool] | None:
+    codes = error_codes(exc)
+    for kind, code, adapter_class, retry in ERROR_TABLE:
+        if not isinstance(exc, kind):
+            continue
+        if code == _ANY_5XX and not getattr(exc, "status", 0) >= 500:  # noqa: PLR2004
+            continue
+        if code not in (None, _ANY_5XX) and code not in codes:
+            continue
+        return adapter_class, retry
+    return None
+
+
+def _retryable(exc: BaseException) -> bool:
+    rule = _rule(exc)
+    return rule is not None and rule[1]
+
+
+def mapped_error(crm: str, what: str, exc: BaseException) -> AdapterError:
+    """The adapter_api error for a client error; its message names the CRM, the call and the code."""
+    rule = _rule(exc)
+    adapter_class = rule[0] if rule else AdapterError
+    if adapter_class is AuthError:
+        return AuthError(
+            f"Salesforce refused the credentials of crm.{crm} ({what}); renew them under crm.{crm}, "
+            "then run `leadsync check`"
+        )
+    codes = ", ".join(error_codes(exc)) or getattr(exc, "status", "") or type(exc).__name__
+    return adapter_class(f"Salesforce {what} on crm.{crm} failed: {codes}: {_error_message(exc)}")
+
+
+class SalesforceClient:
+    """Calls Salesforce for one adapter: counts calls, honours the budget, retries, renews once."""
+
+    def __init__(
+        self,
+        crm: str,
+        options: SalesforceOptions,
+        provider: SessionProvider,
+        http: requests.Session,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self._crm, self._options, self._provider, self._http = crm, options, provider, http
+        self._sleep = sleep
+        self.calls = 0
+        self.used: int | None = None
+        self.limit: int | None = None
+        self._sf: Any = None  # Salesforce: its __getattr__ (sObject handlers) defeats checkers
+
+    @property
+    def timeout_s(self) -> float:
+        """The per-call timeout."""
+        return self._options.timeout_s
+
+    def query(self, soql: str, *, page_size: int) -> dict[str, Any]:
+        """The first page of a SOQL query."""
+        headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
+        return self.call("query", lambda sf: sf.query(soql, headers=headers, timeout=self.timeout_s))
+
+    def query_more(self, next_records_url: str, *, page_size: int) -> dict[str, Any]:
+        """The next page of a query (the header must be sent on every page: api-notes)."""
+        headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
+        return self.call(
+            "queryMore",
+            lambda sf: sf.query_more(
+                next_records_url, identifier_is_url=True, headers=headers, timeout=self.timeout_s
+            ),
+        )
+
+    def restful(self, what: str, path: str, *, method: str = "GET", json: object = None) -> Any:  # noqa: ANN401 - JSON
+        """One call to a REST resource under /services/data/vXX.X/."""
+        extra: dict[str, Any] = {} if json is None else {"json": json}
+        return self.call(what, lambda sf: sf.restful(path, method=method, timeout=self.timeout_s, **extra))
+
+    def call(self, what: str, request: Callable[[Any], T]) -> T:
+        """Run one request with retries; raise only adapter_api errors."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self._options.attempts),
+            wait=wait_exponential(multiplier=self._options.backoff_s, max=60),
+            retry=retry_if_exception(_retryable),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            result: T = retrying(self._attempt, what, request)
+            return result
+        except AdapterError:
+            raise
+        except (SalesforceError, requests.RequestException) as exc:
+            raise mapped_error(self._crm, what, exc) from None
+
+    def check_budget(self) -> None:
+        """Raise BudgetExhausted when the configured share of the daily allowance is used."""
+        if self.used is None or not self.limit:
+            return
+        if self.used / self.limit >= self._options.budget_share:
+            raise BudgetExhausted(
+                f"Salesforce crm.{self._crm}: {self.used} of {self.limit} daily API calls used, at or "
+                f"over the budget share {self._options.budget_share:.0%}; the cycle stops and resumes "
+                f"when Salesforce's rolling 24 h window frees calls (or raise crm.{self._crm}.budget_share)"
+            )
+
+    def _attempt(self, what: str, request: Callable[[Any], T]) -> T:
+        renewed = False
+        while True:
+            self.check_budget()
+            if self._sf is None:
+                self._sf = self._connect(self._provider.first())
+            self.calls += 1
+            try:
+                result = request(self._sf)
+            except SalesforceExpiredSession:
+                if renewed:
+                    raise AuthError(
+                        f"Salesforce rejected a freshly renewed session of crm.{self._crm} ({what}); "
+                        f"check the integration user's access under crm.{self._crm}, "
+                        "then run `leadsync check`"
+                    ) from None
+                self._sf = self._connect(self._provider.renew())  # AuthError when it cannot
+                renewed = True
+                continue
+            finally:
+                self._read_usage()
+            return result
+
+    def _connect(self, session: Session) -> Any:  # noqa: ANN401 - see self._sf
+        return Salesforce(
+            instance_url=session.instance_url, session_id=session.session_id, session=self._http,
+            version=self._options.api_version, object_pairs_hook=dict,
+        )  # fmt: skip
+
+    def _read_usage(self) -> None:
+        usage = self._sf.api_usage.get("api-usage") if self._sf is not None else None
+        if isinstance(usage, Usage):
+            self.used, self.limit = usage.used, usage.total

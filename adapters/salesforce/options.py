@@ -1,0 +1,105 @@
+"""The Salesforce adapter's settings (`[crm.<name>]`), validated without ever echoing a secret."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Final
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from leadsync.adapter_api import AdapterError
+
+__all__ = ["AuthMode", "SalesforceOptions", "SalesforceOptionsError", "parse_options"]
+
+_SECRETS: Final = frozenset({"session_id", "access_token", "client_secret", "password", "security_token"})
+
+
+class SalesforceOptionsError(AdapterError):
+    """The `[crm.<name>]` settings of a Salesforce CRM are invalid; every problem is listed."""
+
+
+class AuthMode(StrEnum):
+    """How the adapter gets a session."""
+
+    SESSION = "session"  # instance_url + session_id (the sandbox's settings)
+    CLIENT_CREDENTIALS = "client_credentials"  # token_url + client_id + client_secret
+    PASSWORD = "password"  # noqa: S105 - a mode name, not a password; username + password + security_token (+ domain)
+    JWT = "jwt"  # consumer_key + username + private_key_file (+ domain)
+
+
+class SalesforceOptions(BaseModel):
+    """Connection, auth and tuning settings; exactly one auth mode must be complete."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    instance_url: str | None = None
+    session_id: SecretStr | None = Field(default=None, alias="access_token")
+    ca_bundle: Path | None = None
+    api_version: str = Field(default="59.0", pattern=r"^\d{2}\.0$")
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    security_token: SecretStr | None = None
+    domain: str = "login"
+    consumer_key: str | None = None
+    private_key_file: Path | None = None
+    page_size: int = Field(default=2000, ge=200, le=2000)
+    write_batch_size: int = Field(default=200, ge=1, le=200)
+    overlap_s: float = Field(default=0.0, ge=0)
+    budget_share: float = Field(default=0.9, gt=0, le=1)
+    timeout_s: float = Field(default=30.0, gt=0)
+    attempts: int = Field(default=4, ge=1, le=10)
+    backoff_s: float = Field(default=1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_auth_mode(self) -> SalesforceOptions:
+        self.mode()
+        return self
+
+    def mode(self) -> AuthMode:
+        """The auth mode these settings name; a ValueError says what is missing."""
+        if self.session_id is not None:
+            _require(self, AuthMode.SESSION, "instance_url")
+            return AuthMode.SESSION
+        if self.client_secret is not None or self.token_url is not None:
+            _require(self, AuthMode.CLIENT_CREDENTIALS, "token_url", "client_id", "client_secret")
+            return AuthMode.CLIENT_CREDENTIALS
+        if self.consumer_key is not None or self.private_key_file is not None:
+            _require(self, AuthMode.JWT, "consumer_key", "username", "private_key_file")
+            return AuthMode.JWT
+        if self.username is not None or self.password is not None:
+            _require(self, AuthMode.PASSWORD, "username", "password", "security_token")
+            return AuthMode.PASSWORD
+        raise ValueError(
+            "no credentials: give instance_url + session_id, token_url + client_id + client_secret, "
+            "username + password + security_token, or consumer_key + username + private_key_file"
+        )
+
+
+def _require(options: SalesforceOptions, mode: AuthMode, *names: str) -> None:
+    missing = [name for name in names if getattr(options, name) is None]
+    if missing:
+        raise ValueError(f"auth mode {mode.value!r} also needs {', '.join(missing)}")
+
+
+def parse_options(crm: str, raw: Mapping[str, Any]) -> SalesforceOptions:
+    """Validated settings; one SalesforceOptionsError listing every problem by `crm.<name>.<key>`."""
+    plain = {
+        key: value.get_secret_value() if isinstance(value, SecretStr) and key not in _SECRETS else value
+        for key, value in raw.items()
+    }
+    try:
+        return SalesforceOptions.model_validate(plain)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            key = ".".join(str(part) for part in (f"crm.{crm}", *error["loc"]))
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{key}: {message}")
+        raise SalesforceOptionsError(
+            f"Salesforce settings of crm.{crm} are invalid: " + "; ".join(lines)
+        ) from None
