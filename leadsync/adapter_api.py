@@ -16,12 +16,13 @@ from typing import Any, Generic, Protocol, TypeVar
 import msgspec
 
 from leadsync.clock import Clock, SystemClock
-from leadsync.exceptions import LeadsyncError
-from leadsync.mapping import CrmMapping
+from leadsync.exceptions import LeadsyncError, ModelError
+from leadsync.mapping import SKIP, CrmMapping, WriteTarget
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 from leadsync.problems import Problem
 
 __all__ = [
+    "SKIP",
     "Adapter",
     "AdapterContext",
     "AdapterError",
@@ -34,7 +35,9 @@ __all__ = [
     "CrmMapping",
     "CurrentValues",
     "ManagedValues",
+    "ModelError",
     "Page",
+    "Problem",
     "RecordRejected",
     "Rejection",
     "SchemaReport",
@@ -42,6 +45,7 @@ __all__ = [
     "TransientError",
     "UnmappedFieldError",
     "WriteResult",
+    "WriteTarget",
 ]
 
 T = TypeVar("T")

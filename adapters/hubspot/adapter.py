@@ -1,0 +1,176 @@
+"""`HubSpotAdapter`: the adapter contract over HubSpot's CRM API (contacts, engagements, owners)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import msgspec
+from hubspot import HubSpot
+from urllib3 import Retry
+
+from leadsync.adapter_api import (
+    AdapterContext,
+    ApiUsage,
+    Change,
+    CurrentValues,
+    Page,
+    Rejection,
+    SchemaReport,
+    WriteResult,
+)
+from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
+
+from .activities import changed_activities
+from .keyset import SearchSpec, epoch_ms, instant, rows_after
+from .limiter import RateLimiter
+from .schema import schema_report
+from .settings import HubSpotSettings
+from .transport import Response, Transport
+from .writes import Writer
+
+__all__ = ["HubSpotAdapter"]
+
+CONTACTS: Final = "contacts"
+_STRUCTURAL: Final = ("hs_object_id", "lastmodifieddate", "hs_merged_object_ids")
+_EXCERPT_CHARS: Final = 200
+
+
+class HubSpotAdapter:
+    """One HubSpot portal as leadsync sees it."""
+
+    def __init__(self, context: AdapterContext, settings: HubSpotSettings) -> None:
+        self.name = context.name
+        self._context, self._settings = context, settings
+        self._people = context.mapping.people[CONTACTS]
+        self._client = HubSpot(
+            access_token=settings.access_token.get_secret_value(),
+            host=settings.base_url.rstrip("/"),
+            retry=Retry(total=0, respect_retry_after_header=False),
+        )
+        limiter = RateLimiter(
+            per_ten_seconds=settings.window_limit(),
+            search_per_second=settings.search_limit(),
+            clock=context.clock,
+            sleep=context.sleep,
+        )
+        self._transport = Transport(
+            limiter=limiter, sleep=context.sleep, attempts=settings.attempts, timeout_s=settings.timeout_s
+        )
+        self._owners: list[Owner] | None = None
+        self._writer = Writer(context, self._client, self._transport, self._owner_ids)
+
+    # -- the contract -------------------------------------------------------------------------
+
+    def check(self) -> SchemaReport:
+        """Auth works; every mapped property exists, fits and is writable where written."""
+        return schema_report(self._context, self._client, self._transport)
+
+    def owners(self) -> Iterable[Owner]:
+        """Active and archived owners, by e-mail; `crm_ids` holds the owner's id (not userId)."""
+        if self._owners is None:
+            api = self._client.crm.owners.owners_api
+            found: list[Owner] = []
+            for archived in (False, True):
+                after: str | None = None
+                while True:
+                    args: dict[str, Any] = {"limit": 100, "archived": archived}
+                    if after:
+                        args["after"] = after
+                    body = self._transport.call("owners", api.get_page, **args).body
+                    found.extend(
+                        _owner(raw, self.name) for raw in body.get("results", []) if raw.get("email")
+                    )
+                    after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                    if not after:
+                        break
+            self._owners = found
+        return list(self._owners)
+
+    def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
+        """Contacts changed strictly after `since` and up to the cycle's start, in (stamp, id) order."""
+        until_ms = epoch_ms(self._context.clock.now())
+        spec = SearchSpec(
+            "lastmodifieddate", self._people_properties(), self._settings.page_size, self._search
+        )
+        owners: dict[str, str] | None = None
+        for rows in rows_after(spec, epoch_ms(since.stamp), _id_number(since.record_id), until_ms):
+            if owners is None:  # asked for on the first page only: an empty read costs one call
+                owners = {o.crm_ids[self.name]: o.email for o in self.owners() if self.name in o.crm_ids}
+            people: list[Person] = []
+            rejected: list[Rejection] = []
+            for _stamp, number, record in rows:
+                ref = RecordRef(self.name, CONTACTS, str(number))
+                try:
+                    people.append(self._person(record, ref, owners))
+                except ValueError as exc:  # ModelError: names the CRM field, never the whole record
+                    rejected.append(Rejection(ref, str(exc)[:_EXCERPT_CHARS], _excerpt(record)))
+            stamp_ms, number, _ = rows[-1]
+            yield Page(tuple(people), Cursor(instant(stamp_ms), str(number)), tuple(rejected))
+
+    def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
+        """Meetings and calls changed strictly after `since`, each with its first associated contact."""
+        return changed_activities(self._context, self._client, self._transport, self._settings, since)
+
+    def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
+        """The managed values HubSpot holds now for these contacts (batch reads of 100)."""
+        return self._writer.read_current(refs)
+
+    def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
+        """Write in batch updates of 100; one result per change, in order."""
+        return self._writer.apply(changes)
+
+    def usage(self) -> ApiUsage:
+        """HTTP calls made by this adapter, and HubSpot's daily count when its headers gave one."""
+        t = self._transport
+        return ApiUsage(t.calls, t.daily_used, t.daily_limit)
+
+    # -- inside -------------------------------------------------------------------------------
+
+    def _people_properties(self) -> list[str]:
+        names = set(self._people.source_fields()) | set(_STRUCTURAL)
+        owner = self._writer.owner_property
+        if owner:
+            names.add(owner)
+        return sorted(names)
+
+    def _search(self, body: dict[str, Any]) -> Response:
+        api = self._client.crm.contacts.search_api
+        return self._transport.call(
+            "contacts search", api.do_search, search=True, public_object_search_request=body
+        )
+
+    def _person(self, record: Mapping[str, Any], ref: RecordRef, owners: Mapping[str, str]) -> Person:
+        values = record.get("properties") or {}
+        person = self._people.to_person(values, ref)
+        extra: dict[str, Any] = {}
+        owner_id = values.get(self._writer.owner_property or "")
+        if owner_id and owner_id in owners:
+            extra["owner_email"] = owners[owner_id]
+        merged = values.get("hs_merged_object_ids")
+        if merged:  # the survivor speaks for the merged-away ids, which are no people of their own
+            ids = tuple(i for i in str(merged).split(";") if i)
+            extra["attributes"] = {**person.attributes, "merged_record_ids": ids}
+        return msgspec.structs.replace(person, **extra) if extra else person
+
+    def _owner_ids(self) -> Mapping[str, str]:
+        return {o.email: o.crm_ids[self.name] for o in self.owners() if o.active and self.name in o.crm_ids}
+
+
+def _owner(raw: Mapping[str, Any], crm: str) -> Owner:
+    name = " ".join(part for part in (raw.get("firstName"), raw.get("lastName")) if part)
+    return Owner(
+        str(raw["email"]), name, active=not raw.get("archived", False), crm_ids={crm: str(raw["id"])}
+    )
+
+
+def _id_number(record_id: str) -> int:
+    return int(record_id) if record_id.isdigit() else 0
+
+
+def _excerpt(record: Mapping[str, Any]) -> str:
+    values = record.get("properties") or {}
+    shown = {
+        k: (v[:40] if isinstance(v, str) else v) for k, v in values.items() if k in ("hs_object_id", "email")
+    }
+    return str(shown)[:_EXCERPT_CHARS]

@@ -1,0 +1,57 @@
+"""A client-side rate limiter for HubSpot: a rolling 10-s window for all calls, 1 s for search.
+
+Time comes from the injected clock and waits go to the injected sleep. When that sleep does
+not move the clock (a test's recorder), the limiter counts the waited time itself, so a
+wait is never asked for twice and the admitted calls keep under the rate in either case.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+__all__ = ["Clock", "RateLimiter"]
+
+_WINDOW_S = 10.0
+_SEARCH_WINDOW_S = 1.0
+
+
+class Clock(Protocol):
+    """Tells the current UTC time (the context's clock)."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware UTC."""
+        ...
+
+
+class RateLimiter:
+    """Waits before a call that would exceed the general or the search limit."""
+
+    def __init__(
+        self, *, per_ten_seconds: int, search_per_second: int, clock: Clock, sleep: Callable[[float], None]
+    ) -> None:
+        self._clock, self._sleep = clock, sleep
+        self._limits = {False: (per_ten_seconds, _WINDOW_S), True: (search_per_second, _SEARCH_WINDOW_S)}
+        self._windows: dict[bool, deque[float]] = {False: deque(), True: deque()}
+        self._floor = 0.0  # the instant waits have reached, when sleeping does not move the clock
+
+    def acquire(self, *, search: bool) -> None:
+        """Block (through `sleep`) until one more call of this kind is within its limit, then count it."""
+        limit, size = self._limits[search]
+        window = self._windows[search]
+        now = max(self._clock.now().timestamp(), self._floor)
+        while window and window[0] <= now - size:
+            window.popleft()
+        if len(window) >= limit:
+            wake = window[0] + size
+            self._sleep(wake - now)
+            now = self._floor = max(wake, self._clock.now().timestamp())
+            while window and window[0] <= now - size:
+                window.popleft()
+        window.append(now)
+
+    def penalize(self, seconds: float) -> None:
+        """After a 429 wait, count the waited time as passed."""
+        self._floor = max(self._floor, self._clock.now().timestamp()) + seconds

@@ -1,0 +1,51 @@
+"""The HubSpot adapter's options, validated; errors name `crm.<name>.<key>` and never echo a value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from leadsync.adapter_api import AdapterError
+
+__all__ = ["HubSpotSettings", "SettingsError", "settings_of"]
+
+
+class SettingsError(AdapterError):
+    """The adapter's options are invalid; every problem is listed, by key."""
+
+
+class HubSpotSettings(BaseModel):
+    """Connection and limit options; limits default to api-notes' lowest private-app tier."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    access_token: SecretStr
+    base_url: str = "https://api.hubapi.com"
+    per_ten_seconds: int = Field(100, ge=1)  # 100 on Free/Starter, 190 on Pro/Enterprise
+    search_per_second: int = Field(5, ge=1)
+    page_size: int = Field(200, ge=1, le=200)
+    budget_share: float = Field(1.0, gt=0, le=1)
+    timeout_s: float = Field(30.0, gt=0)
+    attempts: int = Field(5, ge=1, le=20)
+
+    def window_limit(self) -> int:
+        """Calls this adapter may make per 10 s: its share of the account's burst limit."""
+        return max(1, int(self.per_ten_seconds * self.budget_share))
+
+    def search_limit(self) -> int:
+        """Searches this adapter may make per second."""
+        return max(1, int(self.search_per_second * self.budget_share))
+
+
+def settings_of(name: str, options: Mapping[str, Any]) -> HubSpotSettings:
+    """Validated settings, or one SettingsError listing every bad key (values never shown)."""
+    try:
+        return HubSpotSettings.model_validate(dict(options))
+    except ValidationError as exc:
+        lines = [
+            f"crm.{name}.{'.'.join(map(str, error['loc']))}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_url=False)
+        ]
+        raise SettingsError("; ".join(lines)) from None

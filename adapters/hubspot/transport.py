@@ -1,0 +1,188 @@
+"""Calls to HubSpot through the official client: limiter, retries, one error table, raw JSON.
+
+Every call asks the client for the raw urllib3 response (`_preload_content=False`) and
+parses it with `json.loads`: the client's model deserialization costs ~85 % of a batch
+call (api-notes, client-side cost). The body is always read, so no connection leaks.
+The client is built with `Retry(total=0)`: urllib3 would otherwise sleep on a 429's
+`Retry-After` and re-send on its own (api-notes, verified 2026-11-23).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import urllib3
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from leadsync.adapter_api import AdapterError, AuthError, BudgetExhausted, TransientError
+
+from .limiter import RateLimiter
+
+__all__ = ["BadRequestError", "NotFoundError", "Response", "Transport"]
+
+_POLICY_WAIT_S: Final = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
+_BACKOFF_S: Final = (1.0, 2.0, 4.0, 8.0, 16.0)
+_TOO_MANY: Final = 429
+_SERVER_ERRORS: Final = 500
+
+
+class BadRequestError(AdapterError):
+    """HubSpot refused the request (400): `body` says which inputs or properties."""
+
+    def __init__(self, message: str, body: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.body = body
+
+
+class NotFoundError(AdapterError):
+    """HubSpot has no such object or endpoint (404)."""
+
+
+class _Retryable(Exception):  # noqa: N818 - internal signal to tenacity, never leaves this module
+    def __init__(self, status: int, body: Mapping[str, Any], wait_s: float | None) -> None:
+        super().__init__(status)
+        self.status, self.body, self.wait_s = status, body, wait_s
+
+
+_ERRORS: Final[Mapping[int, type[AdapterError]]] = {
+    400: BadRequestError,
+    401: AuthError,
+    403: AuthError,
+    404: NotFoundError,
+    429: TransientError,
+}
+"""The one table from an HTTP status to what the engine is told (5xx and timeouts: TransientError)."""
+
+_HINTS: Final[Mapping[type[AdapterError], str]] = {
+    AuthError: "create a private-app token with the crm.objects.contacts scopes and set "
+    "LEADSYNC_HUBSPOT__ACCESS_TOKEN, then run `leadsync check`",
+    TransientError: "it is retried next cycle",
+}
+
+
+class Response:
+    """A parsed answer: its status (200 or 207 for batches) and JSON body."""
+
+    __slots__ = ("body", "status")
+
+    def __init__(self, status: int, body: Mapping[str, Any]) -> None:
+        self.status, self.body = status, body
+
+
+class Transport:
+    """Makes one logical call: limit, send, parse, retry, map errors; counts every HTTP call."""
+
+    def __init__(
+        self, *, limiter: RateLimiter, sleep: Callable[[float], None], attempts: int, timeout_s: float
+    ) -> None:
+        self._limiter, self._sleep = limiter, sleep
+        self._attempts, self._timeout_s = attempts, timeout_s
+        self.calls = 0
+        self.daily_used: int | None = None
+        self.daily_limit: int | None = None
+
+    def call(
+        self, what: str, method: Callable[..., Any], /, *, search: bool = False, **kwargs: object
+    ) -> Response:
+        """Call a client API method (`what` names it in errors) and return its parsed answer."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Retryable),
+            stop=stop_after_attempt(self._attempts),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._once, what, method, search, kwargs)
+        except _Retryable as exc:
+            raise TransientError(
+                f"hubspot: {what} failed {self._attempts} times (last: HTTP {exc.status}); "
+                f"{_HINTS[TransientError]}"
+            ) from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.wait_s is not None:
+            self._limiter.penalize(exc.wait_s)
+            return exc.wait_s
+        return _BACKOFF_S[min(state.attempt_number, len(_BACKOFF_S)) - 1]
+
+    def _once(
+        self, what: str, method: Callable[..., Any], search: bool, kwargs: Mapping[str, object]
+    ) -> Response:
+        self._limiter.acquire(search=search)
+        self.calls += 1
+        try:
+            raw = method(**kwargs, _preload_content=False, _request_timeout=self._timeout_s)
+        except urllib3.exceptions.HTTPError:  # timeouts, resets: the client does not wrap them
+            raise _Retryable(0, {}, None) from None
+        except Exception as exc:
+            status = getattr(exc, "status", None)
+            if not type(exc).__module__.startswith("hubspot.") or not isinstance(status, int):
+                raise
+            raise self._failure(
+                what, status, getattr(exc, "body", None), getattr(exc, "headers", None)
+            ) from None
+        data = raw.data  # always read: an unread response leaks its connection
+        self._count(raw.headers)
+        return Response(raw.status, json.loads(data) if data else {})
+
+    def _count(self, headers: Mapping[str, str] | None) -> None:
+        if not headers:
+            return
+        daily, remaining = (
+            headers.get("X-HubSpot-RateLimit-Daily"),
+            headers.get("X-HubSpot-RateLimit-Daily-Remaining"),
+        )
+        if daily and remaining and daily.isdigit() and remaining.isdigit():
+            self.daily_limit, self.daily_used = int(daily), int(daily) - int(remaining)
+
+    def _failure(
+        self, what: str, status: int, raw_body: object, headers: Mapping[str, str] | None
+    ) -> Exception:
+        body = _json(raw_body)
+        if status == _TOO_MANY:
+            policy = str(body.get("policyName", ""))
+            if policy == "DAILY":
+                return BudgetExhausted(
+                    f"hubspot: the daily API allowance is spent ({what}); the next cycle after "
+                    "midnight UTC resumes from the same cursor"
+                )
+            retry_after = (headers or {}).get("Retry-After")
+            wait_s = (
+                float(retry_after)
+                if retry_after and _is_number(retry_after)
+                else _POLICY_WAIT_S.get(policy, 10.0)
+            )
+            return _Retryable(status, body, wait_s)
+        if status == 0 or status >= _SERVER_ERRORS:
+            return _Retryable(status, body, None)
+        kind = _ERRORS.get(status, AdapterError)
+        message = str(body.get("message", ""))[:300]
+        hint = _HINTS.get(kind, "")
+        text = f"hubspot: {what} answered HTTP {status}: {message}" + (f"; {hint}" if hint else "")
+        if kind is BadRequestError:
+            return BadRequestError(text, body)
+        return kind(text)
+
+
+def _json(raw: object) -> dict[str, Any]:
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if not isinstance(raw, str) or not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

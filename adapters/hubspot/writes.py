@@ -1,0 +1,258 @@
+"""Write managed values to contacts in batches of 100, and read them back in common-model terms.
+
+A whole-batch 400 (a bad value, a bad property, a duplicate id) is narrowed down by
+splitting the batch and retrying the halves, so every valid record is written and each bad
+one gets its own result; 207 per-id errors are mapped too (api-notes). `lifecyclestage`
+does not move back on a plain write: a backward move is a clear (`""`) in a batch before
+the one that sets the earlier stage, decided from the property's option order and the
+change's `previous` stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from hubspot import HubSpot
+
+from leadsync.adapter_api import AdapterContext, Change, CurrentValues, UnmappedFieldError, WriteResult
+from leadsync.model import RecordRef, Stage
+
+from .keyset import instant
+from .transport import BadRequestError, Transport
+
+__all__ = ["Writer"]
+
+_BATCH: Final = 100
+_LIFECYCLE: Final = "lifecyclestage"
+_CONTACTS: Final = "contacts"
+
+
+class Writer:
+    """Batch reads and writes of the managed contact properties."""
+
+    def __init__(
+        self,
+        context: AdapterContext,
+        client: HubSpot,
+        transport: Transport,
+        owner_ids: Callable[[], Mapping[str, str]],
+    ) -> None:
+        self._name, self._client, self._transport = context.name, client, transport
+        self._file = context.mapping.file
+        self._write = context.mapping.write.get(_CONTACTS)
+        self._stage_rule = context.mapping.people[_CONTACTS].fields.get("stage")
+        self._owner_ids = owner_ids
+        self._lifecycle_order: dict[str, int] | None = None
+        targets = self._write.targets if self._write else {}
+        self.owner_property = targets["owner"][0].field if targets.get("owner") else None
+
+    # -- read ---------------------------------------------------------------------------------
+
+    def read_current(self, refs: Sequence[RecordRef]) -> list[CurrentValues]:
+        """The managed values of these contacts, batch reads of 100."""
+        if self._write is None:
+            return []
+        fields = sorted(self._write.target_fields())
+        owners = {crm_id: email for email, crm_id in self._owner_ids().items()}
+        found: list[CurrentValues] = []
+        api = self._client.crm.contacts.batch_api
+        for start in range(0, len(refs), _BATCH):
+            chunk = refs[start : start + _BATCH]
+            body = {"inputs": [{"id": ref.record_id} for ref in chunk], "properties": fields}
+            answer = self._transport.call(
+                "contacts batch read", api.read, batch_read_input_simple_public_object_id=body
+            )
+            by_id = {str(r["id"]): r.get("properties") or {} for r in answer.body.get("results", [])}
+            found.extend(
+                CurrentValues(ref, self._managed(by_id[ref.record_id], owners))
+                for ref in chunk
+                if ref.record_id in by_id
+            )
+        return found
+
+    def _managed(self, values: Mapping[str, Any], owners: Mapping[str, str]) -> dict[str, object]:
+        assert self._write is not None  # noqa: S101 - read_current checked it
+        managed: dict[str, object] = {}
+        for name, targets in self._write.targets.items():
+            raw = values.get(targets[0].field) or None
+            if name == "stage":
+                managed[name] = self._stage_of(values)
+            elif name == "temperature":
+                inverse = {str(v): k for k, v in (targets[0].values or {}).items()}
+                managed[name] = inverse.get(str(raw), raw) if raw else None
+            elif name == "score":
+                managed[name] = int(float(raw)) if raw else None
+            elif name == "owner":
+                managed[name] = owners.get(str(raw)) if raw else None
+            elif name == "stage_entered_at":
+                managed[name] = _instant(str(raw)) if raw else None
+            else:
+                managed[name] = raw
+        return managed
+
+    def _stage_of(self, values: Mapping[str, Any]) -> str | None:
+        """The stage whose written values all match the contact's; else the stage read map's."""
+        assert self._write is not None  # noqa: S101 - read_current checked it
+        for stage in Stage:
+            wanted = self._write.crm_values("stage", stage.value)
+            if wanted and all(values.get(k) == v for k, v in wanted.items()):
+                return stage.value
+        if self._stage_rule is None:
+            return None
+        raw = values.get(self._stage_rule.source)
+        if not raw:
+            return None
+        mapped = self._stage_rule.values.get(str(raw).casefold(), raw)
+        return str(mapped) if mapped in set(Stage) else None
+
+    # -- write --------------------------------------------------------------------------------
+
+    def apply(self, changes: Sequence[Change]) -> list[WriteResult]:
+        """Write every change (refusing all when one names an unmapped value); results in order."""
+        planned = [self._properties(change) for change in changes]
+        results: dict[int, WriteResult] = {}
+        owner_ids = self._owner_ids() if any("owner" in c.values for c in changes) else {}
+        inputs: list[tuple[int, dict[str, str]]] = []
+        for index, (change, properties) in enumerate(zip(changes, planned, strict=True)):
+            if self.owner_property in properties:
+                email = properties[self.owner_property]
+                if email and email not in owner_ids:
+                    results[index] = WriteResult(
+                        change.ref, False, "UNKNOWN_OWNER", f"no active HubSpot owner has the e-mail {email}"
+                    )
+                    continue
+                properties[self.owner_property] = owner_ids.get(email, "") if email else ""
+            inputs.append((index, properties))
+        backward = [(i, p) for i, p in inputs if self._moves_back(changes[i], p)]
+        if backward:
+            cleared = self._write_all([(i, {_LIFECYCLE: ""}) for i, _ in backward], changes)
+            results.update({index: result for index, result in cleared.items() if not result.ok})
+        results.update(self._write_all([(i, p) for i, p in inputs if i not in results], changes))
+        return [results[i] for i in range(len(changes))]
+
+    def _properties(self, change: Change) -> dict[str, str]:
+        if self._write is None:
+            raise UnmappedFieldError(
+                f"{self._file} [write.{_CONTACTS}]: no property is mapped for writing; nothing was sent. "
+                f"Fix: add a [write.{_CONTACTS}] table"
+            )
+        properties: dict[str, str] = {}
+        allowed = self._write.target_fields()
+        for managed, value in change.values.items():
+            if managed not in self._write.targets:
+                raise UnmappedFieldError(
+                    f"{self._file} [write.{_CONTACTS}.{managed}]: {change.ref} asks to write {managed!r}, "
+                    f"which the mapping does not name; nothing was sent. "
+                    f"Fix: map it under [write.{_CONTACTS}]"
+                )
+            try:
+                crm_values = (
+                    self._write.crm_values(managed, value)
+                    if value is not None
+                    else {t.field: None for t in self._write.targets[managed]}
+                )
+            except ValueError as exc:  # ModelError: not a stage / temperature id
+                raise UnmappedFieldError(
+                    f"{self._file} [write.{_CONTACTS}.{managed}]: {exc}; nothing was sent"
+                ) from None
+            for field, crm_value in crm_values.items():
+                if field not in allowed:
+                    raise UnmappedFieldError(
+                        f"{self._file}: {field!r} is not a mapped property; nothing was sent"
+                    )
+                properties[field] = _text(crm_value)
+        return properties
+
+    def _moves_back(self, change: Change, properties: Mapping[str, str]) -> bool:
+        new = properties.get(_LIFECYCLE)
+        previous = change.previous.get("stage")
+        if not new or previous is None or self._write is None:
+            return False
+        old = self._write.crm_values("stage", previous).get(_LIFECYCLE)
+        if not isinstance(old, str):
+            return False
+        order = self._options()
+        return old in order and new in order and order[new] < order[old]
+
+    def _options(self) -> dict[str, int]:
+        if self._lifecycle_order is None:
+            api = self._client.crm.properties.core_api
+            answer = self._transport.call(
+                "properties read", api.get_by_name, object_type=_CONTACTS, property_name=_LIFECYCLE
+            )
+            options = sorted(answer.body.get("options", []), key=lambda o: o.get("displayOrder", 0))
+            self._lifecycle_order = {str(o["value"]): n for n, o in enumerate(options)}
+        return self._lifecycle_order
+
+    def _write_all(
+        self, inputs: list[tuple[int, dict[str, str]]], changes: Sequence[Change]
+    ) -> dict[int, WriteResult]:
+        results: dict[int, WriteResult] = {}
+        for start in range(0, len(inputs), _BATCH):
+            results.update(self._write_batch(inputs[start : start + _BATCH], changes))
+        return results
+
+    def _write_batch(
+        self, inputs: list[tuple[int, dict[str, str]]], changes: Sequence[Change]
+    ) -> dict[int, WriteResult]:
+        """One batch update; a 400 is split in halves until each bad input stands alone."""
+        api = self._client.crm.contacts.batch_api
+        body = {"inputs": [{"id": changes[i].ref.record_id, "properties": p} for i, p in inputs]}
+        try:
+            answer = self._transport.call(
+                "contacts batch update", api.update, batch_input_simple_public_object_batch_input=body
+            )
+        except BadRequestError as exc:
+            if len(inputs) > 1:
+                half = len(inputs) // 2
+                return {
+                    **self._write_batch(inputs[:half], changes),
+                    **self._write_batch(inputs[half:], changes),
+                }
+            index = inputs[0][0]
+            return {index: _refused(changes[index].ref, exc.body)}
+        failed: dict[str, tuple[str, str]] = {}
+        for error in answer.body.get("errors", []) or []:
+            ids = ((error.get("context") or {}).get("ids")) or []
+            for object_id in ids:
+                failed[str(object_id)] = (
+                    str(error.get("category") or "ERROR"),
+                    str(error.get("message", ""))[:300],
+                )
+        results: dict[int, WriteResult] = {}
+        for index, _ in inputs:
+            ref = changes[index].ref
+            code, message = failed.get(ref.record_id, ("", ""))
+            results[index] = WriteResult(ref, not code, code, message)
+        return results
+
+
+def _refused(ref: RecordRef, body: Mapping[str, Any]) -> WriteResult:
+    errors = body.get("errors") or [{}]
+    first = errors[0] if isinstance(errors[0], Mapping) else {}
+    code = str(first.get("code") or body.get("category") or "VALIDATION_ERROR")
+    message = str(first.get("message") or body.get("message") or "")[:300]
+    return WriteResult(ref, False, code, message)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def _instant(text: str) -> datetime | None:
+    if text.isdigit():
+        return instant(int(text))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
