@@ -4,19 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Annotated
 
 import typer
 
-from leadsync.cli.output import ConfigOption, Format, FormatOption, print_json, print_table, problems_table
+from leadsync.cli.output import (
+    ConfigOption,
+    Format,
+    FormatOption,
+    err,
+    print_json,
+    print_table,
+    problems_table,
+)
+from leadsync.clock import SystemClock
 from leadsync.config import Settings, load_config
+from leadsync.connections import connect_all
 from leadsync.definitions import load_definitions
 from leadsync.exceptions import ConfigError
 from leadsync.mapping import load_mapping
 from leadsync.problems import Problem
 
 
-def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None:
-    """Validate the configuration and the definitions and mappings it names; every problem at once."""
+def check(
+    config: ConfigOption = None,
+    live: Annotated[
+        bool, typer.Option("--live", help="also connect to each CRM: credentials, fields, picklist values")
+    ] = False,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Validate the config, the definitions and mappings it names, each CRM's settings; all at once.
+
+    With --live, each adapter also checks its CRM: the credentials work, every mapped field
+    exists with a compatible type, written fields are writable, value-map targets are valid.
+    """
     problems: list[Problem] = []
     settings: Settings | None = None
     try:
@@ -25,6 +46,7 @@ def check(config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None
         problems = list(exc.problems)
     if settings is not None:
         problems += _file_problems(settings)
+        problems += _crm_problems(settings, live=live)
     if fmt is Format.JSON:
         print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
     elif problems:
@@ -52,6 +74,21 @@ def _file_problems(settings: Settings) -> list[Problem]:
             load()
         except ConfigError as exc:
             problems += exc.problems
+    return problems
+
+
+def _crm_problems(settings: Settings, *, live: bool) -> list[Problem]:
+    """Each CRM's adapter settings; with `live`, what each adapter finds in its CRM."""
+    try:
+        connections = connect_all(settings, clock=SystemClock())
+    except ConfigError as exc:
+        return list(exc.problems)
+    if not live:
+        return []
+    problems: list[Problem] = []
+    for connection in connections:
+        with err.status(f"checking {connection.name}…"):
+            problems += connection.adapter.check().problems
     return problems
 
 

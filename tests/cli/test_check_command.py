@@ -109,4 +109,4 @@ def test_check_reports_every_mapping_and_definitions_problem_together(write_conf
     result = runner.invoke(app, ["check", "--config", str(config), "--format", "json"])
     assert result.exit_code == 1
     files = {Path(e["file"]).name for e in json.loads(result.stdout)["errors"]}
-    assert files == {"defs.toml", "sf.toml"}
+    assert files == {"defs.toml", "sf.toml", "leadsync.toml"}  # the last: the CRMs lack credentials

@@ -1,0 +1,62 @@
+"""Build each configured CRM's adapter: entry point, mapping, options, clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from leadsync.adapter_api import Adapter, AdapterContext, AdapterError, AdapterPlugin
+from leadsync.clock import Clock
+from leadsync.config import CrmSettings, Settings
+from leadsync.exceptions import ConfigError
+from leadsync.mapping import load_mapping
+from leadsync.problems import Problem
+from leadsync.registry import ADAPTERS, PluginError, load_plugin, plugin_names
+
+__all__ = ["Connection", "connect_all"]
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """One enabled CRM of the config and its adapter (no call made yet)."""
+
+    name: str
+    adapter: Adapter
+
+
+def connect_all(
+    settings: Settings, *, clock: Clock, sleep: Callable[[float], None] = time.sleep
+) -> list[Connection]:
+    """An adapter per enabled CRM; ConfigError listing every CRM that cannot be set up, and why."""
+    connections: list[Connection] = []
+    problems: list[Problem] = []
+    for name, crm in settings.enabled_crms().items():
+        try:
+            connections.append(Connection(name, _connect(settings, name, crm, clock, sleep)))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return connections
+
+
+def _connect(
+    settings: Settings, name: str, crm: CrmSettings, clock: Clock, sleep: Callable[[float], None]
+) -> Adapter:
+    file = str(settings.file)
+    try:
+        plugin = load_plugin(ADAPTERS, crm.adapter)
+    except PluginError as exc:
+        hint = f"use one of: {', '.join(plugin_names(ADAPTERS)) or 'none installed'}"
+        raise ConfigError([Problem(file, f"crm.{name}.adapter", str(exc), hint)]) from None
+    if not isinstance(plugin, AdapterPlugin):
+        problem = Problem(file, f"crm.{name}.adapter", f"{crm.adapter!r} is not a leadsync adapter plugin")
+        raise ConfigError([problem])
+    mapping = load_mapping(settings.resolve(crm.mapping) if crm.mapping else plugin.default_mapping)
+    context = AdapterContext(name=name, options=crm.options, mapping=mapping, clock=clock, sleep=sleep)
+    try:
+        return plugin.create(context)
+    except AdapterError as exc:
+        hint = "fix the settings named above in the config file or their LEADSYNC_CRM__… variables"
+        raise ConfigError([Problem(file, f"crm.{name}", str(exc), hint)]) from None

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.hubspot.sandbox import HubSpotSandbox
+from adapters.salesforce.sandbox import SalesforceSandbox
+from leadsync.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def sandboxes() -> Iterator[dict[str, dict[str, Any]]]:
+    with SalesforceSandbox(people=40) as salesforce, HubSpotSandbox(people=40, rate_limits=False) as hubspot:
+        yield {"sf": salesforce.settings(), "hs": hubspot.settings()}
+
+
+def config_for(settings: dict[str, dict[str, Any]], **overrides: dict[str, Any]) -> str:
+    tables = []
+    for name, adapter in (("sf", "salesforce"), ("hs", "hubspot")):
+        values = {"adapter": adapter, **settings[name], **overrides.get(name, {})}
+        tables.append(f"[crm.{name}]\n" + "".join(f"{key} = {json.dumps(v)}\n" for key, v in values.items()))
+    return "\n".join(tables)
+
+
+def check(write_config, text: str, *args: str):
+    result = runner.invoke(app, ["check", "--config", str(write_config(text)), "--format", "json", *args])
+    return result, json.loads(result.stdout)
+
+
+def test_check_live_connects_to_both_sandboxes(write_config, sandboxes) -> None:
+    result, document = check(write_config, config_for(sandboxes), "--live")
+    assert result.exit_code == 0, document
+    assert document == {"ok": True, "errors": []}
+
+
+def test_check_live_reports_refused_credentials_without_echoing_them(write_config, sandboxes) -> None:
+    text = config_for(
+        sandboxes, sf={"session_id": "00Dwrong!secret"}, hs={"access_token": "pat-wrong-secret"}
+    )
+    result, document = check(write_config, text, "--live")
+    assert result.exit_code == 1
+    assert len(document["errors"]) >= 2
+    assert "secret" not in result.stdout + result.stderr
+
+
+def test_check_without_live_makes_no_call_but_validates_adapters_and_their_settings(
+    write_config, sandboxes
+) -> None:
+    text = config_for(sandboxes, hs={"page_size": 5000}) + '\n[crm.pd]\nadapter = "pipedrive"\n'
+    result, document = check(write_config, text)
+    assert result.exit_code == 1
+    by_path = {e["path"]: e for e in document["errors"]}
+    assert "hubspot, salesforce" in by_path["crm.pd.adapter"]["hint"]
+    assert "page_size" in by_path["crm.hs"]["message"]
