@@ -102,14 +102,30 @@ def merged_pages(
 
 
 def excerpt(raw: Mapping[str, Any]) -> str:
-    """A short, flat view of a raw record for the quarantine: long values cut, no metadata."""
-    flat: dict[str, object] = {}
+    """A short JSON object of a raw record for the quarantine: always valid JSON, long values cut.
+
+    Parent fields are flattened (`Owner.Email`), empty fields and metadata left out, and fields
+    that would pass `_EXCERPT_CHARS` dropped whole (counted under "…"), never cut mid-value.
+    """
+    flat = dict(_flat_fields(raw))
+    kept: dict[str, object] = {}
+    for key, value in flat.items():
+        candidate = {**kept, key: value, "…": len(flat) - len(kept) - 1}
+        if len(json.dumps(candidate, ensure_ascii=False, default=str)) > _EXCERPT_CHARS:
+            kept["…"] = len(flat) - len(kept)
+            break
+        kept[key] = value
+    return json.dumps(kept, ensure_ascii=False, default=str)
+
+
+def _flat_fields(raw: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, object]]:
     for key, value in raw.items():
-        if key == "attributes":
+        if key == "attributes" or value is None or value == "":
             continue
-        shown = {k: v for k, v in value.items() if k != "attributes"} if isinstance(value, Mapping) else value
-        text = shown if isinstance(shown, int | float | bool) or shown is None else str(shown)
-        if isinstance(text, str) and len(text) > _EXCERPT_VALUE_CHARS:
-            text = text[:_EXCERPT_VALUE_CHARS] + "…"
-        flat[key] = text
-    return json.dumps(flat, ensure_ascii=False, default=str)[:_EXCERPT_CHARS]
+        if isinstance(value, Mapping):
+            yield from _flat_fields(value, f"{prefix}{key}.")
+            continue
+        shown = value if isinstance(value, int | float | bool) else str(value)
+        if isinstance(shown, str) and len(shown) > _EXCERPT_VALUE_CHARS:
+            shown = shown[:_EXCERPT_VALUE_CHARS] + "…"
+        yield f"{prefix}{key}", shown

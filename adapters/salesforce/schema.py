@@ -30,7 +30,7 @@ _NUMBER: Final = frozenset({"int", "double", "currency", "percent", "long"})
 _WHEN: Final = frozenset({"datetime", "date"})
 _READ_TYPES: Final[Mapping[str, frozenset[str]]] = {
     "email": frozenset({"email", "string"}),
-    "employees": _NUMBER | {"string"},
+    "employees": _NUMBER,  # a text field needs a transform (e.g. "int"), which skips this check
     "created_at": _WHEN,
     "updated_at": _WHEN,
     "stage": frozenset({"picklist", "string"}),

@@ -49,15 +49,18 @@ def position_filter(sobject: str, since: Cursor, overlap: timedelta) -> str:
     """Records strictly after `since` in (SystemModstamp, Id) order, or from `since - overlap`.
 
     Stamps are whole milliseconds: a cursor with a finer stamp has no record at its instant,
-    so `>` its millisecond is exact. Ids of different objects never share a key prefix, so a
+    so `>` its millisecond is exact. A cursor without a record id sorts before every record at
+    its stamp, so that stamp is read in full. Ids of different objects never share a key prefix, so a
     cursor left on another object's Id compares by prefix alone: all of this object's records
     at that stamp come before it, or all after.
     """
     if overlap > timedelta(0):
         return f"SystemModstamp >= {salesforce_datetime(since.stamp - overlap)}"
     stamp = salesforce_datetime(since.stamp)
-    if not since.record_id or since.stamp.microsecond % 1000:
+    if since.stamp.microsecond % 1000:
         return f"SystemModstamp > {stamp}"
+    if not since.record_id:  # every Id sorts after "": the whole stamp is still to read
+        return f"SystemModstamp >= {stamp}"
     prefix, other = KEY_PREFIXES.get(sobject, ""), since.record_id[:3]
     if prefix and other != prefix:
         return f"SystemModstamp {'>=' if other < prefix else '>'} {stamp}"

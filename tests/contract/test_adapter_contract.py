@@ -109,3 +109,12 @@ def test_a_rate_limit_in_the_crms_own_dialect_is_waited_out_or_ends_the_cycle(cr
         assert crm.waits == []  # a spent daily allowance is not waited for
     else:
         assert crm.waits, "the adapter retried without waiting"
+
+
+def test_a_cursor_without_a_record_id_reads_every_record_at_its_stamp(crm: Sandboxed) -> None:
+    people, _ = read_all(crm)
+    stamp = Counter(p.updated_at for p in people).most_common(1)[0][0]
+    assert stamp is not None
+    at_stamp = sorted(p.ref for p in people if p.updated_at == stamp)
+    later, _ = read_all(crm, Cursor(stamp))  # strictly after (stamp, ""): the whole stamp is in
+    assert sorted(p.ref for p in later if p.updated_at == stamp) == at_stamp

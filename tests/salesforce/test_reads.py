@@ -5,15 +5,21 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
-from leadsync.model import ActivityKind, Cursor
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adapters.salesforce.sandbox import SalesforceSandbox
+from leadsync.adapter_api import Page
+from leadsync.model import ActivityKind, Cursor, Person, RecordRef
 
 from .conftest import MakeAdapter
 
 EPOCH = Cursor(datetime(2000, 1, 1, tzinfo=UTC))
 
 
-def _live(sandbox, sobject):
+def _live(sandbox: SalesforceSandbox, sobject: str) -> list[dict[str, Any]]:
     return [r for r in sandbox.store.records(sobject) if not r.get("IsDeleted")]
 
 
@@ -79,7 +85,7 @@ def test_resume_mid_stream_and_inside_one_stamp_reads_each_record_once(
     for _ in range(3):
         page = next(pages)
         seen += [p.ref.record_id for p in page.items]
-    pages.close()
+    pages.close()  # type: ignore[attr-defined]  # changed_people's iterator is a generator
     seen += [p.ref.record_id for page in adapter.changed_people(page.cursor) for p in page.items]
     assert seen == whole
     for cut in (150, 399, 1001):  # cursors inside runs of equal stamps
@@ -133,3 +139,35 @@ def test_owners_by_email_with_inactive_flagged_and_no_queue(sandbox, make_adapte
     assert inactive
     assert {o.crm_ids["sf"] for o in owners if not o.active} == inactive
     assert all("@" in o.email for o in owners)
+
+
+def _refs(page: Page[Person]) -> list[RecordRef]:
+    return [p.ref for p in page.items] + [r.ref for r in page.rejected]
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(page_size=st.integers(200, 2000), cut=st.integers(0, 1000))
+def test_paging_at_any_page_size_loses_and_repeats_nothing(
+    sandbox, make_adapter: MakeAdapter, page_size: int, cut: int
+) -> None:
+    expected = _expected_people(sandbox)
+    adapter = make_adapter(page_size=page_size)
+    pages = list(adapter.changed_people(EPOCH))
+    ids = [p.record_id for page in pages for p in _refs(page)]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == expected
+    assert all(len(page.items) + len(page.rejected) == page_size for page in pages[:-1])
+    at = cut % len(pages)
+    rest = [p.record_id for page in adapter.changed_people(pages[at].cursor)
+            for p in _refs(page)]  # fmt: skip
+    head = [p.record_id for page in pages[: at + 1] for p in _refs(page)]
+    assert head + rest == ids
+
+
+def test_a_cursor_without_a_record_id_reads_its_whole_stamp(sandbox, make_adapter: MakeAdapter) -> None:
+    stamps = Counter(str(r["SystemModstamp"]) for r in _live(sandbox, "Lead") if not r["IsConverted"])
+    text, count = stamps.most_common(1)[0]
+    stamp = datetime.fromisoformat(text).astimezone(UTC)
+    people = [p for page in make_adapter().changed_people(Cursor(stamp)) for p in page.items]
+    assert sum(1 for p in people if p.updated_at == stamp and p.ref.object_type == "Lead") == count
+    assert all(p.updated_at is not None and p.updated_at >= stamp for p in people)

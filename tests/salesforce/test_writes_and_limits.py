@@ -188,3 +188,32 @@ def test_invalid_options_name_their_keys_and_never_echo_secrets(make_adapter: Ma
     assert "s3cr3t" not in str(caught.value)
     with pytest.raises(SalesforceOptionsError, match="client_secret"):
         make_adapter(session_id=None, token_url="https://x/services/oauth2/token", client_id="abc")
+
+
+def test_check_catches_mapped_fields_of_incompatible_types(
+    sandbox, make_adapter: MakeAdapter, tmp_path
+) -> None:
+    text = (REPO / "mappings" / "salesforce.toml").read_text(encoding="utf-8")
+    for old, new in (
+        ('employees = "NumberOfEmployees"', 'employees = "Title"'),
+        ('title = "Title"', 'title = "NumberOfEmployees"'),
+        ('created_at = "CreatedDate"', 'created_at = "Company"'),
+        ('"qualification.budget" = "LeadSync_BANT_Budget__c"', '"qualification.budget" = "Industry"'),
+        ('score = "LeadSync_Score__c"      # custom number\nowner', 'score = "Company"\nowner'),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "types.toml"
+    path.write_text(text, encoding="utf-8")
+    problems = {p.path: p for p in make_adapter(mapping=load_mapping(path)).check().problems}
+    assert set(problems) == {
+        "people.Lead.fields.employees", "people.Lead.fields.title", "people.Lead.fields.created_at",
+        "people.Lead.fields.qualification.budget", "write.Lead.score",
+    }  # fmt: skip
+    assert "Lead.Title is a string field" in problems["people.Lead.fields.employees"].render()
+    assert "Lead.Company is a string field" in problems["write.Lead.score"].render()
+    assert all(p.file == str(path) and p.hint for p in problems.values())
+    fixed = text.replace('employees = "Title"', 'employees = { from = "Title", transform = ["int"] }')
+    path.write_text(fixed, encoding="utf-8")
+    keys = {p.path for p in make_adapter(mapping=load_mapping(path)).check().problems}
+    assert "people.Lead.fields.employees" not in keys  # a transform makes the text a number
