@@ -1,15 +1,32 @@
-"""Meetings and calls changed after a cursor, merged in (stamp, id) order, with their contacts.
+"""Every activity stream after one cursor, merged in (stamp, stream, key) order, with its contact.
 
-Each engagement type is read with the same keyset search as contacts, on
-`hs_lastmodifieddate`; the streams are merged so one cursor serves both. Contacts come from
-one v4 batch association read per type and page (≤ 1,000 inputs), never one call per record.
-Not read yet: page views, form submissions, e-mail events, marketing-event participations.
+Streams, in rank order: meetings and calls (keyset search on `hs_lastmodifieddate`, as for
+contacts), page views and form submissions (events API), marketing e-mail events, and
+marketing-event participations (see `activity_streams`). A stream whose mapping section is
+absent costs no call.
+
+One cursor, safe across streams: the merged read emits records in (stamp, rank, key) order and
+each page's cursor is its last record's (stamp, "<rank>-<stream>:<key>"). Every record before
+the cursor in that order was emitted, none after it, so each stream derives its own resume
+point from the one cursor (`activity_cursor.resume_keys`): streams ranked before the cursor's
+resume after its stamp, its own stream after its key, later streams at its stamp. Every
+stream is capped at the cycle's start (read once, at the start of the read), so no page's
+cursor passes a record that could still appear in this window. A record HubSpot stamps
+earlier than a cursor it has already passed is not read: engagements use their modification
+stamp and participations `createdAt` (when recorded, not when attended) to keep that rare.
+
+Contacts are resolved inside each stream, in batches, never one call per record: engagements
+by one v4 batch association read per search page (first associated contact), e-mail
+recipients once per read by contact batch reads with `idProperty=email` (≤ 100 distinct
+addresses per call); events and participations name their contact. Resolving per stream,
+not per merged page, keeps the calls near the minimum: a merged page mixes every stream.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from hubspot import HubSpot
@@ -17,49 +34,101 @@ from hubspot import HubSpot
 from leadsync.adapter_api import AdapterContext, Page, Rejection
 from leadsync.model import Activity, Cursor, RecordRef
 
+from .activity_cursor import AFTER_ALL, numeric_key, record_id, resume_keys
+from .activity_streams import StreamRow, email_event_rows, participation_rows, web_event_rows
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .settings import HubSpotSettings
 from .transport import Response, Transport
 
-__all__ = ["ENGAGEMENTS", "changed_activities"]
+__all__ = ["ENGAGEMENTS", "STREAMS", "changed_activities"]
 
 ENGAGEMENTS: Final = ("meetings", "calls")
+STREAMS: Final = (
+    "meetings",
+    "calls",
+    "page_views",
+    "form_submissions",
+    "email_events",
+    "marketing_event_participations",
+)
+"""Every stream, in rank order; the rank is part of the cursor: append, never reorder."""
+_WEB_EVENT_TYPES: Final = {"page_views": "e_visited_page", "form_submissions": "e_submitted_form"}
 _STAMP: Final = "hs_lastmodifieddate"
 _ASSOCIATIONS_PER_CALL: Final = 1000
+_CONTACTS_PER_READ: Final = 100
+_NO_ID_ABOVE: Final = 1 << 63
+
+_Item = tuple[int, int, str, StreamRow]  # (stamp, rank, key, row): read order
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """What one read of every stream shares: the adapter's parts and the cycle's cap."""
+
+    context: AdapterContext
+    client: HubSpot
+    transport: Transport
+    settings: HubSpotSettings
+    until_ms: int
 
 
 def changed_activities(
     context: AdapterContext, client: HubSpot, transport: Transport, settings: HubSpotSettings, since: Cursor
 ) -> Iterator[Page[Activity]]:
     """Pages of activities strictly after `since`, up to the cycle's start."""
-    until_ms = epoch_ms(context.clock.now())
-    streams = []
-    for object_type in ENGAGEMENTS:
-        mapping = context.mapping.activities.get(object_type)
-        if mapping is None:
-            continue
-        fields = {f for f in mapping.source_fields() if not f.startswith("associations.")}
-        spec = SearchSpec(
-            _STAMP,
-            sorted(fields | {"hs_object_id", _STAMP}),
-            settings.page_size,
-            _searcher(client, transport, object_type),
-        )
-        pages = rows_after(
-            spec,
-            epoch_ms(since.stamp),
-            int(since.record_id or 0) if since.record_id.isdigit() else 0,
-            until_ms,
-        )
-        streams.append((row[0], row[1], object_type, row[2]) for page in pages for row in page)
-    batch: list[tuple[int, int, str, dict[str, Any]]] = []
-    for item in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
+    reader = _Reader(context, client, transport, settings, epoch_ms(context.clock.now()))
+    since_ms = epoch_ms(since.stamp)
+    keys = resume_keys(STREAMS, since.record_id)
+    streams = [
+        _tagged(_rows(reader, stream, (since_ms, keys[stream])), rank)
+        for rank, stream in enumerate(STREAMS)
+        if stream in context.mapping.activities
+    ]
+    batch: list[_Item] = []
+    for item in heapq.merge(*streams, key=lambda item: item[:3]):
         batch.append(item)
         if len(batch) == settings.page_size:
-            yield _page(context, client, transport, batch)
+            yield _page(reader, batch)
             batch = []
     if batch:
-        yield _page(context, client, transport, batch)
+        yield _page(reader, batch)
+
+
+def _tagged(rows: Iterator[StreamRow], rank: int) -> Iterator[_Item]:
+    return ((row.stamp_ms, rank, row.key, row) for row in rows)
+
+
+def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
+    """One stream's rows, lazily: no call is made before the merge asks for its first row."""
+    client, transport, until_ms = reader.client, reader.transport, reader.until_ms
+    if stream in ENGAGEMENTS:
+        yield from _engagement_rows(reader, stream, after)
+    elif stream in _WEB_EVENT_TYPES:
+        yield from web_event_rows(client, transport, _WEB_EVENT_TYPES[stream], after, until_ms)
+    elif stream == "email_events":
+        rows = list(email_event_rows(client, transport, after, until_ms))  # the API buffers it anyway
+        contacts = _contacts_by_email(client, transport, [row.person for row in rows if row.person])
+        yield from (row._replace(person=contacts.get(row.person, "")) for row in rows)
+    elif reader.settings.marketing_event_ids:
+        event_ids = reader.settings.marketing_event_ids
+        yield from participation_rows(client, transport, event_ids, after, until_ms)
+
+
+def _engagement_rows(reader: _Reader, object_type: str, after: tuple[int, str]) -> Iterator[StreamRow]:
+    mapping = reader.context.mapping.activities[object_type]
+    fields = {f for f in mapping.source_fields() if not f.startswith("associations.")}
+    spec = SearchSpec(
+        _STAMP,
+        sorted(fields | {"hs_object_id", _STAMP}),
+        reader.settings.page_size,
+        _searcher(reader.client, reader.transport, object_type),
+    )
+    last_id = _NO_ID_ABOVE if after[1] == AFTER_ALL else int(after[1] or 0)
+    for page in rows_after(spec, after[0], last_id, reader.until_ms):
+        ids = [str(number) for _, number, _ in page]
+        contacts = _contacts_of(reader.client, reader.transport, object_type, ids)
+        for stamp_ms, number, record in page:
+            yield StreamRow(stamp_ms, numeric_key(number), record, contacts.get(str(number), ""))
 
 
 def _searcher(
@@ -75,37 +144,28 @@ def _searcher(
     return search
 
 
-def _page(
-    context: AdapterContext,
-    client: HubSpot,
-    transport: Transport,
-    batch: Sequence[tuple[int, int, str, dict[str, Any]]],
-) -> Page[Activity]:
-    contacts: dict[tuple[str, str], str] = {}
-    for object_type in ENGAGEMENTS:
-        ids = [str(number) for _, number, kind, _ in batch if kind == object_type]
-        contacts.update(
-            ((object_type, k), v) for k, v in _contacts_of(client, transport, object_type, ids).items()
-        )
+def _page(reader: _Reader, batch: Sequence[_Item]) -> Page[Activity]:
+    mappings, name = reader.context.mapping.activities, reader.context.name
     items: list[Activity] = []
     rejected: list[Rejection] = []
-    for _, number, object_type, record in batch:
-        ref = RecordRef(context.name, object_type, str(number))
-        contact = contacts.get((object_type, str(number)))
-        if contact is None:
-            continue  # an engagement with no contact is no one's signal
-        values = {**(record.get("properties") or {}), "associations": {"contacts": contact}}
+    for _, rank, _key, row in batch:
+        stream = STREAMS[rank]
+        ref = RecordRef(name, stream, str(row.record["id"]) if stream in ENGAGEMENTS else row.key)
+        if not row.person:
+            continue  # no contact, no one's signal
+        values = row.record
+        if stream in ENGAGEMENTS:
+            values = {**(row.record.get("properties") or {}), "associations": {"contacts": row.person}}
         try:
-            activity = context.mapping.activities[object_type].to_activity(
-                values, ref, RecordRef(context.name, "contacts", contact)
-            )
+            activity = mappings[stream].to_activity(values, ref, RecordRef(name, "contacts", row.person))
         except ValueError as exc:
             rejected.append(Rejection(ref, str(exc)[:200]))
             continue
         if activity is not None:
             items.append(activity)
-    stamp_ms, number = batch[-1][0], batch[-1][1]
-    return Page(tuple(items), Cursor(instant(stamp_ms), str(number)), tuple(rejected))
+    stamp_ms, rank, key, _ = batch[-1]
+    cursor = Cursor(instant(stamp_ms), record_id(rank, STREAMS[rank], key))
+    return Page(tuple(items), cursor, tuple(rejected))
 
 
 def _contacts_of(
@@ -128,3 +188,27 @@ def _contacts_of(
             if targets:
                 found[str(result["from"]["id"])] = targets[0]
     return found
+
+
+def _contacts_by_email(client: HubSpot, transport: Transport, emails: Sequence[str]) -> Mapping[str, str]:
+    """Recipient e-mail → contact id, by batch reads of ≤ 100 with `idProperty=email`.
+
+    HubSpot compares e-mails without case or surrounding spaces; so does this match-back.
+    """
+    api = client.crm.contacts.batch_api
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails))
+    by_email: dict[str, str] = {}
+    for start in range(0, len(wanted), _CONTACTS_PER_READ):
+        body = {
+            "idProperty": "email",
+            "properties": ["email"],
+            "inputs": [{"id": e} for e in wanted[start : start + _CONTACTS_PER_READ]],
+        }
+        answer = transport.call(
+            "contacts batch read by email", api.read, batch_read_input_simple_public_object_id=body
+        )
+        for result in answer.body.get("results", []):
+            email = str((result.get("properties") or {}).get("email") or "").strip().lower()
+            if email:
+                by_email[email] = str(result["id"])
+    return {e: by_email[e.strip().lower()] for e in emails if e.strip().lower() in by_email}

@@ -109,7 +109,7 @@ class HubSpotAdapter:
             yield Page(tuple(people), Cursor(instant(stamp_ms), str(number)), tuple(rejected))
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
-        """Meetings and calls changed strictly after `since`, each with its first associated contact."""
+        """Every activity stream (engagements, web, e-mail, marketing events) after `since`, merged."""
         return changed_activities(self._context, self._client, self._transport, self._settings, since)
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:

@@ -29,6 +29,9 @@ class HubSpotSettings(BaseModel):
     budget_share: float = Field(1.0, gt=0, le=1)
     timeout_s: float = Field(30.0, gt=0)
     attempts: int = Field(5, ge=1, le=20)
+    # Marketing events whose participations are read (ids, as in the marketing-events API);
+    # none: participations are not read.
+    marketing_event_ids: tuple[str, ...] = ()
 
     def window_limit(self) -> int:
         """Calls this adapter may make per 10 s: its share of the account's burst limit."""

@@ -1,35 +1,172 @@
-"""Meetings and calls read incrementally, associated to contacts in batches."""
+"""Every activity stream read incrementally through one cursor, contacts resolved in batches."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.model import ActivityKind, Cursor
 from tests.hubspot.conftest import adapter_for
+from tests.sandbox.hubspot_helpers import NOW, ManualClock
 
 EPOCH = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
+WEBINARS = tuple(str(55_000_001 + i) for i in range(6))  # the sandbox's marketing events
+STREAMS = (
+    "meetings",
+    "calls",
+    "page_views",
+    "form_submissions",
+    "email_events",
+    "marketing_event_participations",
+)
+ASSOCIATIONS, BY_EMAIL = "associations v4 batch/read", "contacts batch/read"
 
 
-def test_activities_are_associated_in_batches_and_resume_from_a_cursor(hubspot):
-    before = hubspot.calls.count(endpoint="associations v4 batch/read")
-    adapter = adapter_for(hubspot)
-    pages = list(adapter.changed_activities(EPOCH))
-    items = [a for page in pages for a in page.items]
-    assert items
-    assert {a.kind for a in items} <= {
-        ActivityKind.MEETING_HELD,
-        ActivityKind.MEETING_BOOKED,
-        ActivityKind.CALL,
-    }
-    assert all(a.person.object_type == "contacts" for a in items)
-    associations = hubspot.calls.count(endpoint="associations v4 batch/read") - before
-    assert associations <= 2 * len(pages)
-    engagements = len(hubspot.store.ids("meetings")) + len(hubspot.store.ids("calls"))
-    assert associations < engagements / 50
+@pytest.fixture(scope="module")
+def sandbox():
+    with HubSpotSandbox(people=1000, seed=5, now=NOW, rate_limits=False) as served:
+        yield served
+
+
+def read(sandbox, since=EPOCH, *, now=NOW, **options):
+    adapter = adapter_for(sandbox, clock=ManualClock(now), marketing_event_ids=WEBINARS, **options)
+    return list(adapter.changed_activities(since))
+
+
+def items(pages):
+    return [a for page in pages for a in page.items]
+
+
+@pytest.fixture(scope="module")
+def everything(sandbox):
+    before = sandbox.calls.snapshot()
+    pages = read(sandbox)
+    after = sandbox.calls.snapshot()
+    return pages, {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+
+
+def test_every_kind_is_read_and_mapped_by_the_mapping_rules(everything):
+    pages, _ = everything
+    found = items(pages)
+    kinds = Counter(a.kind for a in found)
+    assert set(kinds) == set(ActivityKind) - {ActivityKind.EVENT_REGISTRATION, ActivityKind.SOCIAL_ENGAGEMENT}
+    for activity in found:
+        if activity.kind is ActivityKind.PRICING_PAGE_VIEW:
+            assert "/pricing" in activity.detail
+        elif activity.kind is ActivityKind.PRODUCT_PAGE_VIEW:
+            assert "/product" in activity.detail
+            assert "/pricing" not in activity.detail
+        elif activity.kind is ActivityKind.PAGE_VIEW:
+            assert activity.detail.startswith("https://")
+            assert "/pricing" not in activity.detail
+    forms = {a.kind: a.detail for a in found if a.ref.object_type == "form_submissions"}
+    assert forms[ActivityKind.DEMO_REQUEST] == "Request a demo"
+    assert forms[ActivityKind.QUOTE_REQUEST] == "Demande de devis"
+    assert forms[ActivityKind.WHITEPAPER_DOWNLOAD].startswith("White paper")
+    assert forms[ActivityKind.NEWSLETTER_SIGNUP] == "Newsletter"
+    assert forms[ActivityKind.FORM_SUBMIT] == "Contact us"
+    webinars = {a.kind for a in found if a.ref.object_type == "marketing_event_participations"}
+    assert webinars == {ActivityKind.WEBINAR_REGISTERED, ActivityKind.WEBINAR_ATTENDED}
+    assert all(a.person.object_type == "contacts" and a.person.record_id.isdigit() for a in found)
+    assert all(a.occurred_at.tzinfo is not None for a in found)
+
+
+def test_e_mail_recipients_resolve_to_their_contacts(sandbox, everything):
+    pages, _ = everything
+    emails = [a for a in items(pages) if a.ref.object_type == "email_events"]
+    assert len(emails) > 1000
+    for activity in emails[:200]:
+        contact = sandbox.store.contact(activity.person.record_id)
+        assert contact is not None
+        assert contact.get("email")
+
+
+def test_one_ordered_stream_whose_cursors_only_grow(everything):
+    pages, _ = everything
     cursors = [page.cursor for page in pages]
-    assert cursors == sorted(cursors, key=lambda c: (c.stamp, int(c.record_id)))
-    if len(pages) > 1:
-        rest = [
-            a.ref for page in adapter_for(hubspot).changed_activities(pages[0].cursor) for a in page.items
-        ]
-        assert rest == [a.ref for page in pages[1:] for a in page.items]
+    assert cursors == sorted(cursors)
+    assert len(set(cursors)) == len(cursors)
+    assert {c.record_id.split(":")[0].split("-", 1)[1] for c in cursors} >= {"page_views", "email_events"}
+    refs = [a.ref for a in items(pages)]
+    assert len(refs) == len(set(refs))
+
+
+def test_contacts_are_resolved_in_batches_never_one_call_per_record(sandbox, everything):
+    pages, calls = everything
+    found = items(pages)
+    searches = calls["POST meetings search"] + calls["POST calls search"]
+    assert calls[f"POST {ASSOCIATIONS}"] == searches  # one association read per search page
+    recipients = {a.person.record_id for a in found if a.ref.object_type == "email_events"}
+    assert calls[f"POST {BY_EMAIL}"] == -(-len(recipients) // 100)  # distinct recipients, 100 a call
+    web = sum(1 for a in found if a.ref.object_type in ("page_views", "form_submissions"))
+    assert calls["GET events"] <= web / 100 + 2  # 100 a page, two event types
+    assert calls["GET email events"] == 2  # 1,688 events, 1,000 a call
+    webinars = sum(1 for a in found if a.ref.object_type == "marketing_event_participations")
+    assert calls["GET marketing-events participations"] <= len(WEBINARS) + webinars / 100
+    assert sum(calls.values()) < 70  # 5,805 activities of 1,000 people
+
+
+def test_two_reads_in_a_row_the_second_returns_only_new_ones(sandbox):
+    later = NOW + timedelta(days=1)
+    first = read(sandbox, now=later)
+    assert read(sandbox, first[-1].cursor, now=later) == []
+    contact = sandbox.store.ids()[3]
+    meeting = sandbox.store.add_object(
+        "meetings", {"hs_meeting_title": "Intro", "hs_meeting_outcome": "SCHEDULED"}, contact_id=contact
+    )
+    second = items(read(sandbox, first[-1].cursor, now=later))
+    assert [(a.ref.record_id, a.person.record_id, a.kind) for a in second] == [
+        (meeting, contact, ActivityKind.MEETING_BOOKED)
+    ]
+
+
+def test_a_cycle_cap_splits_the_reads_without_loss_or_repeat(sandbox, everything):
+    pages, _ = everything
+    early = read(sandbox, now=NOW - timedelta(days=60))
+    assert early
+    assert early[-1].cursor.stamp <= NOW - timedelta(days=60)
+    rest = read(sandbox, early[-1].cursor)
+    assert [a.ref for a in items(early) + items(rest)] == [a.ref for a in items(pages)]
+
+
+def test_resume_from_a_cursor_inside_each_stream(sandbox, everything):
+    pages, _ = everything
+    firsts = {}
+    for index, page in enumerate(pages[:-1]):
+        stream = page.cursor.record_id.split(":")[0].split("-", 1)[1]
+        firsts.setdefault(stream, index)
+    assert len(firsts) >= 3
+    for index in sorted(firsts.values())[-3:]:  # the last three: shorter reads, same paths
+        rest = items(read(sandbox, pages[index].cursor))
+        assert [a.ref for a in rest] == [a.ref for a in items(pages[index + 1 :])]
+
+
+def test_a_bare_stamp_cursor_reads_that_stamp_again_in_every_stream(sandbox, everything):
+    pages, _ = everything
+    found = [a.ref for a in items(pages)]
+    middle = len(pages) // 2
+    rest = [a.ref for a in items(read(sandbox, Cursor(pages[middle].cursor.stamp)))]
+    assert rest == found[len(found) - len(rest) :]  # a suffix of the full read, in order
+    assert len(rest) > len(items(pages[middle + 1 :]))  # the cursor's own record comes again
+
+
+def test_a_far_future_cursor_reads_nothing(sandbox):
+    assert read(sandbox, Cursor(datetime(2999, 1, 1, tzinfo=UTC))) == []
+
+
+def test_a_cursor_of_the_meetings_and_calls_reader_still_resumes(sandbox, everything):
+    pages, _ = everything
+    engagements = [a for a in items(pages) if a.ref.object_type in ("meetings", "calls")]
+    half = engagements[len(engagements) // 2]
+    stamp = next(p.cursor.stamp for p in pages if half in p.items)
+    rest = items(read(sandbox, Cursor(stamp, half.ref.record_id)))
+    assert half.ref not in {a.ref for a in rest}
+    assert len({a.ref for a in rest}) == len(rest)
+
+
+def test_an_unknown_stream_in_a_cursor_is_refused(sandbox):
+    with pytest.raises(ValueError, match="names no known stream"):
+        read(sandbox, Cursor(NOW, "9-tweets:1"))

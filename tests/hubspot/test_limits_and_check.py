@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits
 from adapters.sandbox_server import Fault
 from leadsync.adapter_api import BudgetExhausted, TransientError
 from leadsync.mapping import WriteTarget
-from leadsync.model import Cursor
+from leadsync.model import Cursor, RecordRef
 from tests.hubspot.conftest import MAPPING, adapter_for
 from tests.sandbox.hubspot_helpers import NOW, ManualClock
 
@@ -111,3 +112,41 @@ def test_bad_options_are_listed_by_key_without_their_values(hubspot):
     assert "crm.hubspot.page_size" in text
     assert "crm.hubspot.access_token" in text
     assert "crm.hubspot.colour" in text
+
+
+def test_the_general_limiter_admits_no_more_than_its_limit_in_any_ten_seconds():
+    # The sandbox, on the same clock, refuses an 8th call in any rolling 10 s with a 429; the
+    # adapter would then retry, so one attempt per logical call proves it never went over.
+    clock = ManualClock(NOW)
+    limits = RateLimits(per_ten_seconds=7, search_per_second=1_000, daily=1_000_000)
+    waits = []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        clock.advance(seconds)
+
+    with HubSpotSandbox(people=50, seed=3, now=NOW, rate_limits=limits, clock=clock) as sandbox:
+        adapter = adapter_for(sandbox, clock=clock, sleep=sleep, per_ten_seconds=7)
+        contact = RecordRef("hubspot", "contacts", sandbox.store.ids()[0])
+        for _ in range(40):
+            assert list(adapter.read_current([contact]))
+            clock.advance(0.25)
+        assert sandbox.calls.count(endpoint="contacts batch/read") == 40
+        assert adapter.usage().calls == sandbox.calls.count() == 40 + 2  # + owners, active and archived
+    assert 10.0 not in waits  # no 429 penalty: every wait was the limiter's own
+    assert clock.now() - NOW >= timedelta(seconds=10 * (40 // 7) - 1)
+
+
+def test_a_timeout_is_retried_with_a_recorded_wait():
+    release = threading.Event()
+    waits = []
+    with HubSpotSandbox(
+        people=50, seed=3, now=NOW, rate_limits=False, sleep=lambda _s: release.wait(5)
+    ) as sandbox:
+        sandbox.faults.push(Fault("timeout", delay_s=5))
+        try:
+            owners = list(adapter_for(sandbox, sleep=waits.append, timeout_s=0.2).owners())
+        finally:
+            release.set()
+    assert owners
+    assert waits == [1.0]

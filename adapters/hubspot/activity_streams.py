@@ -1,0 +1,170 @@
+"""Each activity stream's records after a (stamp, key) point, up to a cap, in (stamp, key) order.
+
+- Page views and form submissions: `GET /events/v3/events/` per event type, `occurredAfter`
+  (exclusive: asked for 1 ms before the stamp) and `occurredBefore` (the cap + 1 ms), sorted
+  ascending, paged by `after` inside that one query. HubSpot orders ties in no known way, so
+  the records of one stamp are held until the next stamp shows, then sorted by event id.
+- Marketing e-mail events: legacy `GET /email/public/v1/events` with inclusive
+  `startTimestamp`/`endTimestamp`; it answers newest first with offsets, so the window is read
+  whole, then sorted (memory grows with the events of one cycle's window).
+- Marketing-event participations: the breakdown of each configured marketing event (the API has
+  no time filter: every cycle reads each event's participations, ≤ 100 per call, and keeps those
+  after the point). Stamp: `createdAt`, when HubSpot recorded it, so a late record is not lost.
+
+Form submissions are reshaped to the fields `[activities.form_submissions]` reads:
+`submittedAt`, `form.name` (the event's `hs_form_title`), `form.id`, `pageUrl`; the event names
+its contact (`objectId`), so no e-mail lookup is needed. Sandbox-verified shapes only: the
+event type name `e_submitted_form` and its property names are best knowledge (sandbox docs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, Final, NamedTuple
+
+from hubspot import HubSpot
+
+from .activity_cursor import numeric_key
+from .keyset import instant
+from .transport import Transport
+
+__all__ = ["StreamRow", "email_event_rows", "participation_rows", "web_event_rows"]
+
+_EVENTS_PER_PAGE: Final = 100
+_EMAIL_EVENTS_PER_PAGE: Final = 1000
+_PARTICIPATIONS_PER_PAGE: Final = 100
+_FORM_EVENT: Final = "e_submitted_form"
+
+
+class StreamRow(NamedTuple):
+    """One record of a stream: its cursor stamp and key, the record, and who it is about."""
+
+    stamp_ms: int
+    key: str
+    record: dict[str, Any]
+    person: str  # the contact id; for e-mail events, the recipient until resolved
+
+
+def web_event_rows(
+    client: HubSpot, transport: Transport, event_type: str, after: tuple[int, str], until_ms: int
+) -> Iterator[StreamRow]:
+    """Web events of one type (`e_visited_page`, `e_submitted_form`) after `after`."""
+    api = client.events.events_api
+    args: dict[str, Any] = {
+        "object_type": "contact",
+        "event_type": event_type,
+        "occurred_after": _iso(after[0] - 1),
+        "occurred_before": _iso(until_ms + 1),
+        "sort": ["ASCENDING"],
+        "limit": _EVENTS_PER_PAGE,
+    }
+
+    def pages() -> Iterator[list[StreamRow]]:
+        page_after: str | None = None
+        while True:
+            body = transport.call("events", api.get_page, **args, after=page_after).body
+            yield [_web_row(raw, event_type) for raw in body.get("results", [])]
+            page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not page_after:
+                return
+
+    return _by_stamp(pages(), after)
+
+
+def email_event_rows(
+    client: HubSpot, transport: Transport, after: tuple[int, str], until_ms: int
+) -> Iterator[StreamRow]:
+    """Marketing e-mail events after `after` (the legacy API has no client method: its ApiClient)."""
+    api_client = client.events.events_api.api_client
+    rows: list[StreamRow] = []
+    offset: str | None = None
+    while True:
+        query: list[tuple[str, object]] = [
+            ("startTimestamp", after[0]),
+            ("endTimestamp", until_ms),
+            ("limit", _EMAIL_EVENTS_PER_PAGE),
+        ]
+        if offset:
+            query.append(("offset", offset))
+        body = transport.call(
+            "email events",
+            api_client.call_api,
+            resource_path="/email/public/v1/events",
+            method="GET",
+            query_params=query,
+            header_params={"Accept": "application/json"},
+            auth_settings=["oauth2"],
+        ).body
+        rows.extend(
+            StreamRow(int(raw["created"]), str(raw["id"]), raw, str(raw.get("recipient") or ""))
+            for raw in body.get("events", [])
+        )
+        offset = body.get("offset")
+        if not body.get("hasMore") or not offset:
+            break
+    return iter(sorted(row for row in rows if (row.stamp_ms, row.key) > after))
+
+
+def participation_rows(
+    client: HubSpot, transport: Transport, event_ids: Iterable[str], after: tuple[int, str], until_ms: int
+) -> Iterator[StreamRow]:
+    """Participations in the given marketing events recorded after `after`."""
+    api = client.marketing.events.retrieve_participant_state_api
+    rows: list[StreamRow] = []
+    for event_id in event_ids:
+        page_after: str | None = None
+        while True:
+            body = transport.call(
+                "marketing-event participations",
+                api.get_participations_breakdown_by_marketing_event_id,
+                marketing_event_id=int(event_id),
+                limit=_PARTICIPATIONS_PER_PAGE,
+                after=page_after,
+            ).body
+            for raw in body.get("results", []):
+                contact = ((raw.get("associations") or {}).get("contact") or {}).get("contactId")
+                row = StreamRow(_ms(raw["createdAt"]), numeric_key(raw["id"]), raw, str(contact or ""))
+                if (row.stamp_ms, row.key) > after and row.stamp_ms <= until_ms:
+                    rows.append(row)
+            page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not page_after:
+                break
+    return iter(sorted(rows))
+
+
+def _web_row(raw: dict[str, Any], event_type: str) -> StreamRow:
+    stamp_ms = _ms(raw["occurredAt"])
+    record = raw
+    if event_type == _FORM_EVENT:
+        properties = raw.get("properties") or {}
+        record = {
+            "submittedAt": stamp_ms,
+            "form": {"name": properties.get("hs_form_title"), "id": properties.get("hs_form_id")},
+            "pageUrl": properties.get("hs_url"),
+        }
+    return StreamRow(stamp_ms, str(raw["id"]), record, str(raw.get("objectId") or ""))
+
+
+def _by_stamp(pages: Iterable[list[StreamRow]], after: tuple[int, str]) -> Iterator[StreamRow]:
+    """Rows in (stamp, key) order from pages in stamp order whose ties come in any order."""
+    held: list[StreamRow] = []
+    for page in pages:
+        for row in page:
+            if held and row.stamp_ms != held[0].stamp_ms:
+                yield from sorted(held)
+                held = []
+            if (row.stamp_ms, row.key) > after:
+                held.append(row)
+    yield from sorted(held)
+
+
+def _ms(value: object) -> int:
+    text = str(value)
+    if text.isdigit():
+        return int(text)
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def _iso(stamp_ms: int) -> str:
+    return instant(stamp_ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
