@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from types import MappingProxyType
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
@@ -39,6 +42,11 @@ class PydanticPerson(BaseModel):
     def _email(cls, value: str) -> str:
         return normalize_email(value)
 
+    @field_validator("qualification")
+    @classmethod
+    def _frozen(cls, value: dict[str, bool]) -> Mapping[str, bool]:
+        return MappingProxyType(value)
+
 
 @dataclass(frozen=True, slots=True)
 class DataclassPerson:
@@ -60,6 +68,7 @@ class DataclassPerson:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "email", normalize_email(self.email))
+        object.__setattr__(self, "qualification", MappingProxyType(dict(self.qualification)))
         for stamp in (self.created_at, self.updated_at):
             if stamp is not None and stamp.utcoffset() is None:
                 raise ValueError("naive")
@@ -81,42 +90,46 @@ def _fields(i: int) -> dict[str, object]:
     }
 
 
+ROUNDS = 3
+
+
+def _build_one(build: Callable[[int, str], object], emails: list[str], i: int) -> object:
+    return build(i, emails[i])
+
+
 def run() -> list[Figure]:
-    """Build COUNT people (distinct e-mails, cold cache) and activities with each implementation."""
+    """Build COUNT people with each implementation: rounds interleaved, fresh e-mails, best round."""
     refs = [RecordRef("salesforce", "Lead", f"00Q{i:012d}") for i in range(COUNT)]
     rows = [_fields(i) for i in range(COUNT)]
-
-    def emails(tag: str) -> list[str]:
-        normalize_email.cache_clear()
-        return [f"Person.{tag}.{i}@Example.com" for i in range(COUNT)]
-
-    ms_emails = emails("ms")
-    msgspec_rate = rate(lambda i: Person(refs[i], ms_emails[i], **rows[i]), COUNT, repeat=1)  # type: ignore[arg-type]
-    dc_emails = emails("dc")
-    dataclass_rate = rate(lambda i: DataclassPerson(refs[i], dc_emails[i], **rows[i]), COUNT, repeat=1)  # type: ignore[arg-type]
-    pd_emails = emails("pd")
-    pydantic_rate = rate(
-        lambda i: PydanticPerson(ref=refs[i], email=pd_emails[i], **rows[i]), COUNT, repeat=1
-    )
+    builders = {
+        "msgspec": lambda i, email: Person(refs[i], email, **rows[i]),  # type: ignore[arg-type]
+        "dataclass": lambda i, email: DataclassPerson(refs[i], email, **rows[i]),  # type: ignore[arg-type]
+        "pydantic": lambda i, email: PydanticPerson(ref=refs[i], email=email, **rows[i]),
+    }
+    best = dict.fromkeys(builders, 0.0)
+    for round_ in range(ROUNDS):
+        for name, build in builders.items():
+            emails = [f"Person.{name}.{round_}.{i}@Example.com" for i in range(COUNT)]
+            normalize_email.cache_clear()  # every e-mail is new: no cache hit flatters anyone
+            gc.collect()
+            one = partial(_build_one, build, emails)
+            best[name] = max(best[name], rate(one, COUNT, repeat=1))
     activity_rate = rate(lambda i: Activity(refs[i], refs[i], ActivityKind.WEBINAR_ATTENDED, BASE), COUNT)
+    chosen = best["msgspec"]
+    note = f"{COUNT:,} distinct e-mails, normalised; best of {ROUNDS} interleaved rounds"
     return [
-        Figure(
-            "model",
-            "Person construction (msgspec Struct, chosen)",
-            f"{msgspec_rate:,.0f}/s",
-            f"{COUNT:,} distinct e-mails, normalised",
-        ),
+        Figure("model", "Person construction (msgspec Struct, chosen)", f"{chosen:,.0f}/s", note),
         Figure(
             "model",
             "Person construction (frozen slotted dataclass)",
-            f"{dataclass_rate:,.0f}/s",
-            f"msgspec / dataclass = {msgspec_rate / dataclass_rate:.2f}",
+            f"{best['dataclass']:,.0f}/s",
+            f"msgspec / dataclass = {chosen / best['dataclass']:.2f}",
         ),
         Figure(
             "model",
             "Person construction (pydantic v2)",
-            f"{pydantic_rate:,.0f}/s",
-            f"msgspec / pydantic = {msgspec_rate / pydantic_rate:.2f}",
+            f"{best['pydantic']:,.0f}/s",
+            f"msgspec / pydantic = {chosen / best['pydantic']:.2f}",
         ),
         Figure("model", "Activity construction (msgspec Struct)", f"{activity_rate:,.0f}/s", ""),
     ]
