@@ -2,8 +2,9 @@
 
 Streams, in rank order: meetings and calls (keyset search on `hs_lastmodifieddate`, as for
 contacts), page views and form submissions (events API), marketing e-mail events, and
-marketing-event participations (see `activity_streams`). A stream whose mapping section is
-absent costs no call.
+marketing-event participations (see `activity_streams`; of the `marketing_event_ids` setting, or
+else of every marketing event the portal lists). A stream whose mapping section is absent
+costs no call.
 
 One cursor, safe across streams: the merged read emits records in (stamp, rank, key) order and
 each page's cursor is its last record's (stamp, "<rank>-<stream>:<key>"). Every record before
@@ -35,7 +36,13 @@ from leadsync.adapter_api import AdapterContext, Page, Rejection
 from leadsync.model import Activity, Cursor, RecordRef
 
 from .activity_cursor import AFTER_ALL, numeric_key, record_id, resume_keys
-from .activity_streams import StreamRow, email_event_rows, participation_rows, web_event_rows
+from .activity_streams import (
+    StreamRow,
+    email_event_rows,
+    marketing_event_ids,
+    participation_rows,
+    web_event_rows,
+)
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .settings import HubSpotSettings
 from .transport import Response, Transport
@@ -109,8 +116,8 @@ def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[Stre
         rows = list(email_event_rows(client, transport, after, until_ms))  # the API buffers it anyway
         contacts = _contacts_by_email(client, transport, [row.person for row in rows if row.person])
         yield from (row._replace(person=contacts.get(row.person, "")) for row in rows)
-    elif reader.settings.marketing_event_ids:
-        event_ids = reader.settings.marketing_event_ids
+    else:
+        event_ids = reader.settings.marketing_event_ids or marketing_event_ids(client, transport)
         yield from participation_rows(client, transport, event_ids, after, until_ms)
 
 

@@ -7,9 +7,12 @@
 - Marketing e-mail events: legacy `GET /email/public/v1/events` with inclusive
   `startTimestamp`/`endTimestamp`; it answers newest first with offsets, so the window is read
   whole, then sorted (memory grows with the events of one cycle's window).
-- Marketing-event participations: the breakdown of each configured marketing event (the API has
-  no time filter: every cycle reads each event's participations, ≤ 100 per call, and keeps those
-  after the point). Stamp: `createdAt`, when HubSpot recorded it, so a late record is not lost.
+- Marketing-event participations: the breakdown of each marketing event (the API has no time
+  filter: every cycle reads each event's participations, ≤ 100 per call, and keeps those after
+  the point). Stamp: `createdAt`, when HubSpot recorded it, so a late record is not lost. The
+  events are the configured ones, or else every event of the portal, listed once per read by
+  `GET /marketing/v3/marketing-events/` (≤ 100 per call, `objectId` is the breakdown's
+  `marketingEventId`; hubspot-api-client 12.0.0 `basic_api.get_all`).
 
 Form submissions are reshaped to the fields `[activities.form_submissions]` reads:
 `submittedAt`, `form.name` (the event's `hs_form_title`), `form.id`, `pageUrl`; the event names
@@ -29,11 +32,12 @@ from .activity_cursor import numeric_key
 from .keyset import instant
 from .transport import Transport
 
-__all__ = ["StreamRow", "email_event_rows", "participation_rows", "web_event_rows"]
+__all__ = ["StreamRow", "email_event_rows", "marketing_event_ids", "participation_rows", "web_event_rows"]
 
 _EVENTS_PER_PAGE: Final = 100
 _EMAIL_EVENTS_PER_PAGE: Final = 1000
 _PARTICIPATIONS_PER_PAGE: Final = 100
+_MARKETING_EVENTS_PER_PAGE: Final = 100
 _FORM_EVENT: Final = "e_submitted_form"
 
 
@@ -104,6 +108,21 @@ def email_event_rows(
         if not body.get("hasMore") or not offset:
             break
     return iter(sorted(row for row in rows if (row.stamp_ms, row.key) > after))
+
+
+def marketing_event_ids(client: HubSpot, transport: Transport) -> list[str]:
+    """The id of every marketing event of the portal, listed 100 a call."""
+    api = client.marketing.events.basic_api
+    ids: list[str] = []
+    page_after: str | None = None
+    while True:
+        body = transport.call(
+            "marketing-events list", api.get_all, limit=_MARKETING_EVENTS_PER_PAGE, after=page_after
+        ).body
+        ids.extend(str(raw["objectId"]) for raw in body.get("results", []) if raw.get("objectId"))
+        page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
+        if not page_after:
+            return ids
 
 
 def participation_rows(

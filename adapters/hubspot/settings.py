@@ -29,8 +29,8 @@ class HubSpotSettings(BaseModel):
     budget_share: float = Field(1.0, gt=0, le=1)
     timeout_s: float = Field(30.0, gt=0)
     attempts: int = Field(5, ge=1, le=20)
-    # Marketing events whose participations are read (ids, as in the marketing-events API);
-    # none: participations are not read.
+    # Marketing events whose participations are read (`objectId`s, as in the marketing-events
+    # API); none: every event the portal lists, discovered at each read.
     marketing_event_ids: tuple[str, ...] = ()
 
     def window_limit(self) -> int:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.model import ActivityKind, Cursor
-from tests.hubspot.conftest import adapter_for
+from tests.hubspot.conftest import MAPPING, adapter_for
 from tests.sandbox.hubspot_helpers import NOW, ManualClock
 
 EPOCH = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
-WEBINARS = tuple(str(55_000_001 + i) for i in range(6))  # the sandbox's marketing events
+MARKETING_EVENTS = tuple(str(55_000_001 + i) for i in range(6))  # the sandbox's, as it lists them
 STREAMS = (
     "meetings",
     "calls",
@@ -23,6 +24,7 @@ STREAMS = (
     "marketing_event_participations",
 )
 ASSOCIATIONS, BY_EMAIL = "associations v4 batch/read", "contacts batch/read"
+PARTICIPATIONS = MAPPING.activities["marketing_event_participations"]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def sandbox():
 
 
 def read(sandbox, since=EPOCH, *, now=NOW, **options):
-    adapter = adapter_for(sandbox, clock=ManualClock(now), marketing_event_ids=WEBINARS, **options)
+    adapter = adapter_for(sandbox, clock=ManualClock(now), **options)
     return list(adapter.changed_activities(since))
 
 
@@ -40,12 +42,25 @@ def items(pages):
     return [a for page in pages for a in page.items]
 
 
+def counted(sandbox, reading):
+    """What `reading` returned and the calls it cost, by endpoint."""
+    before = sandbox.calls.snapshot()
+    result = reading()
+    after = sandbox.calls.snapshot()
+    return result, {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+
+
+def breakdown_calls(sandbox, event_ids):
+    """Participation breakdown calls for these events at 100 a page (an empty event costs one)."""
+    totals = [
+        sandbox.store.participations_page({"limit": "1"}, marketing_event_id=e)["total"] for e in event_ids
+    ]
+    return sum(max(1, -(-total // 100)) for total in totals)
+
+
 @pytest.fixture(scope="module")
 def everything(sandbox):
-    before = sandbox.calls.snapshot()
-    pages = read(sandbox)
-    after = sandbox.calls.snapshot()
-    return pages, {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+    return counted(sandbox, lambda: read(sandbox))  # no marketing_event_ids: the portal's are listed
 
 
 def test_every_kind_is_read_and_mapped_by_the_mapping_rules(everything):
@@ -104,9 +119,34 @@ def test_contacts_are_resolved_in_batches_never_one_call_per_record(sandbox, eve
     web = sum(1 for a in found if a.ref.object_type in ("page_views", "form_submissions"))
     assert calls["GET events"] <= web / 100 + 2  # 100 a page, two event types
     assert calls["GET email events"] == 2  # 1,688 events, 1,000 a call
-    webinars = sum(1 for a in found if a.ref.object_type == "marketing_event_participations")
-    assert calls["GET marketing-events participations"] <= len(WEBINARS) + webinars / 100
+    assert calls["GET marketing-events list"] == 1  # six events, 100 a call
+    assert calls["GET marketing-events participations"] == breakdown_calls(sandbox, MARKETING_EVENTS)
     assert sum(calls.values()) < 70  # 5,805 activities of 1,000 people
+
+
+def test_configured_marketing_event_ids_override_the_listing(sandbox, everything):
+    pages, _ = everything
+    chosen = MARKETING_EVENTS[1:3]
+    mapping = replace(MAPPING, activities={"marketing_event_participations": PARTICIPATIONS})
+    only, calls = counted(sandbox, lambda: items(read(sandbox, marketing_event_ids=chosen, mapping=mapping)))
+    assert calls == {
+        "GET marketing-events participations": breakdown_calls(sandbox, chosen),
+    }  # no listing, no other stream
+    listed = [a.ref for a in items(pages) if a.ref.object_type == "marketing_event_participations"]
+    chosen_refs = {a.ref for a in only}
+    assert chosen_refs
+    assert chosen_refs < set(listed)
+    assert [a.ref for a in only] == [ref for ref in listed if ref in chosen_refs]  # same order
+
+
+def test_participations_are_read_without_configured_ids(sandbox):
+    mapping = replace(MAPPING, activities={"marketing_event_participations": PARTICIPATIONS})
+    found, calls = counted(sandbox, lambda: items(read(sandbox, mapping=mapping)))
+    assert {a.ref.object_type for a in found} == {"marketing_event_participations"}
+    assert calls == {
+        "GET marketing-events list": 1,
+        "GET marketing-events participations": breakdown_calls(sandbox, MARKETING_EVENTS),
+    }
 
 
 def test_two_reads_in_a_row_the_second_returns_only_new_ones(sandbox):

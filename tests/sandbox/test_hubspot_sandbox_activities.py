@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from hubspot import HubSpot
 from hubspot.crm.associations.v4 import BatchInputPublicFetchAssociationsBatchRequest
 from hubspot.crm.objects.meetings import PublicObjectSearchRequest
+from hubspot.marketing.events.exceptions import ApiException, UnauthorizedException
 
 from adapters.hubspot.sandbox import HubSpotSandbox
+from adapters.hubspot.sandbox.activity_json import MARKETING_EVENTS
 from adapters.seed import population
-from tests.sandbox.hubspot_helpers import NOW, body, since_epoch
+from tests.sandbox.hubspot_helpers import NOW, body, error_body, since_epoch
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +221,35 @@ def test_webinar_participations_by_contact(hubspot, people):
         contact_identifier=person.hubspot_email.strip(), state="ATTENDED"
     )
     assert by_email.total == sum(r.properties.attendance_state == "ATTENDED" for r in answer.results)
+
+
+def test_marketing_events_list_pages_through_every_event_of_the_portal(hubspot):
+    client = hubspot.client().marketing.events
+    before = hubspot.calls.snapshot().get("GET marketing-events list", 0)
+    first = client.basic_api.get_all(limit=4)
+    rest = client.basic_api.get_all(limit=100, after=first.paging.next.after)
+    assert first.paging.next.link.endswith(f"/marketing/v3/marketing-events/?after={first.paging.next.after}")
+    assert rest.paging is None
+    events = [*first.results, *rest.results]
+    assert [e.object_id for e in events] == sorted((e.object_id for e in events), key=int)
+    assert [(e.external_event_id, e.event_name, e.event_type) for e in events] == list(MARKETING_EVENTS)
+    assert len(client.basic_api.get_all().results) == 6  # default limit 10
+    assert hubspot.calls.snapshot()["GET marketing-events list"] - before == 3
+    breakdown = client.retrieve_participant_state_api.get_participations_breakdown_by_marketing_event_id
+    for event in events:
+        participations = breakdown(marketing_event_id=int(event.object_id), limit=100)
+        assert event.registrants == participations.total
+        attended = breakdown(marketing_event_id=int(event.object_id), state="ATTENDED").total
+        assert event.attendees == attended
+        assert event.start_date_time <= event.end_date_time
+        assert event.created_at < event.start_date_time
+        assert {r.associations.marketing_event.marketing_event_id for r in participations.results} <= {
+            event.object_id
+        }
+    assert sum(e.registrants for e in events) > 0
+    with pytest.raises(ApiException) as raised:
+        client.basic_api.get_all(limit=101)
+    assert raised.value.status == 400
+    assert error_body(raised.value)["category"] == "VALIDATION_ERROR"
+    with pytest.raises(UnauthorizedException):
+        HubSpot(access_token="pat-na1-wrong", host=hubspot.url).marketing.events.basic_api.get_all()

@@ -8,7 +8,9 @@ and where), injects faults in HubSpot's dialect and counts every call.
 
 Served: CRM search, batch read/update and single GET/PATCH of contacts, meetings, calls
 and e-mails; owners; properties; v4 association batch reads; web events (`/events/v3`);
-legacy marketing e-mail events; marketing-event participation breakdowns.
+legacy marketing e-mail events; marketing-event participation breakdowns; the list of the
+portal's marketing events (`GET /marketing/v3/marketing-events/`, counted as
+`marketing-events list`).
 
 Faults (`sandbox.faults.push(Fault(kind, ...))`): `rate_limit` (429; `policyName` taken from
 the fault's headers, TEN_SECONDLY_ROLLING by default; its other headers, e.g.
@@ -48,14 +50,22 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
   property names are best knowledge, not verified.
 - E-mail events: bounces carry `category: UNKNOWN_USER` (HubSpot's hard-bounce category
   as best known); campaign ids and `sentBy` are synthetic; newest first.
+- Marketing events: the list serves the six seeded events only (none can be created,
+  updated or archived; `/events/search`, `/{objectId}` and the external-id routes are not
+  served). The seed repeats each webinar fortnightly under one event, so an event's
+  `startDateTime`/`endDateTime` span its participations (first one to an hour after the
+  last), `createdAt` is a week before its start, `eventCompleted` is always true and its
+  counts are those of its participations (`noShows`: the REGISTERED ones). `appInfo`,
+  `eventOrganizer` and `eventUrl` are synthetic; `customProperties` is empty; `eventStatus`
+  is absent.
 - Rate limits: one account and one app; no `groupName` in 429 bodies; the daily count
   resets at midnight UTC. `Retry-After` is sent only when asked for
   (`RateLimits(retry_after=True)`, or a fault's headers), as HubSpot does not document
   it. Beware: the client's default urllib3 `Retry(3)` sleeps for a `Retry-After` on a
   429/503 and asks again by itself. 5xx fault bodies are JSON (a real 502/503 may come
   from the edge as HTML).
-- `after` cursors of owners, events and participations are the sandbox's own opaque
-  strings; search's `after` is the offset, as HubSpot's is in practice.
+- `after` cursors of owners, events, marketing events and participations are the
+  sandbox's own opaque strings; search's `after` is the offset, as HubSpot's is in practice.
 """
 
 from __future__ import annotations

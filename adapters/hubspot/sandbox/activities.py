@@ -7,6 +7,9 @@
   `recipient`, `eventType`, `limit` ≤ 1,000, `offset`; answers `{hasMore, offset, events}`,
   newest first.
 - participations breakdown: `state`, `limit` ≤ 100 (default 10), opaque `after`; `total`.
+- `GET /marketing/v3/marketing-events/`: every marketing event of the portal, by `objectId`;
+  `limit` ≤ 100 (default 10), opaque `after`; no `total` (hubspot-api-client 12.0.0's
+  `basic_api.get_all` and its `CollectionResponseMarketingEventPublicReadResponseV2ForwardPaging`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from .activity_json import (
     Participation,
     WebEvent,
     email_event_json,
+    marketing_event_id,
+    marketing_event_json,
     participation_json,
     web_event_json,
     web_event_type,
@@ -126,12 +131,21 @@ class ActivityLog:
         )
         return {"total": len(chosen), **page}
 
+    def marketing_events_page(self, args: Mapping[str, str], base_url: str) -> dict[str, Any]:
+        """One page of `GET /marketing/v3/marketing-events/`, in `objectId` order."""
+        events = sorted(range(len(MARKETING_EVENTS)), key=lambda event: int(marketing_event_id(event)))
+        return _listing(
+            events,
+            lambda event: marketing_event_json(event, [p for p in self._participations if p.event == event]),
+            args,
+            limit=(10, 100),
+            link=f"{base_url}/marketing/v3/marketing-events/",
+        )
+
     @staticmethod
-    def marketing_event_index(marketing_event_id: str) -> int | None:
+    def marketing_event_index(event_id: str) -> int | None:
         """The index of a marketing event from its id, if it is one of ours."""
-        if marketing_event_id.isdigit() and 0 <= int(marketing_event_id) - 55_000_001 < len(MARKETING_EVENTS):
-            return int(marketing_event_id) - 55_000_001
-        return None
+        return next((i for i in range(len(MARKETING_EVENTS)) if marketing_event_id(i) == event_id), None)
 
 
 def _by_contact(events: Iterable[WebEvent]) -> dict[str, list[WebEvent]]:

@@ -4,14 +4,15 @@ Web events follow `/events/v3/events` (`{id, eventType, occurredAt, objectType, 
 properties}`), email events the legacy `/email/public/v1/events` (`created` in epoch ms;
 unsubscribes are STATUSCHANGE events, bounces BOUNCE with a `category`), participations
 the marketing-events breakdown (`associations.marketingEvent/contact`,
-`properties.attendanceState`). Property names inside web events (`hs_url`,
+`properties.attendanceState`), marketing events the v3 list (`GET /marketing/v3/marketing-events/`,
+`MarketingEventPublicReadResponseV2`). Property names inside web events (`hs_url`,
 `hs_page_title`, `hs_form_title`, `hs_form_id`) are HubSpot's as best known.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .stamps import iso_ms
@@ -25,6 +26,8 @@ __all__ = [
     "Participation",
     "WebEvent",
     "email_event_json",
+    "marketing_event_id",
+    "marketing_event_json",
     "participation_json",
     "web_event_json",
 ]
@@ -58,6 +61,9 @@ MARKETING_EVENTS: tuple[tuple[str, str, str], ...] = (  # (externalEventId, name
     ("event-roadshow", "Revenue Ops roadshow", "CONFERENCE"),
 )
 EXTERNAL_ACCOUNT = "leadsync-demo"
+_FIRST_EVENT_ID = 55_000_001
+_HOUR_MS = 3_600_000
+_WEEK_MS = 7 * 24 * _HOUR_MS
 _APP = {"appId": 113, "appName": "Batch"}
 
 
@@ -150,6 +156,44 @@ def email_event_json(event: EmailEvent, *, portal_id: int) -> dict[str, Any]:
     return answer
 
 
+def marketing_event_id(event: int) -> str:
+    """The HubSpot id (`objectId`, the participations API's `marketingEventId`) of a seeded event."""
+    return str(_FIRST_EVENT_ID + event)
+
+
+def marketing_event_json(event: int, participations: Sequence[Participation]) -> dict[str, Any]:
+    """The event as `GET /marketing/v3/marketing-events/` lists it; dates and counts from its participations.
+
+    It runs from its first participation to an hour after its last (the seed repeats each
+    webinar fortnightly under one event), was created a week before and updated at its last one.
+    """
+    external_id, name, event_type = MARKETING_EVENTS[event]
+    first = min((p.created_ms for p in participations), default=0)
+    last = max((p.occurred_ms for p in participations), default=first)
+    states = [p.state for p in participations]
+    return {
+        "objectId": marketing_event_id(event),
+        "eventName": name,
+        "eventType": event_type,
+        "externalEventId": external_id,
+        "eventOrganizer": "Leadsync",
+        "eventDescription": name,
+        "eventUrl": f"{SITE}/events/{external_id}",
+        "startDateTime": iso_ms(first),
+        "endDateTime": iso_ms(last + _HOUR_MS),
+        "eventCancelled": False,
+        "eventCompleted": True,
+        "registrants": len(states),
+        "attendees": states.count("ATTENDED"),
+        "cancellations": states.count("CANCELLED"),
+        "noShows": states.count("REGISTERED"),
+        "customProperties": [],
+        "appInfo": {"id": str(_APP["appId"]), "name": str(_APP["appName"])},
+        "createdAt": iso_ms(first - _WEEK_MS),
+        "updatedAt": iso_ms(last),
+    }
+
+
 def participation_json(item: Participation, contact: Mapping[str, str | None]) -> dict[str, Any]:
     """The participation as the marketing-events breakdown returns it."""
     external_id, name, _ = MARKETING_EVENTS[item.event]
@@ -161,7 +205,7 @@ def participation_json(item: Participation, contact: Mapping[str, str | None]) -
         "createdAt": iso_ms(item.created_ms),
         "associations": {
             "marketingEvent": {
-                "marketingEventId": str(55_000_001 + item.event),
+                "marketingEventId": marketing_event_id(item.event),
                 "externalEventId": external_id,
                 "externalAccountId": EXTERNAL_ACCOUNT,
                 "name": name,

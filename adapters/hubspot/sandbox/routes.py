@@ -1,7 +1,8 @@
 """HubSpot's URL paths and what each answers, over the store.
 
 Paths are the ones hubspot-api-client 12.0.0 calls (its `*_api.py` modules), trailing
-slashes included where it sends them (`/crm/v3/owners/`, `/events/v3/events/`); both forms
+slashes included where it sends them (`/crm/v3/owners/`, `/events/v3/events/`,
+`/marketing/v3/marketing-events/`); both forms
 are served.
 """
 
@@ -38,6 +39,7 @@ ROUTES = Map(
         ),
         Rule("/events/v3/events/", methods=["GET"], endpoint="events"),
         Rule("/email/public/v1/events", methods=["GET"], endpoint="email events"),
+        Rule("/marketing/v3/marketing-events/", methods=["GET"], endpoint="marketing-events list"),
         Rule(
             "/marketing/v3/marketing-events/participations/contacts/<contact>/breakdown",
             methods=["GET"],
@@ -159,6 +161,10 @@ def _email_events(store: HubSpotStore, call: Call) -> tuple[int, object]:
     return 200, store.email_events_page(call.flat_args())
 
 
+def _marketing_events(store: HubSpotStore, call: Call) -> tuple[int, object]:
+    return 200, store.marketing_events_page(call.flat_args(), base_url=call.base_url)
+
+
 def _by_contact(store: HubSpotStore, call: Call) -> tuple[int, object]:
     return 200, store.participations_page(call.flat_args(), contact=call.values["contact"])
 
@@ -181,6 +187,7 @@ _HANDLERS: dict[str, Callable[[HubSpotStore, Call], tuple[int, Any]]] = {
     "associations": _associations,
     "events": _events,
     "email events": _email_events,
+    "marketing-events list": _marketing_events,
     "participations by contact": _by_contact,
     "participations by event": _by_event,
 }

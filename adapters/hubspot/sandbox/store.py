@@ -132,6 +132,11 @@ class HubSpotStore:
         with self._lock:
             return self._activities.email_events_page(args, portal_id=self.portal_id)
 
+    def marketing_events_page(self, args: Mapping[str, str], *, base_url: str) -> dict[str, Any]:
+        """A page of `GET /marketing/v3/marketing-events/`."""
+        with self._lock:
+            return self._activities.marketing_events_page(args, base_url)
+
     def participations_page(
         self, args: Mapping[str, str], *, contact: str | None = None, marketing_event_id: str | None = None
     ) -> dict[str, Any]:
