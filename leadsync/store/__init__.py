@@ -1,0 +1,31 @@
+"""The state store (SQLAlchemy 2 + Alembic, SQLite or PostgreSQL): what leadsync keeps between cycles."""
+
+from leadsync.store._store import DEFAULT_URL, Store
+from leadsync.store.entries import (
+    ApiCalls,
+    AuditEntry,
+    ForgetReport,
+    PersonId,
+    QuarantineEntry,
+    RecordValues,
+    Run,
+    RunStatus,
+    StageChange,
+)
+from leadsync.store.exceptions import LeaseHeld, StoreError
+
+__all__ = [
+    "DEFAULT_URL",
+    "ApiCalls",
+    "AuditEntry",
+    "ForgetReport",
+    "LeaseHeld",
+    "PersonId",
+    "QuarantineEntry",
+    "RecordValues",
+    "Run",
+    "RunStatus",
+    "StageChange",
+    "Store",
+    "StoreError",
+]

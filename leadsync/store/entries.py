@@ -1,0 +1,131 @@
+"""The values the state store takes and gives back: typed, frozen, never raw rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import NewType
+
+from sqlalchemy import ColumnElement, Table, and_
+
+from leadsync.model import RecordRef, SetBy, Stage
+
+__all__ = [
+    "ApiCalls",
+    "AuditEntry",
+    "ForgetReport",
+    "PersonId",
+    "QuarantineEntry",
+    "RecordValues",
+    "Run",
+    "RunStatus",
+    "StageChange",
+    "ref_matches",
+]
+
+PersonId = NewType("PersonId", int)
+"""The state store's id of one person, linked to records in any CRM."""
+
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+def ref_matches(table: Table, ref: RecordRef) -> ColumnElement[bool]:
+    """The WHERE clause selecting `ref`'s row of a table keyed by (crm, object_type, record_id)."""
+    return and_(
+        table.c.crm == ref.crm, table.c.object_type == ref.object_type, table.c.record_id == ref.record_id
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordValues:
+    """The managed values last read from a record and last written to it by leadsync."""
+
+    ref: RecordRef
+    last_read: Mapping[str, object] = field(default_factory=lambda: _EMPTY)
+    read_at: datetime | None = None
+    last_written: Mapping[str, object] = field(default_factory=lambda: _EMPTY)
+    written_at: datetime | None = None
+
+    def is_echo(self, name: str, value: object) -> bool:
+        """Whether `value` read from the CRM is just what leadsync wrote there, not a human's change."""
+        return name in self.last_written and self.last_written[name] == value
+
+
+@dataclass(frozen=True, slots=True)
+class StageChange:
+    """One move of a person through the funnel, for funnel analytics."""
+
+    person_id: PersonId
+    from_stage: Stage | None
+    to_stage: Stage
+    at: datetime
+    set_by: SetBy
+    reason: str = ""
+
+
+class RunStatus(StrEnum):
+    """Where a run stands."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"  # ended early and cleanly (budget spent, stop requested); resumes next cycle
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCalls:
+    """API calls one CRM took in a run, and the fewest that work could have taken."""
+
+    calls: int
+    minimum: int
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One cycle (or rollback) of a pipeline and its figures."""
+
+    id: str
+    pipeline: str
+    started_at: datetime
+    status: RunStatus = RunStatus.RUNNING
+    finished_at: datetime | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+    api_calls: Mapping[str, ApiCalls] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One value leadsync wrote to a CRM record, and the value it replaced."""
+
+    run_id: str
+    ref: RecordRef
+    field: str
+    old: object
+    new: object
+    definitions_version: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    """A record that could not be read cleanly, why, and a cut excerpt without secrets."""
+
+    ref: RecordRef
+    reason: str
+    excerpt: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetReport:
+    """What `Store.forget` erased."""
+
+    people: int = 0
+    records: int = 0
+    stage_changes: int = 0
+    audit_entries: int = 0
+    quarantined: int = 0

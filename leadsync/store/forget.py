@@ -1,0 +1,51 @@
+"""Erase one person from the state store (a data-protection request); the CRMs are left alone."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, Table, delete, func, select, tuple_, union
+
+from leadsync.emails import normalize_email
+from leadsync.model import RecordRef
+from leadsync.store.entries import ForgetReport
+from leadsync.store.schema import audit_log, people, quarantine, record_links, record_values, stage_history
+
+__all__ = ["forget"]
+
+
+def forget(engine: Engine, email: str) -> ForgetReport:
+    """Delete the person with this e-mail: links, values, stage history, audit and quarantine entries.
+
+    Quarantined records are erased when linked to the person or when their excerpt shows the address.
+    """
+    key = normalize_email(email)
+    with engine.begin() as conn:
+        ids = list(
+            conn.scalars(
+                union(
+                    select(people.c.id).where(people.c.email == key),
+                    select(record_links.c.person_id).where(record_links.c.email == key),
+                )
+            )
+        )
+        refs = [
+            RecordRef(r.crm, r.object_type, r.record_id)
+            for r in conn.execute(select(record_links).where(record_links.c.person_id.in_(ids)))
+        ]
+        audit_entries = _delete_records(conn, audit_log, refs)
+        quarantined = _delete_records(conn, quarantine, refs)
+        quarantined += conn.execute(
+            delete(quarantine).where(func.lower(quarantine.c.excerpt).contains(key, autoescape=True))
+        ).rowcount
+        _delete_records(conn, record_values, refs)
+        conn.execute(delete(record_links).where(record_links.c.person_id.in_(ids)))
+        stage_changes = conn.execute(delete(stage_history).where(stage_history.c.person_id.in_(ids))).rowcount
+        erased = conn.execute(delete(people).where(people.c.id.in_(ids))).rowcount
+    return ForgetReport(erased, len(refs), stage_changes, audit_entries, quarantined)
+
+
+def _delete_records(conn: Connection, table: Table, refs: list[RecordRef]) -> int:
+    if not refs:
+        return 0
+    key = tuple_(table.c.crm, table.c.object_type, table.c.record_id)
+    wanted = [(r.crm, r.object_type, r.record_id) for r in refs]
+    return conn.execute(delete(table).where(key.in_(wanted))).rowcount

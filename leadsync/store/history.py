@@ -1,0 +1,199 @@
+"""What happened: stage history for funnel analytics, runs and their figures, the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Engine, Row, insert, select, update
+
+from leadsync.model import RecordRef, SetBy, Stage
+from leadsync.store.entries import ApiCalls, AuditEntry, PersonId, Run, RunStatus, StageChange
+from leadsync.store.schema import audit_log, runs, stage_history
+
+__all__ = ["Audit", "Runs", "StageHistory"]
+
+
+class StageHistory:
+    """Every stage change of every person: who moved, from where to where, when, by whom, why."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def append(self, changes: Iterable[StageChange]) -> None:
+        """Record these stage changes."""
+        rows = [
+            {
+                "person_id": c.person_id,
+                "from_stage": None if c.from_stage is None else c.from_stage.value,
+                "to_stage": c.to_stage.value,
+                "at": c.at,
+                "set_by": c.set_by.value,
+                "reason": c.reason,
+            }
+            for c in changes
+        ]
+        if rows:
+            with self._engine.begin() as conn:
+                conn.execute(insert(stage_history), rows)
+
+    def of_person(self, person: PersonId) -> list[StageChange]:
+        """The person's stage changes, oldest first."""
+        return self._select(stage_history.c.person_id == person)
+
+    def between(self, since: datetime, until: datetime) -> list[StageChange]:
+        """Every stage change with `since <= at < until`, oldest first."""
+        return self._select(stage_history.c.at >= since, stage_history.c.at < until)
+
+    def _select(self, *where: ColumnElement[bool]) -> list[StageChange]:
+        query = select(stage_history).where(*where).order_by(stage_history.c.at, stage_history.c.id)
+        with self._engine.connect() as conn:
+            return [
+                StageChange(
+                    person_id=PersonId(row.person_id),
+                    from_stage=None if row.from_stage is None else Stage(row.from_stage),
+                    to_stage=Stage(row.to_stage),
+                    at=row.at,
+                    set_by=SetBy(row.set_by),
+                    reason=row.reason,
+                )
+                for row in conn.execute(query)
+            ]
+
+
+class Runs:
+    """Cycles and rollbacks, with their status, counts and API calls per CRM."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def start(self, pipeline: str, *, at: datetime) -> Run:
+        """Record a new running run and return it (its id is fresh)."""
+        run = Run(id=uuid.uuid4().hex, pipeline=pipeline, started_at=at)
+        with self._engine.begin() as conn:
+            conn.execute(insert(runs).values(_run_row(run)))
+        return run
+
+    def finish(
+        self,
+        run_id: str,
+        status: RunStatus,
+        *,
+        at: datetime,
+        counts: Mapping[str, int],
+        api_calls: Mapping[str, ApiCalls],
+    ) -> None:
+        """Record how the run ended and its figures."""
+        values = _run_row(Run(run_id, "", at, status, at, counts, api_calls))
+        del values["id"], values["pipeline"], values["started_at"]
+        with self._engine.begin() as conn:
+            conn.execute(update(runs).where(runs.c.id == run_id).values(values))
+
+    def get(self, run_id: str) -> Run | None:
+        """The run with this id, if any."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(runs).where(runs.c.id == run_id)).one_or_none()
+        return None if row is None else _run_from_row(row)
+
+    def recent(self, *, limit: int = 20, pipeline: str | None = None) -> list[Run]:
+        """The latest runs, newest first."""
+        query = select(runs).order_by(runs.c.started_at.desc(), runs.c.id).limit(limit)
+        if pipeline is not None:
+            query = query.where(runs.c.pipeline == pipeline)
+        with self._engine.connect() as conn:
+            return [_run_from_row(row) for row in conn.execute(query)]
+
+
+def _run_row(run: Run) -> dict[str, object]:
+    return {
+        "id": run.id,
+        "pipeline": run.pipeline,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "status": run.status.value,
+        "counts": dict(run.counts),
+        "api_calls": {crm: {"calls": c.calls, "minimum": c.minimum} for crm, c in run.api_calls.items()},
+    }
+
+
+def _run_from_row(row: Row[tuple[object, ...]]) -> Run:
+    return Run(
+        id=row.id,
+        pipeline=row.pipeline,
+        started_at=row.started_at,
+        status=RunStatus(row.status),
+        finished_at=row.finished_at,
+        counts=dict(row.counts),
+        api_calls={crm: ApiCalls(c["calls"], c["minimum"]) for crm, c in row.api_calls.items()},
+    )
+
+
+class Audit:
+    """Every value leadsync wrote (old → new) under its run: the basis of rollback."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def append(self, entries: Iterable[AuditEntry]) -> None:
+        """Record these written values."""
+        rows = [
+            {
+                "run_id": e.run_id,
+                "crm": e.ref.crm,
+                "object_type": e.ref.object_type,
+                "record_id": e.ref.record_id,
+                "field": e.field,
+                "old_value": e.old,
+                "new_value": e.new,
+                "definitions_version": e.definitions_version,
+                "at": e.at,
+            }
+            for e in entries
+        ]
+        if rows:
+            with self._engine.begin() as conn:
+                conn.execute(insert(audit_log), rows)
+
+    def of_run(self, run_id: str) -> list[AuditEntry]:
+        """Everything the run wrote, in the order it was written."""
+        return self._select(audit_log.c.run_id == run_id)
+
+    def of_record(self, ref: RecordRef) -> list[AuditEntry]:
+        """Everything written to one record, oldest first."""
+        return self._select(
+            audit_log.c.crm == ref.crm,
+            audit_log.c.object_type == ref.object_type,
+            audit_log.c.record_id == ref.record_id,
+        )
+
+    def overwritten_by(self, run_id: str) -> list[AuditEntry]:
+        """The values the run replaced, one per (record, field): what a rollback restores.
+
+        `old` is the value before the run, `new` the value the run left (a field written twice in
+        one run yields one entry); a CRM value other than `new` now means someone changed it since.
+        """
+        net: dict[tuple[RecordRef, str], AuditEntry] = {}
+        for entry in self.of_run(run_id):
+            first = net.get((entry.ref, entry.field))
+            net[entry.ref, entry.field] = (
+                entry if first is None else dataclasses.replace(first, new=entry.new)
+            )
+        return list(net.values())
+
+    def _select(self, *where: ColumnElement[bool]) -> list[AuditEntry]:
+        query = select(audit_log).where(*where).order_by(audit_log.c.id)
+        with self._engine.connect() as conn:
+            return [
+                AuditEntry(
+                    run_id=row.run_id,
+                    ref=RecordRef(row.crm, row.object_type, row.record_id),
+                    field=row.field,
+                    old=row.old_value,
+                    new=row.new_value,
+                    definitions_version=row.definitions_version,
+                    at=row.at,
+                )
+                for row in conn.execute(query)
+            ]

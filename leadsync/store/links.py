@@ -1,0 +1,119 @@
+"""Identity links: which records in which CRMs are one person, keyed by normalised e-mail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, delete, insert, select, tuple_, update
+
+from leadsync.emails import normalize_email
+from leadsync.model import RecordRef
+from leadsync.store.entries import PersonId, ref_matches
+from leadsync.store.schema import people, record_links, record_values
+
+__all__ = ["Links"]
+
+_CHUNK = 500  # refs per IN list: far below SQLite's and PostgreSQL's parameter limits
+
+
+class Links:
+    """Person ↔ records. A Salesforce Lead and Contact sharing an e-mail are one person."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def link(self, ref: RecordRef, email: str) -> PersonId:
+        """Link `ref` to the person its e-mail names, creating the person if none has it yet.
+
+        A linked record whose e-mail changed stays with its person, whose key e-mail follows,
+        unless another person already has the new address: then the record joins that person.
+        """
+        key = normalize_email(email)
+        with self._engine.begin() as conn:
+            current = conn.execute(
+                select(record_links.c.person_id, record_links.c.email).where(ref_matches(record_links, ref))
+            ).one_or_none()
+            if current is None:
+                person = _person_by_email(conn, key) or _new_person(conn, key)
+                conn.execute(insert(record_links).values(_link_row(ref, person, key)))
+                return person
+            person, old_email = PersonId(current.person_id), current.email
+            if old_email == key:
+                return person
+            owner = _person_by_email(conn, key)
+            if owner is None:
+                conn.execute(update(people).where(people.c.id == person).values(email=key))
+                owner = person
+            conn.execute(
+                update(record_links).where(ref_matches(record_links, ref)).values(person_id=owner, email=key)
+            )
+            return owner
+
+    def unlink(self, ref: RecordRef) -> None:
+        """Forget a deleted or merged-away record: its link and its remembered values."""
+        with self._engine.begin() as conn:
+            conn.execute(delete(record_values).where(ref_matches(record_values, ref)))
+            conn.execute(delete(record_links).where(ref_matches(record_links, ref)))
+
+    def person_of(self, ref: RecordRef) -> PersonId | None:
+        """The person `ref` is linked to, if any."""
+        return self.people_of([ref]).get(ref)
+
+    def people_of(self, refs: Iterable[RecordRef]) -> dict[RecordRef, PersonId]:
+        """The person of each linked record among `refs`."""
+        wanted = list(refs)
+        found: dict[RecordRef, PersonId] = {}
+        key = tuple_(record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = [(r.crm, r.object_type, r.record_id) for r in wanted[start : start + _CHUNK]]
+                rows = conn.execute(select(record_links).where(key.in_(chunk)))
+                found.update(
+                    {RecordRef(r.crm, r.object_type, r.record_id): PersonId(r.person_id) for r in rows}
+                )
+        return found
+
+    def person_by_email(self, email: str) -> PersonId | None:
+        """The person with this e-mail as key or on one of their records."""
+        with self._engine.connect() as conn:
+            return _person_by_email(conn, normalize_email(email))
+
+    def email_of(self, person: PersonId) -> str | None:
+        """The person's key e-mail."""
+        with self._engine.connect() as conn:
+            value = conn.scalar(select(people.c.email).where(people.c.id == person))
+        return None if value is None else str(value)
+
+    def records_of(self, person: PersonId) -> list[RecordRef]:
+        """Every record linked to the person, in (crm, object type, id) order."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
+                .where(record_links.c.person_id == person)
+                .order_by(record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
+            )
+            return [RecordRef(r.crm, r.object_type, r.record_id) for r in rows]
+
+
+def _person_by_email(conn: Connection, key: str) -> PersonId | None:
+    by_key = conn.scalar(select(people.c.id).where(people.c.email == key))
+    if by_key is None:
+        by_key = conn.scalar(select(record_links.c.person_id).where(record_links.c.email == key).limit(1))
+    return None if by_key is None else PersonId(by_key)
+
+
+def _new_person(conn: Connection, key: str) -> PersonId:
+    inserted = conn.execute(insert(people).values(email=key)).inserted_primary_key
+    if inserted is None:
+        raise AssertionError("the database returned no id for the new person")
+    return PersonId(inserted[0])
+
+
+def _link_row(ref: RecordRef, person: PersonId, key: str) -> dict[str, object]:
+    return {
+        "crm": ref.crm,
+        "object_type": ref.object_type,
+        "record_id": ref.record_id,
+        "person_id": person,
+        "email": key,
+    }

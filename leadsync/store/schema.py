@@ -1,0 +1,153 @@
+"""The state store's tables (SQLAlchemy Core); migrations/ creates and evolves them."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from leadsync.store.types import JsonValue, UtcDateTime
+
+__all__ = [
+    "audit_log",
+    "cursors",
+    "metadata",
+    "people",
+    "quarantine",
+    "record_links",
+    "record_values",
+    "round_robin",
+    "runs",
+    "settings",
+    "stage_history",
+]
+
+# Constraint names are fixed so a later migration can alter them on both databases.
+metadata: Final = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_CRM = 64
+_OBJECT_TYPE = 64
+_RECORD_ID = 255
+_EMAIL = 254
+
+cursors: Final = Table(
+    "cursors",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("stream", String(32), primary_key=True),
+    Column("stamp", UtcDateTime, nullable=False),
+    Column("record_id", String(_RECORD_ID), nullable=False),
+)
+
+people: Final = Table(
+    "people",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("email", String(_EMAIL), nullable=False, unique=True),
+    Column("reevaluate_at", UtcDateTime, nullable=True, index=True),
+)
+
+record_links: Final = Table(
+    "record_links",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("email", String(_EMAIL), nullable=False, index=True),
+)
+
+record_values: Final = Table(
+    "record_values",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("last_read", JsonValue, nullable=True),
+    Column("read_at", UtcDateTime, nullable=True),
+    Column("last_written", JsonValue, nullable=True),
+    Column("written_at", UtcDateTime, nullable=True),
+)
+
+round_robin: Final = Table(
+    "round_robin",
+    metadata,
+    Column("territory", String(128), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+stage_history: Final = Table(
+    "stage_history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
+    Column("from_stage", String(32), nullable=True),
+    Column("to_stage", String(32), nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("set_by", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+runs: Final = Table(
+    "runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("pipeline", String(128), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False, index=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("counts", JsonValue, nullable=False),
+    Column("api_calls", JsonValue, nullable=False),
+)
+
+audit_log: Final = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("crm", String(_CRM), nullable=False),
+    Column("object_type", String(_OBJECT_TYPE), nullable=False),
+    Column("record_id", String(_RECORD_ID), nullable=False),
+    Column("field", String(64), nullable=False),
+    Column("old_value", JsonValue, nullable=True),
+    Column("new_value", JsonValue, nullable=True),
+    Column("definitions_version", String(128), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_audit_log_record", "crm", "object_type", "record_id"),
+)
+
+quarantine: Final = Table(
+    "quarantine",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("excerpt", Text, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+settings: Final = Table(
+    "settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

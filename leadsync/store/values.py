@@ -1,0 +1,84 @@
+"""Each record's managed values as last read and last written: our echo vs a human's change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+from sqlalchemy import Engine, Row, select, tuple_
+
+from leadsync.model import RecordRef
+from leadsync.store.entries import RecordValues
+from leadsync.store.schema import record_values
+from leadsync.store.upsert import upsert
+
+__all__ = ["Values"]
+
+_CHUNK = 500
+_ManagedValues = Mapping[str, object]
+
+
+class Values:
+    """What leadsync last saw in, and last wrote to, each record's managed fields."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def remember_read(self, values: Mapping[RecordRef, _ManagedValues], *, at: datetime) -> None:
+        """Store what was read from each record at `at`."""
+        rows = [_row(ref, last_read=dict(v), read_at=at) for ref, v in values.items()]
+        with self._engine.begin() as conn:
+            upsert(conn, record_values, rows, update=("last_read", "read_at"))
+
+    def remember_written(self, values: Mapping[RecordRef, _ManagedValues], *, at: datetime) -> None:
+        """Store what was written to each record at `at`, merged over what was written before."""
+        earlier = self.of(values)
+        rows = []
+        for ref, written in values.items():
+            before = earlier.get(ref)
+            merged = {**(before.last_written if before else {}), **written}
+            rows.append(_row(ref, last_written=merged, written_at=at))
+        with self._engine.begin() as conn:
+            upsert(conn, record_values, rows, update=("last_written", "written_at"))
+
+    def of(self, refs: Iterable[RecordRef]) -> dict[RecordRef, RecordValues]:
+        """The remembered values of each of `refs` that has any."""
+        wanted = list(refs)
+        found: dict[RecordRef, RecordValues] = {}
+        key = tuple_(record_values.c.crm, record_values.c.object_type, record_values.c.record_id)
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = [(r.crm, r.object_type, r.record_id) for r in wanted[start : start + _CHUNK]]
+                for row in conn.execute(select(record_values).where(key.in_(chunk))):
+                    values = _from_row(row)
+                    found[values.ref] = values
+        return found
+
+
+def _row(ref: RecordRef, **columns: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "crm": ref.crm,
+        "object_type": ref.object_type,
+        "record_id": ref.record_id,
+        "last_read": None,
+        "read_at": None,
+        "last_written": None,
+        "written_at": None,
+    }
+    row.update(columns)
+    return row
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return MappingProxyType(dict(value)) if isinstance(value, dict) else MappingProxyType({})
+
+
+def _from_row(row: Row[tuple[object, ...]]) -> RecordValues:
+    return RecordValues(
+        ref=RecordRef(row.crm, row.object_type, row.record_id),
+        last_read=_mapping(row.last_read),
+        read_at=row.read_at,
+        last_written=_mapping(row.last_written),
+        written_at=row.written_at,
+    )
