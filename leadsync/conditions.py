@@ -166,8 +166,12 @@ class _Compiler:
 
     def _operator(self, field: str, op: str, value: object, key: str) -> Predicate:
         if op in _LISTS:
-            if not isinstance(value, list) or not value:
-                self.problems.add(key, f"operator {op!r} needs a non-empty list", 'e.g. value = ["FR", "BE"]')
+            if not isinstance(value, list) or not value or any(isinstance(v, (list, dict)) for v in value):
+                self.problems.add(
+                    key,
+                    f"operator {op!r} needs a non-empty list of plain values",
+                    'e.g. value = ["FR", "BE"]',
+                )
                 return always
             return _membership(field, frozenset(_fold(v) for v in value), negate=op == "not_in")
         if op in _ORDERING:

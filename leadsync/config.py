@@ -52,6 +52,7 @@ CONFIG_ENV: Final = "LEADSYNC_CONFIG"
 DEFAULT_CONFIG: Final = Path("leadsync.toml")
 _ENV_PREFIX: Final = "LEADSYNC_"
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+_LONGEST_S = 366 * 86_400
 _CRM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
@@ -72,6 +73,8 @@ def _duration(value: object) -> timedelta:
         seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs
     if seconds <= 0:
         raise PydanticCustomError("duration", "must be longer than zero", {"hint": 'e.g. "15m"'})
+    if seconds > _LONGEST_S:
+        raise PydanticCustomError("duration", "is longer than a year", {"hint": 'e.g. "15m" or "1d"'})
     return timedelta(seconds=seconds)
 
 
@@ -185,12 +188,7 @@ class CrmSettings(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _mask_credentials(cls, data: object) -> object:
-        if not isinstance(data, Mapping):
-            return data
-        return {
-            key: SecretStr(value) if is_secret_key(key) and isinstance(value, str) else value
-            for key, value in data.items()
-        }
+        return _masked(data) if isinstance(data, Mapping) else data
 
     @property
     def options(self) -> dict[str, Any]:
@@ -240,6 +238,19 @@ class Settings(BaseSettings):
     def enabled_crms(self) -> dict[str, CrmSettings]:
         """The configured CRMs that are switched on, by name."""
         return {name: crm for name, crm in self.crm.items() if crm.enabled}
+
+
+def _masked(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with every credential-named scalar as a SecretStr, nested tables included."""
+    masked: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            masked[key] = _masked(value)
+        elif is_secret_key(str(key)) and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            masked[key] = SecretStr(str(value))
+        else:
+            masked[key] = value
+    return masked
 
 
 def config_path(explicit: Path | None) -> Path:

@@ -28,6 +28,8 @@ def normalize_email(raw: str) -> str:
     if not at or not local or not domain:
         raise ModelError(f"invalid e-mail {_shown(raw)}: expected one local part, '@' and a domain")
     local = local.lower()
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in local):
+        raise ModelError(f"invalid e-mail {_shown(raw)}: it holds an invisible or control character")
     if not _LOCAL_ATOM.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
         raise ModelError(
             f"invalid e-mail {_shown(raw)}: the part before '@' has a space, a quote, "
@@ -50,7 +52,7 @@ def _ascii_domain(domain: str, raw: str) -> str:
             "of letters, digits and inner hyphens"
         )
     try:
-        encoded = idna.encode(domain, uts46=True).decode("ascii")
+        encoded = idna.encode(domain, uts46=True).decode("ascii").rstrip(".")
     except idna.IDNAError as exc:
         raise ModelError(f"invalid e-mail {_shown(raw)}: the domain is not a valid IDN ({exc})") from None
     if "." not in encoded:

@@ -107,7 +107,8 @@ def parse_kind(raw: str) -> ActivityKind:
     """The activity kind named `raw`, or a ModelError listing every valid kind."""
     kind = _KINDS.get(raw)
     if kind is None:
-        raise ModelError(f"unknown activity kind {raw!r}; valid kinds: {', '.join(_KINDS)}")
+        shown = repr(raw if len(raw) <= 40 else raw[:37] + "...")  # noqa: PLR2004 - an excerpt
+        raise ModelError(f"unknown activity kind {shown}; valid kinds: {', '.join(_KINDS)}")
     return kind
 
 

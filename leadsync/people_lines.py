@@ -19,6 +19,7 @@ from leadsync.model import Activity, JobLevel, Person, RecordRef, SetBy, Stage, 
 __all__ = ["LineError", "ParsedPerson", "parse_person_line"]
 
 _CRM = "input"
+_MAX_LINE = 1_000_000
 
 
 class LineError(ValueError):
@@ -62,10 +63,14 @@ class ParsedPerson:
 
 def parse_person_line(text: str, number: int, stage_named: Callable[[str], Stage | None]) -> ParsedPerson:
     """Parse line `number`; `stage_named` resolves a stage id, label or alias. Raises LineError."""
+    if len(text) > _MAX_LINE:
+        raise LineError(f"longer than {_MAX_LINE:,} characters; is it one person per line?")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting past the stack
+        raise LineError(f"not valid JSON ({type(exc).__name__})") from None
     if not isinstance(document, dict):
         raise LineError("expected one JSON object per line")
     try:
@@ -111,7 +116,7 @@ def parse_person_line(text: str, number: int, stage_named: Callable[[str], Stage
 
 def _validation_text(exc: ValidationError) -> str:
     return "; ".join(
-        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+        f"{'.'.join(str(part)[:40] for part in error['loc'])}: {error['msg']}"
         for error in exc.errors(include_input=False, include_url=False)
     )
 

@@ -24,6 +24,9 @@ def read_toml(file: Path, *, missing_hint: str) -> dict[str, Any]:
         raise ConfigError([Problem(str(file), "", "file not found", missing_hint)]) from None
     except IsADirectoryError:
         raise ConfigError([Problem(str(file), "", "is a folder, not a file", missing_hint)]) from None
+    except PermissionError:
+        hint = "let the user running leadsync read it (chmod / chown)"
+        raise ConfigError([Problem(str(file), "", "cannot be read: permission denied", hint)]) from None
     except UnicodeDecodeError:
         raise ConfigError([Problem(str(file), "", "is not UTF-8 text", "save the file as UTF-8")]) from None
     except tomllib.TOMLDecodeError as exc:

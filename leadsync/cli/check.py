@@ -47,6 +47,7 @@ def check(
     if settings is not None:
         problems += _file_problems(settings)
         problems += _crm_problems(settings, live=live)
+        problems = list(dict.fromkeys(problems))  # a mapping file is read by both checks
     if fmt is Format.JSON:
         print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
     elif problems:

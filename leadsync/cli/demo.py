@@ -22,7 +22,7 @@ SAMPLE_AS_OF = datetime(2026, 11, 23, 12, tzinfo=UTC)
 def demo(fmt: FormatOption = Format.TABLE) -> None:
     """Show the shared definitions at work on a sample of people."""
     definitions = load_definitions()
-    lines = (files("leadsync.samples") / "people.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (files("leadsync.samples") / "people.jsonl").read_text(encoding="utf-8-sig").split("\n")
     evaluated = evaluated_people(lines, definitions, SAMPLE_AS_OF)
     people = [item for item in evaluated if isinstance(item, Evaluated)]
     funnel = Counter((str(item.decision.stage), str(item.decision.temperature)) for item in people)

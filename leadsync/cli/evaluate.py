@@ -34,7 +34,7 @@ def evaluate_command(
     moment = _as_of(as_of)
     rules = load_or_exit(definitions, config)
     try:
-        lines = people.read_text(encoding="utf-8").splitlines()
+        lines = people.read_text(encoding="utf-8-sig").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"{people}: cannot read ({type(exc).__name__}: {exc})", markup=False)
         raise typer.Exit(code=1) from None

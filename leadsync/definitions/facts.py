@@ -42,14 +42,14 @@ _GETTERS: Final[Mapping[str, _Getter]] = {
     "days_since_last_activity": lambda _p, _level, touch, now: _days(now, touch),
 }
 
-PERSON_FACTS: Final = tuple(_GETTERS)
-"""What fit rules may test: who the person is (scores are not known yet)."""
+PERSON_FACTS: Final = (*_GETTERS, *_COUNT_NAMES.values())
+"""What fit rules may test: who the person is and what they did (scores are not known yet)."""
 
 DECISION_FACTS: Final = (*PERSON_FACTS, "fit_score", "engagement_score", "score", "temperature")
 """What the fit gate, stage routes and territories may test."""
 
-OPEN_PREFIXES: Final = ("qualification.", "attributes.", "count.")
-"""Facts named by the data: qualification answers, mapped attributes, activity counts per kind."""
+OPEN_PREFIXES: Final = ("qualification.", "attributes.")
+"""Facts named by the data: qualification answers and mapped attributes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,6 @@ class FactsPlan:
             for key, value in person.attributes.items():
                 facts[f"attributes.{key}"] = value
         if self.counts:
-            for kind, count in counts.items():
-                facts[_COUNT_NAMES[kind]] = count
+            for kind, name in _COUNT_NAMES.items():
+                facts[name] = counts.get(kind, 0)
         return facts

@@ -174,6 +174,10 @@ class _Compiler:
             )
         if stage in (Stage.LEAD, Stage.NURTURE) and manual:
             self.problems.add(f"{key}.mode", f"{stage} must be computed", 'set mode = "computed"')
+        if stage is Stage.DISQUALIFIED and not manual:
+            self.problems.add(
+                f"{key}.mode", "disqualified is set by a person, never computed", 'set mode = "manual"'
+            )
         routes = tuple(
             self.route(route, f"{key}.entry[{i}]", checklists) for i, route in enumerate(spec.entry)
         )

@@ -71,6 +71,8 @@ def choose_owner(
     for territory in rules.territories:
         if not territory.covers(facts):
             continue
+        if current is not None and current in territory.pool and active(current):
+            return OwnerChoice(current, f"territory {territory.name}, current owner kept", round_robin)
         position = round_robin.get(territory.name, 0)
         size = len(territory.pool)
         for step in range(size):

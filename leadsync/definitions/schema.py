@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt
 from leadsync.model import ActivityKind, JobLevel, Stage, Temperature
 
 Condition = dict[str, Any]
+_DAYS = 36_500  # a hundred years: any longer window is a typo (and overflows a datetime)
 
 
 class _Strict(BaseModel):
@@ -27,7 +28,9 @@ class RouteSpec(_Strict):
     min_temperature: Temperature | None = Field(default=None, description='"cold", "warm" or "hot"')
     fit: bool = Field(default=True, description="true: the person must pass the [fit_gate]")
     triggers: list[ActivityKind] = Field(default_factory=list, description="activity kinds, any of which")
-    within_days: PositiveInt = Field(default=90, description="how recent a trigger must be, in days")
+    within_days: PositiveInt = Field(
+        default=90, le=_DAYS, description="how recent a trigger must be, in days"
+    )
     checklist: str | None = Field(
         default=None, description='"bant", "champ", "meddicc" or one of [checklists]'
     )
@@ -86,14 +89,16 @@ class KindSpec(_Strict):
     points: int = Field(description="points per activity, negative for a penalty")
     cap: PositiveInt | None = Field(default=None, description="the most points all such activities earn")
     half_life_days: NonNegativeFloat | None = Field(
-        default=None, description="days after which an activity counts half (0: never decays)"
+        default=None, le=_DAYS, description="days after which an activity counts half (0: never decays)"
     )
 
 
 class EngagementSpec(_Strict):
     """Implicit (behaviour) points."""
 
-    half_life_days: NonNegativeFloat = Field(default=45, description="default decay; 0 turns it off")
+    half_life_days: NonNegativeFloat = Field(
+        default=45, le=_DAYS, description="default decay; 0 turns it off"
+    )
     kinds: dict[ActivityKind, KindSpec] = Field(default_factory=dict, description="points per activity kind")
 
 
@@ -110,7 +115,7 @@ class TemperatureSpec(_Strict):
     warm_from: int = Field(default=30, description="the lowest warm score")
     hot_above: int = Field(default=60, description="scores above it are hot")
     dormant_after_days: PositiveInt | None = Field(
-        default=None, description="no activity for this many days makes anyone cold (omit: off)"
+        default=None, le=_DAYS, description="no activity for this many days makes anyone cold (omit: off)"
     )
 
 
@@ -123,7 +128,7 @@ class FitGateSpec(_Strict):
 class RecycleSpec(_Strict):
     """When a quiet person goes back to nurture, and what brings them back."""
 
-    after_days: PositiveInt | None = Field(default=90, description="days without activity")
+    after_days: PositiveInt | None = Field(default=90, le=_DAYS, description="days without activity")
     from_stages: list[Stage] = Field(default_factory=list, alias="from", description="stages that recycle")
     reentry_on: list[ActivityKind] = Field(default_factory=list, description="activity kinds that re-enter")
 

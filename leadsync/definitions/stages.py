@@ -177,7 +177,7 @@ def next_stage(
     if current is None:
         return StageMove(target, SetBy.LEADSYNC, why)
     keeper = set_by or SetBy.LEADSYNC
-    if funnel.stages[current].manual:
+    if funnel.stages[current].manual or current is Stage.DISQUALIFIED:
         return StageMove(current, keeper, f"{current} is a manual stage, kept as set by {keeper}")
     recycle = funnel.recycle
     if current is Stage.NURTURE:

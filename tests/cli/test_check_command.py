@@ -110,3 +110,11 @@ def test_check_reports_every_mapping_and_definitions_problem_together(write_conf
     assert result.exit_code == 1
     files = {Path(e["file"]).name for e in json.loads(result.stdout)["errors"]}
     assert files == {"defs.toml", "sf.toml", "leadsync.toml"}  # the last: the CRMs lack credentials
+
+
+def test_a_broken_mapping_is_reported_once(write_config, tmp_path: Path) -> None:
+    (tmp_path / "sf.toml").write_text("[people\n", encoding="utf-8")
+    config = write_config('[crm.sf]\nadapter = "salesforce"\nmapping = "sf.toml"\nsession_id = "x"\n')
+    result = runner.invoke(app, ["check", "--config", str(config), "--format", "json"])
+    errors = json.loads(result.stdout)["errors"]
+    assert [e["message"][:14] for e in errors if e["file"].endswith("sf.toml")] == ["not valid TOML"]

@@ -207,3 +207,18 @@ def test_demo_tells_the_sample_story() -> None:
     assert by_email["lucy.green@umbrella.co.uk"]["stage"] == "nurture"  # recycled
     assert by_email["nora.haddad@stark.ca"]["stage"] == "opportunity"  # manual, kept
     assert sum(f["people"] for f in document["funnel"]) == 11
+
+
+def test_evaluate_reads_a_bom_and_line_separators_inside_strings(tmp_path: Path) -> None:
+    path = tmp_path / "people.jsonl"
+    lines = [
+        json.dumps({"email": "a@acme.example", "title": "CEO\u2028Founder"}, ensure_ascii=False),
+        '{"email": "b@acme.example", "employees": ' + "1" * 5000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps({"email": "c@acme.example"}),
+    ]
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    result, documents = evaluate_json(str(path), "--as-of", "2026-11-23T12:00:00Z")
+    assert [d["line"] for d in documents] == [1, 4]
+    errors = [json.loads(line)["line"] for line in result.stderr.splitlines() if line.startswith("{")]
+    assert errors == [2, 3]

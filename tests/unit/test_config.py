@@ -152,3 +152,19 @@ def test_a_database_password_is_hidden_from_the_settings_repr(write_config) -> N
     settings = load_config(write_config(f'[sync]\nstate_url = "postgresql+psycopg://u:{SECRET}@db/x"\n'))
     assert SECRET not in repr(settings)
     assert settings.sync.state_url.password == SECRET
+
+
+def test_credentials_are_masked_in_nested_tables_and_whatever_their_type(write_config) -> None:
+    settings = load_config(
+        write_config(
+            '[crm.hub]\nadapter = "hubspot"\naccess_token = 123456789\n'
+            '[crm.hub.oauth]\nclient_secret = "NESTED-s3cret"\n'
+        )
+    )
+    shown = repr(settings)
+    assert "123456789" not in shown
+    assert "NESTED-s3cret" not in shown
+
+
+def test_durations_beyond_a_year_are_refused_not_crashing(write_config) -> None:
+    assert "sync.interval" in problems_of(write_config('[sync]\ninterval = "99999999999d"\n'))

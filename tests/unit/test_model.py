@@ -135,3 +135,9 @@ def test_owner_email_is_the_cross_crm_key() -> None:
     owner = Owner(" Rep@Example.com", "Rep", crm_ids={"hubspot": "123"})
     assert owner.email == "rep@example.com"
     assert owner.crm_ids["hubspot"] == "123"
+
+
+def test_idn_dots_and_invisible_characters_do_not_make_a_second_key() -> None:
+    assert normalize_email("a@bücher.de\u3002") == normalize_email("a@bücher.de")
+    with pytest.raises(ModelError, match="invisible"):
+        normalize_email("\u200ba@example.com")

@@ -84,6 +84,11 @@ def test_the_version_follows_the_content(tmp_path: Path) -> None:
             "Input should be",
         ),
         (("min_score = 30", 'min_score = "thirty"'), "stages.mql.entry.0.min_score", "valid integer"),
+        (
+            ("min_score = 30", "min_score = 30\nwithin_days = 1000000"),
+            "stages.mql.entry.0.within_days",
+            "less",
+        ),
         (("min_score = 30", 'min_temperature = "tepid"'), "stages.mql.entry.0.min_temperature", "'warm'"),
         (('mode = "manual"', 'mode = "auto"'), "stages.opportunity.mode", "'computed'"),
         (("[stages.nurture]", "[stages.nurturing]"), "stages.nurturing", "Input should be"),
@@ -219,6 +224,25 @@ EXTRA = {
     ),
     "built-in checklist": (MINIMAL + '[checklists]\nbant = ["a"]\n', "checklists.bant", "built-in"),
     "repeated items": (MINIMAL + '[checklists]\nmine = ["a", "a"]\n', "checklists.mine", "distinct items"),
+    "computed disqualified": (
+        MINIMAL.replace(
+            'label = "Disqualified"\nmode = "manual"', 'label = "Disqualified"\nmode = "computed"'
+        ),
+        "stages.disqualified.mode",
+        "never computed",
+    ),
+    "misspelt count": (
+        MINIMAL.replace(
+            'field = "fit_score", op = ">=", value = 0', 'field = "count.hard_bounces", op = "=", value = 0'
+        ),
+        "fit_gate.when.field",
+        "unknown field",
+    ),
+    "nested list": (
+        MINIMAL.replace('op = ">=", value = 0', 'op = "in", value = [["a"]]'),
+        "fit_gate.when.value",
+        "plain values",
+    ),
 }
 
 

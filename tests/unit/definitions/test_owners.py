@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 from leadsync.definitions import evaluate
@@ -61,3 +62,16 @@ def test_no_owner_is_assigned_below_the_assignment_stage() -> None:
     assert decision.owner is None
     kept = evaluate(DEFAULTS, person(title="Manager", owner_email="rep@example.com"), [], as_of=AS_OF)
     assert kept.owner == "rep@example.com"
+
+
+def test_without_keep_existing_a_pool_owner_is_not_rotated_every_cycle() -> None:
+    rules = dataclasses.replace(DEFAULTS, owners=dataclasses.replace(DEFAULTS.owners, keep_existing=False))
+    round_robin: dict[str, int] = {}
+    owner = None
+    owners = []
+    for _ in range(3):
+        who = person("same@acme.example", title="Manager", country="FR", owner_email=owner)
+        decision = evaluate(rules, who, [act("demo_request")], as_of=AS_OF, round_robin=round_robin)
+        owner, round_robin = decision.owner, dict(decision.round_robin)
+        owners.append(owner)
+    assert owners == [EMEA[0]] * 3

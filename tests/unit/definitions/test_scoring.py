@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from leadsync.definitions import evaluate
+from leadsync.definitions import evaluate, load_definitions
 from leadsync.model import JobLevel, Stage, Temperature
+from tests.conftest import REPO
 from tests.unit.definitions.helpers import AS_OF, DEFAULTS, act, person
 
 
@@ -128,3 +129,20 @@ def test_activities_after_as_of_are_ignored_and_listed() -> None:
     assert decision.ignored == (future,)
     assert decision.engagement_score == 0
     assert decision.stage is Stage.LEAD
+
+
+def test_count_facts_are_zero_for_kinds_never_seen(tmp_path) -> None:
+    text = (REPO / "mappings" / "definitions.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        '[[scoring.fit.rules]]\nname = "personal e-mail"',
+        '[[scoring.fit.rules]]\nname = "never bounced"\npoints = 5\n'
+        'when = { field = "count.hard_bounce", op = "=", value = 0 }\n\n'
+        '[[scoring.fit.rules]]\nname = "personal e-mail"',
+    )
+    path = tmp_path / "definitions.toml"
+    path.write_text(text, encoding="utf-8")
+    rules = load_definitions(path)
+    clean = evaluate(rules, person(title="Analyst"), [act("page_view")], as_of=AS_OF)
+    bounced = evaluate(rules, person(title="Analyst"), [act("hard_bounce")], as_of=AS_OF)
+    assert "fit.rule.never bounced" in {r.rule for r in clean.reasons}
+    assert "fit.rule.never bounced" not in {r.rule for r in bounced.reasons}
