@@ -269,7 +269,8 @@ def load_config(path: Path | None = None) -> Settings:
         file,
         missing_hint=f"copy config.example.toml to {DEFAULT_CONFIG}, or give --config FILE or {CONFIG_ENV}",
     )
-    problems = _crm_name_problems(shown, raw)
+    problems: list[Problem] = []
+    settings: Settings | None = None
     try:
         settings = Settings(**raw)
     except ValidationError as exc:
@@ -278,14 +279,15 @@ def load_config(path: Path | None = None) -> Settings:
         problems.append(
             Problem("environment", "", str(exc), f"check the {_ENV_PREFIX}* variables named in the message")
         )
-    if problems:
+    # CRM names from the merged settings: an environment variable can introduce one too.
+    problems = _crm_name_problems(shown, settings.crm if settings else raw.get("crm")) + problems
+    if problems or settings is None:
         raise ConfigError(problems)
     settings._file = file  # noqa: SLF001 - set once, right after validation
     return settings
 
 
-def _crm_name_problems(file: str, raw: Mapping[str, Any]) -> list[Problem]:
-    crms = raw.get("crm")
+def _crm_name_problems(file: str, crms: object) -> list[Problem]:
     if not isinstance(crms, Mapping):
         return []
     return [

@@ -168,3 +168,10 @@ def test_credentials_are_masked_in_nested_tables_and_whatever_their_type(write_c
 
 def test_durations_beyond_a_year_are_refused_not_crashing(write_config) -> None:
     assert "sync.interval" in problems_of(write_config('[sync]\ninterval = "99999999999d"\n'))
+
+
+def test_a_crm_introduced_by_the_environment_needs_a_valid_name_too(
+    write_config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEADSYNC_CRM__Bad.Name__ADAPTER", "hubspot")
+    assert any(path.startswith("crm.bad.name") for path in problems_of(write_config("")))
