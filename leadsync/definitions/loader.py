@@ -24,7 +24,7 @@ from leadsync.definitions.owners import OwnerRules, Territory
 from leadsync.definitions.schema import DefinitionsSpec, RouteSpec, ScoringSpec, StageSpec
 from leadsync.definitions.scoring import Band, FitRules, KindRule, ScoringRules, TemperatureRules
 from leadsync.definitions.stages import FUNNEL, Checklist, Funnel, Recycle, Route, StageDef
-from leadsync.definitions.titles import TitleRules, phrase_pattern
+from leadsync.definitions.titles import TitleRules, fold_title, phrase_pattern
 from leadsync.emails import normalize_email
 from leadsync.exceptions import ConfigError, ModelError
 from leadsync.model import Stage
@@ -102,7 +102,7 @@ class _Compiler:
             file=str(file),
             funnel=self.funnel(spec, checklists),
             scoring=self.scoring(spec),
-            titles=TitleRules(tuple((rule.level, phrase_pattern(rule.titles)) for rule in spec.job_levels)),
+            titles=self.titles(spec),
             owners=self.owners(spec),
             sla=SlaRules(spec.sla.sql_follow_up_hours, frozenset(str(k) for k in spec.sla.follow_up)),
             checklists=checklists,
@@ -112,6 +112,17 @@ class _Compiler:
             if spec.owners.assign_from in FUNNEL
             else frozenset(),
         )
+
+    def titles(self, spec: DefinitionsSpec) -> TitleRules:
+        for i, rule in enumerate(spec.job_levels):
+            for j, phrase in enumerate(rule.titles):
+                if not fold_title(phrase.removesuffix("*")):
+                    self.problems.add(
+                        f"job_levels[{i}].titles[{j}]",
+                        "an empty phrase would match every title",
+                        'write a word or phrase, e.g. "head of" or "fondat*"',
+                    )
+        return TitleRules(tuple((rule.level, phrase_pattern(rule.titles)) for rule in spec.job_levels))
 
     def checklists(self, custom: dict[str, list[str]]) -> dict[str, Checklist]:
         result = {name: Checklist(name, items) for name, items in BUILT_IN_CHECKLISTS.items()}

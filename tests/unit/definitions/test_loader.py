@@ -224,6 +224,11 @@ EXTRA = {
     ),
     "built-in checklist": (MINIMAL + '[checklists]\nbant = ["a"]\n', "checklists.bant", "built-in"),
     "repeated items": (MINIMAL + '[checklists]\nmine = ["a", "a"]\n', "checklists.mine", "distinct items"),
+    "empty title phrase": (
+        MINIMAL + '[[job_levels]]\nlevel = "ceo"\ntitles = ["ceo", "*"]\n',
+        "job_levels[0].titles[1]",
+        "match every title",
+    ),
     "computed disqualified": (
         MINIMAL.replace(
             'label = "Disqualified"\nmode = "manual"', 'label = "Disqualified"\nmode = "computed"'
