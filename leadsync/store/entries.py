@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import NewType
 
-from sqlalchemy import ColumnElement, Table, and_
+from sqlalchemy import ColumnElement, Table, and_, tuple_
 
 from leadsync.model import RecordRef, SetBy, Stage
 
@@ -24,12 +24,23 @@ __all__ = [
     "RunStatus",
     "StageChange",
     "ref_matches",
+    "refs_in",
 ]
 
 PersonId = NewType("PersonId", int)
 """The state store's id of one person, linked to records in any CRM."""
 
 _EMPTY: Mapping[str, object] = MappingProxyType({})
+
+
+_CHUNK = 500  # refs per IN list: far below SQLite's and PostgreSQL's parameter limits
+
+
+def refs_in(table: Table, refs: Sequence[RecordRef]) -> Iterator[ColumnElement[bool]]:
+    """WHERE clauses selecting the rows of `refs`, one per chunk of at most 500 refs."""
+    key = tuple_(table.c.crm, table.c.object_type, table.c.record_id)
+    for start in range(0, len(refs), _CHUNK):
+        yield key.in_([(r.crm, r.object_type, r.record_id) for r in refs[start : start + _CHUNK]])
 
 
 def ref_matches(table: Table, ref: RecordRef) -> ColumnElement[bool]:

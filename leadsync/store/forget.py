@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, tuple_, union
+from sqlalchemy import Connection, Engine, Table, delete, func, select, union
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
-from leadsync.store.entries import ForgetReport
+from leadsync.store.entries import ForgetReport, refs_in
 from leadsync.store.schema import audit_log, people, quarantine, record_links, record_values, stage_history
 
 __all__ = ["forget"]
@@ -44,8 +44,4 @@ def forget(engine: Engine, email: str) -> ForgetReport:
 
 
 def _delete_records(conn: Connection, table: Table, refs: list[RecordRef]) -> int:
-    if not refs:
-        return 0
-    key = tuple_(table.c.crm, table.c.object_type, table.c.record_id)
-    wanted = [(r.crm, r.object_type, r.record_id) for r in refs]
-    return conn.execute(delete(table).where(key.in_(wanted))).rowcount
+    return sum(conn.execute(delete(table).where(where)).rowcount for where in refs_in(table, refs))

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, Engine, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
-from leadsync.store.entries import PersonId, ref_matches
+from leadsync.store.entries import PersonId, ref_matches, refs_in
 from leadsync.store.schema import people, record_links, record_values
 
 __all__ = ["Links"]
-
-_CHUNK = 500  # refs per IN list: far below SQLite's and PostgreSQL's parameter limits
 
 
 class Links:
@@ -61,13 +59,10 @@ class Links:
 
     def people_of(self, refs: Iterable[RecordRef]) -> dict[RecordRef, PersonId]:
         """The person of each linked record among `refs`."""
-        wanted = list(refs)
         found: dict[RecordRef, PersonId] = {}
-        key = tuple_(record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
         with self._engine.connect() as conn:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = [(r.crm, r.object_type, r.record_id) for r in wanted[start : start + _CHUNK]]
-                rows = conn.execute(select(record_links).where(key.in_(chunk)))
+            for where in refs_in(record_links, list(refs)):
+                rows = conn.execute(select(record_links).where(where))
                 found.update(
                     {RecordRef(r.crm, r.object_type, r.record_id): PersonId(r.person_id) for r in rows}
                 )

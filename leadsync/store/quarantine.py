@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Engine, Row, delete, select, tuple_
+from sqlalchemy import Engine, Row, delete, select
 
 from leadsync.adapter_api import Rejection
 from leadsync.model import RecordRef
 from leadsync.redact import REDACTED
-from leadsync.store.entries import QuarantineEntry, ref_matches
+from leadsync.store.entries import QuarantineEntry, ref_matches, refs_in
 from leadsync.store.schema import quarantine
 from leadsync.store.upsert import upsert
 
@@ -28,7 +28,6 @@ _SECRET_VALUE: Final = re.compile(
     rf"(?P<name>{_HIDDEN_KEY}\s*[:=]\s*)(?P<value>\"[^\"]*\"|'[^']*'|(?:bearer\s+)?[^\s,;&}}]+)",
     re.IGNORECASE,
 )
-_CHUNK: Final = 500
 
 
 def safe_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -62,11 +61,9 @@ class Quarantine:
 
     def clear(self, refs: Iterable[RecordRef]) -> None:
         """Release these records (they read clean now); refs not quarantined are ignored."""
-        wanted = [(r.crm, r.object_type, r.record_id) for r in refs]
-        key = tuple_(quarantine.c.crm, quarantine.c.object_type, quarantine.c.record_id)
         with self._engine.begin() as conn:
-            for start in range(0, len(wanted), _CHUNK):
-                conn.execute(delete(quarantine).where(key.in_(wanted[start : start + _CHUNK])))
+            for where in refs_in(quarantine, list(refs)):
+                conn.execute(delete(quarantine).where(where))
 
     def get(self, ref: RecordRef) -> QuarantineEntry | None:
         """The record's quarantine entry, if it is quarantined."""

@@ -6,16 +6,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import Engine, Row, select, tuple_
+from sqlalchemy import Engine, Row, select
 
 from leadsync.model import RecordRef
-from leadsync.store.entries import RecordValues
+from leadsync.store.entries import RecordValues, refs_in
 from leadsync.store.schema import record_values
 from leadsync.store.upsert import upsert
 
 __all__ = ["Values"]
 
-_CHUNK = 500
 _ManagedValues = Mapping[str, object]
 
 
@@ -44,13 +43,10 @@ class Values:
 
     def of(self, refs: Iterable[RecordRef]) -> dict[RecordRef, RecordValues]:
         """The remembered values of each of `refs` that has any."""
-        wanted = list(refs)
         found: dict[RecordRef, RecordValues] = {}
-        key = tuple_(record_values.c.crm, record_values.c.object_type, record_values.c.record_id)
         with self._engine.connect() as conn:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = [(r.crm, r.object_type, r.record_id) for r in wanted[start : start + _CHUNK]]
-                for row in conn.execute(select(record_values).where(key.in_(chunk))):
+            for where in refs_in(record_values, list(refs)):
+                for row in conn.execute(select(record_values).where(where)):
                     values = _from_row(row)
                     found[values.ref] = values
         return found
