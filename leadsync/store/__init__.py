@@ -13,14 +13,19 @@ from leadsync.store.entries import (
     StageChange,
 )
 from leadsync.store.exceptions import LeaseHeld, StoreError
+from leadsync.store.persons import DUE_NOW, PersonFile, PersonState, PersonUpdate
 
 __all__ = [
     "DEFAULT_URL",
+    "DUE_NOW",
     "ApiCalls",
     "AuditEntry",
     "ForgetReport",
     "LeaseHeld",
+    "PersonFile",
     "PersonId",
+    "PersonState",
+    "PersonUpdate",
     "QuarantineEntry",
     "RecordValues",
     "Run",

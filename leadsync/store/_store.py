@@ -16,6 +16,7 @@ from leadsync.store.history import Audit, Runs, StageHistory
 from leadsync.store.lease import lease
 from leadsync.store.links import Links
 from leadsync.store.migrate import upgrade
+from leadsync.store.persons import Persons
 from leadsync.store.quarantine import Quarantine
 from leadsync.store.state import Cursors, DefinitionsVersion, Reevaluation, RoundRobinPositions
 from leadsync.store.values import Values
@@ -36,6 +37,7 @@ class Store:
         self.engine = engine
         self.cursors = Cursors(engine)
         self.links = Links(engine)
+        self.persons = Persons(engine)
         self.values = Values(engine)
         self.reevaluation = Reevaluation(engine)
         self.round_robin = RoundRobinPositions(engine)

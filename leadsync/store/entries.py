@@ -118,6 +118,7 @@ class AuditEntry:
     new: object
     definitions_version: str
     at: datetime
+    applied: bool = True  # False: a shadow run's or dry run's audit, nothing was sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, union
+from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, func, select, tuple_, union
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
 from leadsync.store.entries import ForgetReport, refs_in
-from leadsync.store.schema import audit_log, people, quarantine, record_links, record_values, stage_history
+from leadsync.store.schema import (
+    activities,
+    audit_log,
+    people,
+    quarantine,
+    record_links,
+    record_values,
+    stage_history,
+)
 
 __all__ = ["forget"]
 
@@ -37,6 +45,8 @@ def forget(engine: Engine, email: str) -> ForgetReport:
             delete(quarantine).where(func.lower(quarantine.c.excerpt).contains(key, autoescape=True))
         ).rowcount
         _delete_records(conn, record_values, refs)
+        for where in _person_refs_in(refs):
+            conn.execute(delete(activities).where(where))
         conn.execute(delete(record_links).where(record_links.c.person_id.in_(ids)))
         stage_changes = conn.execute(delete(stage_history).where(stage_history.c.person_id.in_(ids))).rowcount
         erased = conn.execute(delete(people).where(people.c.id.in_(ids))).rowcount
@@ -45,3 +55,11 @@ def forget(engine: Engine, email: str) -> ForgetReport:
 
 def _delete_records(conn: Connection, table: Table, refs: list[RecordRef]) -> int:
     return sum(conn.execute(delete(table).where(where)).rowcount for where in refs_in(table, refs))
+
+
+def _person_refs_in(refs: list[RecordRef]) -> list[ColumnElement[bool]]:
+    key = tuple_(activities.c.person_crm, activities.c.person_object_type, activities.c.person_record_id)
+    return [
+        key.in_([(r.crm, r.object_type, r.record_id) for r in refs[start : start + 500]])
+        for start in range(0, len(refs), 500)
+    ]

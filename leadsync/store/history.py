@@ -149,6 +149,7 @@ class Audit:
                 "new_value": e.new,
                 "definitions_version": e.definitions_version,
                 "at": e.at,
+                "applied": e.applied,
             }
             for e in entries
         ]
@@ -176,6 +177,8 @@ class Audit:
         """
         net: dict[tuple[RecordRef, str], AuditEntry] = {}
         for entry in self.of_run(run_id):
+            if not entry.applied:
+                continue
             first = net.get((entry.ref, entry.field))
             net[entry.ref, entry.field] = (
                 entry if first is None else dataclasses.replace(first, new=entry.new)
@@ -194,6 +197,7 @@ class Audit:
                     new=row.new_value,
                     definitions_version=row.definitions_version,
                     at=row.at,
+                    applied=row.applied,
                 )
                 for row in conn.execute(query)
             ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -11,7 +11,7 @@ from leadsync.model import RecordRef
 from leadsync.store.entries import PersonId, ref_matches, refs_in
 from leadsync.store.schema import people, record_links, record_values
 
-__all__ = ["Links"]
+__all__ = ["Links", "link_all"]
 
 
 class Links:
@@ -26,26 +26,8 @@ class Links:
         A linked record whose e-mail changed stays with its person, whose key e-mail follows,
         unless another person already has the new address: then the record joins that person.
         """
-        key = normalize_email(email)
         with self._engine.begin() as conn:
-            current = conn.execute(
-                select(record_links.c.person_id, record_links.c.email).where(ref_matches(record_links, ref))
-            ).one_or_none()
-            if current is None:
-                person = _person_by_email(conn, key) or _new_person(conn, key)
-                conn.execute(insert(record_links).values(_link_row(ref, person, key)))
-                return person
-            person, old_email = PersonId(current.person_id), current.email
-            if old_email == key:
-                return person
-            owner = _person_by_email(conn, key)
-            if owner is None:
-                conn.execute(update(people).where(people.c.id == person).values(email=key))
-                owner = person
-            conn.execute(
-                update(record_links).where(ref_matches(record_links, ref)).values(person_id=owner, email=key)
-            )
-            return owner
+            return link_all(conn, [(ref, email)])[ref]
 
     def unlink(self, ref: RecordRef) -> None:
         """Forget a deleted or merged-away record: its link and its remembered values."""
@@ -88,6 +70,34 @@ class Links:
                 .order_by(record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
             )
             return [RecordRef(r.crm, r.object_type, r.record_id) for r in rows]
+
+
+def link_all(conn: Connection, records: Sequence[tuple[RecordRef, str]]) -> dict[RecordRef, PersonId]:
+    """Link each (record, e-mail) as `Links.link` does, in the caller's transaction."""
+    refs = [ref for ref, _ in records]
+    current: dict[RecordRef, tuple[PersonId, str]] = {}
+    for where in refs_in(record_links, refs):
+        for row in conn.execute(select(record_links).where(where)):
+            current[RecordRef(row.crm, row.object_type, row.record_id)] = (PersonId(row.person_id), row.email)
+    linked: dict[RecordRef, PersonId] = {}
+    for ref, email in records:
+        key = normalize_email(email)
+        person, old_email = current.get(ref, (None, None))
+        if person is None:
+            person = _person_by_email(conn, key) or _new_person(conn, key)
+            conn.execute(insert(record_links).values(_link_row(ref, person, key)))
+        elif old_email != key:
+            owner = _person_by_email(conn, key)
+            if owner is None:
+                conn.execute(update(people).where(people.c.id == person).values(email=key))
+                owner = person
+            conn.execute(
+                update(record_links).where(ref_matches(record_links, ref)).values(person_id=owner, email=key)
+            )
+            person = owner
+        current[ref] = (person, key)
+        linked[ref] = person
+    return linked
 
 
 def _person_by_email(conn: Connection, key: str) -> PersonId | None:

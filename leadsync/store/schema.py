@@ -6,6 +6,7 @@ from typing import Final
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -14,11 +15,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    true,
 )
 
 from leadsync.store.types import JsonValue, UtcDateTime
 
 __all__ = [
+    "activities",
     "audit_log",
     "cursors",
     "metadata",
@@ -62,6 +65,10 @@ people: Final = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("email", String(_EMAIL), nullable=False, unique=True),
     Column("reevaluate_at", UtcDateTime, nullable=True, index=True),
+    Column("stage", String(32), nullable=True),
+    Column("stage_set_by", String(16), nullable=True),
+    Column("stage_entered_at", UtcDateTime, nullable=True),
+    Column("owner", String(_EMAIL), nullable=True),
 )
 
 record_links: Final = Table(
@@ -72,6 +79,22 @@ record_links: Final = Table(
     Column("record_id", String(_RECORD_ID), primary_key=True),
     Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
     Column("email", String(_EMAIL), nullable=False, index=True),
+    Column("snapshot", JsonValue, nullable=True),
+)
+
+activities: Final = Table(
+    "activities",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("person_crm", String(_CRM), nullable=False),
+    Column("person_object_type", String(_OBJECT_TYPE), nullable=False),
+    Column("person_record_id", String(_RECORD_ID), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_activities_person", "person_crm", "person_object_type", "person_record_id"),
 )
 
 record_values: Final = Table(
@@ -130,6 +153,7 @@ audit_log: Final = Table(
     Column("new_value", JsonValue, nullable=True),
     Column("definitions_version", String(128), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    Column("applied", Boolean, nullable=False, server_default=true()),
     Index("ix_audit_log_record", "crm", "object_type", "record_id"),
 )
 

@@ -1,0 +1,321 @@
+"""What the engine knows of each person between cycles: records, activities, decided stage and owner.
+
+Records read from a CRM are kept as their mapped snapshot and activities as read, so a person
+can be evaluated again (decay, a timer, a definitions change) without re-reading any CRM.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, bindparam, func, select, tuple_, update
+
+from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
+from leadsync.store.entries import PersonId, RecordValues, refs_in
+from leadsync.store.links import Links, link_all
+from leadsync.store.schema import activities, people, record_links, record_values
+from leadsync.store.upsert import upsert
+from leadsync.store.values import Values
+
+__all__ = ["DUE_NOW", "PersonFile", "PersonState", "PersonUpdate", "Persons"]
+
+DUE_NOW: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""The re-evaluation time that means "in the next cycle": earlier than any cycle's start."""
+
+_CHUNK: Final = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PersonState:
+    """A person's key e-mail and what leadsync decided (or a human set) for them last."""
+
+    id: PersonId
+    email: str
+    stage: Stage | None = None
+    stage_set_by: SetBy | None = None
+    stage_entered_at: datetime | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFile:
+    """Everything needed to evaluate one person: state, record snapshots, activities, values."""
+
+    state: PersonState
+    records: Mapping[RecordRef, Person | None] = field(default_factory=dict)
+    activities: tuple[Activity, ...] = ()
+    values: Mapping[RecordRef, RecordValues] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonUpdate:
+    """A person's new decided stage and owner, and when to evaluate them again (None: on change)."""
+
+    id: PersonId
+    stage: Stage | None
+    stage_set_by: SetBy | None
+    stage_entered_at: datetime | None
+    owner: str | None
+    reevaluate_at: datetime | None
+
+
+class Persons:
+    """People as the engine sees them: saved from reads, loaded in batches, updated after decisions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def save_records(self, records: Sequence[Person]) -> dict[RecordRef, PersonId]:
+        """Link each record to its person, keep its snapshot, and mark the people due."""
+        with self._engine.begin() as conn:
+            linked = link_all(conn, [(person.ref, person.email) for person in records])
+            if records:
+                conn.execute(
+                    update(record_links)
+                    .where(
+                        record_links.c.crm == bindparam("k_crm"),
+                        record_links.c.object_type == bindparam("k_type"),
+                        record_links.c.record_id == bindparam("k_id"),
+                    )
+                    .values(snapshot=bindparam("k_snapshot")),
+                    [
+                        {
+                            "k_crm": p.ref.crm,
+                            "k_type": p.ref.object_type,
+                            "k_id": p.ref.record_id,
+                            "k_snapshot": _snapshot(p),
+                        }
+                        for p in records
+                    ],
+                )
+            _mark_due(conn, set(linked.values()))
+        return linked
+
+    def save_activities(self, items: Sequence[Activity]) -> int:
+        """Keep these activities (a re-read one replaces itself); mark their linked people due.
+
+        Returns how many belong to a linked person; the others wait for their record to be read.
+        """
+        rows: list[dict[str, object]] = [
+            {
+                "crm": a.ref.crm,
+                "object_type": a.ref.object_type,
+                "record_id": a.ref.record_id,
+                "person_crm": a.person.crm,
+                "person_object_type": a.person.object_type,
+                "person_record_id": a.person.record_id,
+                "kind": a.kind.value,
+                "occurred_at": a.occurred_at,
+                "detail": a.detail,
+            }
+            for a in items
+        ]
+        with self._engine.begin() as conn:
+            upsert(
+                conn,
+                activities,
+                rows,
+                update=(
+                    "person_crm",
+                    "person_object_type",
+                    "person_record_id",
+                    "kind",
+                    "occurred_at",
+                    "detail",
+                ),
+            )
+            owners = _people_of_refs(conn, {a.person for a in items})
+            _mark_due(conn, set(owners.values()))
+        return sum(1 for a in items if a.person in owners)
+
+    def files(self, ids: Sequence[PersonId]) -> list[PersonFile]:
+        """The files of these people (those that still exist), in `ids` order."""
+        with self._engine.connect() as conn:
+            states = _states(conn, ids)
+            records: dict[PersonId, dict[RecordRef, Person | None]] = defaultdict(dict)
+            for start in range(0, len(ids), _CHUNK):
+                query = select(record_links).where(record_links.c.person_id.in_(ids[start : start + _CHUNK]))
+                for row in conn.execute(query.order_by(record_links.c.crm, record_links.c.record_id)):
+                    ref = RecordRef(row.crm, row.object_type, row.record_id)
+                    records[PersonId(row.person_id)][ref] = _person(row.snapshot)
+            refs = {ref: person for person, held in records.items() for ref in held}
+            done = _activities_of(conn, refs)
+        values = Values(self._engine).of(refs)
+        return [
+            PersonFile(
+                state=states[person],
+                records=records[person],
+                activities=tuple(done.get(person, ())),
+                values={ref: values[ref] for ref in records[person] if ref in values},
+            )
+            for person in ids
+            if person in states
+        ]
+
+    def file_by_email(self, email: str) -> PersonFile | None:
+        """The file of the person with this e-mail (as key or on a record), if any."""
+        person = Links(self._engine).person_by_email(email)
+        return None if person is None else next(iter(self.files([person])), None)
+
+    def update(self, updates: Iterable[PersonUpdate]) -> None:
+        """Store each person's decided stage, owner and next evaluation time."""
+        rows = [
+            {
+                "k_id": u.id,
+                "stage": None if u.stage is None else u.stage.value,
+                "stage_set_by": None if u.stage_set_by is None else u.stage_set_by.value,
+                "stage_entered_at": u.stage_entered_at,
+                "owner": u.owner,
+                "reevaluate_at": u.reevaluate_at,
+            }
+            for u in updates
+        ]
+        if rows:
+            with self._engine.begin() as conn:
+                conn.execute(update(people).where(people.c.id == bindparam("k_id")), rows)
+
+    def set_states(self, states: Iterable[PersonState]) -> None:
+        """Store the stage and owner of these people as given (a human's change), marking them due."""
+        self.update(
+            PersonUpdate(s.id, s.stage, s.stage_set_by, s.stage_entered_at, s.owner, DUE_NOW) for s in states
+        )
+
+    def states(self, ids: Sequence[PersonId]) -> dict[PersonId, PersonState]:
+        """The state of each of these people that exists."""
+        with self._engine.connect() as conn:
+            return _states(conn, ids)
+
+    def due(
+        self, before: datetime | None, *, after: PersonId | None = None, limit: int = 500
+    ) -> list[PersonId]:
+        """Up to `limit` people due strictly before `before` (None: everyone), by id after `after`."""
+        query = select(people.c.id)
+        if before is not None:
+            query = query.where(people.c.reevaluate_at < before)
+        if after is not None:
+            query = query.where(people.c.id > after)
+        with self._engine.connect() as conn:
+            return [PersonId(value) for value in conn.scalars(query.order_by(people.c.id).limit(limit))]
+
+    def count_due(self, before: datetime) -> int:
+        """How many people are due strictly before `before`."""
+        with self._engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).where(people.c.reevaluate_at < before)) or 0)
+
+    def mark_all_due(self) -> int:
+        """Make every person with a linked record due in the next cycle (definitions changed)."""
+        linked = select(record_links.c.person_id).distinct().scalar_subquery()
+        with self._engine.begin() as conn:
+            return conn.execute(
+                update(people).where(people.c.id.in_(linked)).values(reevaluate_at=DUE_NOW)
+            ).rowcount
+
+    def count_written(self, *, due_before: datetime | None = None) -> int:
+        """Records leadsync has written to, of every person or of those due before `due_before`."""
+        query = (
+            select(func.count())
+            .select_from(record_links.join(record_values, _same_record(record_links, record_values)))
+            .where(record_values.c.written_at.is_not(None))
+        )
+        if due_before is not None:
+            query = query.join(people, people.c.id == record_links.c.person_id).where(
+                people.c.reevaluate_at < due_before
+            )
+        with self._engine.connect() as conn:
+            return int(conn.scalar(query) or 0)
+
+    def count(self) -> int:
+        """How many people have at least one linked record."""
+        with self._engine.connect() as conn:
+            return int(conn.scalar(select(func.count(record_links.c.person_id.distinct()))) or 0)
+
+
+def _same_record(left: Table, right: Table) -> ColumnElement[bool]:
+    return and_(
+        left.c.crm == right.c.crm,
+        left.c.object_type == right.c.object_type,
+        left.c.record_id == right.c.record_id,
+    )
+
+
+def _snapshot(person: Person) -> Any:  # noqa: ANN401 - plain JSON
+    return msgspec.to_builtins(person, enc_hook=_plain)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, MappingProxyType):
+        return dict(value)
+    raise NotImplementedError(f"cannot keep a {type(value).__name__} in a snapshot")
+
+
+def _person(snapshot: object) -> Person | None:
+    if snapshot is None:
+        return None
+    try:
+        return msgspec.convert(snapshot, Person)
+    except (msgspec.ValidationError, ValueError):  # a snapshot from an older model: re-read next time
+        return None
+
+
+def _mark_due(conn: Connection, ids: set[PersonId]) -> None:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _CHUNK):
+        conn.execute(
+            update(people)
+            .where(people.c.id.in_(ordered[start : start + _CHUNK]))
+            .values(reevaluate_at=DUE_NOW)
+        )
+
+
+def _people_of_refs(conn: Connection, refs: set[RecordRef]) -> dict[RecordRef, PersonId]:
+    found: dict[RecordRef, PersonId] = {}
+    for where in refs_in(record_links, sorted(refs)):
+        for row in conn.execute(select(record_links).where(where)):
+            found[RecordRef(row.crm, row.object_type, row.record_id)] = PersonId(row.person_id)
+    return found
+
+
+def _states(conn: Connection, ids: Sequence[PersonId]) -> dict[PersonId, PersonState]:
+    found: dict[PersonId, PersonState] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for row in conn.execute(select(people).where(people.c.id.in_(ids[start : start + _CHUNK]))):
+            found[PersonId(row.id)] = PersonState(
+                id=PersonId(row.id),
+                email=row.email,
+                stage=None if row.stage is None else Stage(row.stage),
+                stage_set_by=None if row.stage_set_by is None else SetBy(row.stage_set_by),
+                stage_entered_at=row.stage_entered_at,
+                owner=row.owner,
+            )
+    return found
+
+
+def _activities_of(conn: Connection, refs: Mapping[RecordRef, PersonId]) -> dict[PersonId, list[Activity]]:
+    key = tuple_(activities.c.person_crm, activities.c.person_object_type, activities.c.person_record_id)
+    ordered = sorted(refs)
+    found: dict[PersonId, list[Activity]] = defaultdict(list)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = [(r.crm, r.object_type, r.record_id) for r in ordered[start : start + _CHUNK]]
+        query = (
+            select(activities)
+            .where(key.in_(chunk))
+            .order_by(activities.c.occurred_at, activities.c.record_id)
+        )
+        for row in conn.execute(query):
+            person = RecordRef(row.person_crm, row.person_object_type, row.person_record_id)
+            found[refs[person]].append(
+                Activity(
+                    RecordRef(row.crm, row.object_type, row.record_id),
+                    person,
+                    row.kind,
+                    row.occurred_at,
+                    row.detail,
+                )
+            )
+    return found
