@@ -20,7 +20,11 @@ from faker import Faker
 
 __all__ = ["DIRTY_KINDS", "Population", "SeedActivity", "SeedOwner", "SeedPerson", "population"]
 
-_OWNERS = 8
+_TEAM = (
+    ("Alice", "Martin"), ("Bruno", "Keller"), ("Chloé", "Dubois"), ("David", "Smith"),
+    ("Emma", "Fischer"), ("Frank", "Miller"), ("Grace", "Lee"), ("Sales", "Ops"), ("Henri", "Petit"),
+)  # fmt: skip
+_OWNERS = len(_TEAM)
 
 TITLES_EN: tuple[str, ...] = (
     "CEO", "Founder & CEO", "Managing Director", "VP Sales", "VP Marketing", "CTO", "CFO", "Head of IT",
@@ -155,11 +159,13 @@ class _Pools:
 def _pools(seed: int) -> _Pools:
     faker = Faker(["en_US", "fr_FR", "de_DE"])
     faker.seed_instance(seed)
-    owners = []
-    for i in range(_OWNERS):
-        first, last = faker.first_name(), faker.last_name()
-        email = f"{_ascii(first)}.{_ascii(last)}@sales.example.com"
-        owners.append(SeedOwner(email, first, last, active=i != _OWNERS - 1))  # one owner has left
+    for _ in range(8):  # the names of the team before it was fixed: the pools below stay as they were
+        faker.first_name(), faker.last_name()
+    # The sales team the shipped definitions' territories name, so round robin finds them.
+    owners = [
+        SeedOwner(_team_email(first, last), first, last, active=i != _OWNERS - 1)
+        for i, (first, last) in enumerate(_TEAM)
+    ]  # the last one has left
     return _Pools(
         first_names=tuple(faker.first_name() for _ in range(_POOL)),
         last_names=tuple(faker.last_name() for _ in range(_POOL)),
@@ -259,6 +265,12 @@ def _variant(email: str, rng: random.Random) -> str:
 def _ms(moment: datetime) -> datetime:
     """Millisecond precision, as both CRMs store timestamps."""
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _team_email(first: str, last: str) -> str:
+    """alice.martin@example.com; the shared queue is sales-ops@example.com (the definitions' fallback)."""
+    joiner = "-" if first == "Sales" else "."
+    return f"{_ascii(first)}{joiner}{_ascii(last)}@example.com"
 
 
 def _ascii(text: str) -> str:

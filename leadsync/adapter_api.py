@@ -156,6 +156,8 @@ class Adapter(Protocol):
     """A CRM as leadsync sees it. A third-party adapter satisfies it without inheriting."""
 
     name: str
+    write_batch_size: int
+    """Records one write call carries: `apply` on n changes takes ceil(n / this) calls when all is well."""
 
     def check(self) -> SchemaReport:
         """Auth works; every mapped field exists with a compatible type and is writable."""

@@ -27,7 +27,7 @@ from .limiter import RateLimiter
 from .schema import schema_report
 from .settings import HubSpotSettings
 from .transport import Response, Transport
-from .writes import Writer
+from .writes import BATCH, Writer
 
 __all__ = ["HubSpotAdapter"]
 
@@ -38,6 +38,8 @@ _EXCERPT_CHARS: Final = 200
 
 class HubSpotAdapter:
     """One HubSpot portal as leadsync sees it."""
+
+    write_batch_size: int = BATCH
 
     def __init__(self, context: AdapterContext, settings: HubSpotSettings) -> None:
         self.name = context.name

@@ -22,9 +22,9 @@ from leadsync.model import RecordRef, Stage
 from .keyset import instant
 from .transport import BadRequestError, Transport
 
-__all__ = ["Writer"]
+__all__ = ["BATCH", "Writer"]
 
-_BATCH: Final = 100
+BATCH: Final = 100
 _LIFECYCLE: Final = "lifecyclestage"
 _CONTACTS: Final = "contacts"
 
@@ -45,6 +45,7 @@ class Writer:
         self._stage_rule = context.mapping.people[_CONTACTS].fields.get("stage")
         self._owner_ids = owner_ids
         self._lifecycle_order: dict[str, int] | None = None
+        self._lifecycles: dict[str, str | None] = {}  # contact id -> lifecyclestage as last read
         targets = self._write.targets if self._write else {}
         self.owner_property = targets["owner"][0].field if targets.get("owner") else None
 
@@ -55,16 +56,19 @@ class Writer:
         if self._write is None:
             return []
         fields = sorted(self._write.target_fields())
+        if _LIFECYCLE in fields and refs:
+            self._options()  # read with the values, so a later write spends no call on it
         owners = {crm_id: email for email, crm_id in self._owner_ids().items()}
         found: list[CurrentValues] = []
         api = self._client.crm.contacts.batch_api
-        for start in range(0, len(refs), _BATCH):
-            chunk = refs[start : start + _BATCH]
+        for start in range(0, len(refs), BATCH):
+            chunk = refs[start : start + BATCH]
             body = {"inputs": [{"id": ref.record_id} for ref in chunk], "properties": fields}
             answer = self._transport.call(
                 "contacts batch read", api.read, batch_read_input_simple_public_object_id=body
             )
             by_id = {str(r["id"]): r.get("properties") or {} for r in answer.body.get("results", [])}
+            self._lifecycles.update({i: v.get(_LIFECYCLE) for i, v in by_id.items()})
             found.extend(
                 CurrentValues(ref, self._managed(by_id[ref.record_id], owners))
                 for ref in chunk
@@ -168,9 +172,11 @@ class Writer:
     def _moves_back(self, change: Change, properties: Mapping[str, str]) -> bool:
         new = properties.get(_LIFECYCLE)
         previous = change.previous.get("stage")
-        if not new or previous is None or self._write is None:
+        if not new or self._write is None:
             return False
-        old = self._write.crm_values("stage", previous).get(_LIFECYCLE)
+        old: object = self._lifecycles.get(change.ref.record_id)  # HubSpot's value, read this cycle
+        if old is None and previous is not None:
+            old = self._write.crm_values("stage", previous).get(_LIFECYCLE)
         if not isinstance(old, str):
             return False
         order = self._options()
@@ -190,8 +196,8 @@ class Writer:
         self, inputs: list[tuple[int, dict[str, str]]], changes: Sequence[Change]
     ) -> dict[int, WriteResult]:
         results: dict[int, WriteResult] = {}
-        for start in range(0, len(inputs), _BATCH):
-            results.update(self._write_batch(inputs[start : start + _BATCH], changes))
+        for start in range(0, len(inputs), BATCH):
+            results.update(self._write_batch(inputs[start : start + BATCH], changes))
         return results
 
     def _write_batch(

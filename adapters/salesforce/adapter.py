@@ -45,6 +45,7 @@ class SalesforceAdapter:
 
     def __init__(self, context: AdapterContext, options: SalesforceOptions) -> None:
         self.name = context.name
+        self.write_batch_size = options.write_batch_size
         self._context, self._options, self._mapping = context, options, context.mapping
         http = http_session(options)
         provider = SessionProvider(context.name, options, http)

@@ -132,7 +132,9 @@ def test_the_general_limiter_admits_no_more_than_its_limit_in_any_ten_seconds():
             assert list(adapter.read_current([contact]))
             clock.advance(0.25)
         assert sandbox.calls.count(endpoint="contacts batch/read") == 40
-        assert adapter.usage().calls == sandbox.calls.count() == 40 + 2  # + owners, active and archived
+        assert (
+            adapter.usage().calls == sandbox.calls.count() == 40 + 3
+        )  # + owners (active, archived), lifecycle options
     assert 10.0 not in waits  # no 429 penalty: every wait was the limiter's own
     assert clock.now() - NOW >= timedelta(seconds=10 * (40 // 7) - 1)
 

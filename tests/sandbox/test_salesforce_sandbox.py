@@ -471,7 +471,7 @@ def test_an_expired_session_is_refused_and_a_new_token_works(sandbox: Salesforce
     }
     assert (token["token_type"], token["instance_url"]) == ("Bearer", sandbox.url)
     fresh = sandbox.client(token["access_token"])
-    assert fresh.query("SELECT Id FROM User")["totalSize"] == 9
+    assert fresh.query("SELECT Id FROM User")["totalSize"] == 10
     sandbox.renew_session()
 
 
@@ -525,7 +525,7 @@ def test_faults_answer_in_salesforce_dialect(
     with pytest.raises(SalesforceRefusedRequest) as limited:
         sf.query("SELECT Id FROM User")
     assert error_codes(limited.value) == ["REQUEST_LIMIT_EXCEEDED"]
-    assert sf.query("SELECT Id FROM User")["totalSize"] == 9  # one fault each, then normal
+    assert sf.query("SELECT Id FROM User")["totalSize"] == 10  # one fault each, then normal
 
 
 def test_an_expired_session_fault_really_ends_that_session(sandbox: SalesforceSandbox) -> None:

@@ -42,5 +42,5 @@ def test_many_people_share_one_modification_stamp_and_some_are_dirty() -> None:
 
 def test_owners_are_shared_and_one_has_left() -> None:
     owners = population(10, 7, now=NOW).owners
-    assert len({o.email for o in owners}) == 8
+    assert len({o.email for o in owners}) == 9
     assert [o.active for o in owners].count(False) == 1

@@ -93,9 +93,14 @@ def seeded(population: Population) -> Seeded:
     return result
 
 
+_LEAD_STAGES = frozenset({"subscriber", "lead"})
+
+
 def _contact(person: SeedPerson, owner_id: str | None, rng: random.Random, merged: dict[str, str]) -> Record:
     contact_id = contact_id_of(person.key)
     created, modified = ms_of(person.created_at), ms_of(person.modified_at)
+    stage = rng.choices(LIFECYCLE_STAGES, _STAGE_WEIGHTS)[0]
+    status = rng.choice(_LEAD_STATUSES) if rng.random() < 0.4 else None  # noqa: PLR2004
     values = {
         "email": person.hubspot_email,
         "firstname": person.first_name,
@@ -108,8 +113,8 @@ def _contact(person: SeedPerson, owner_id: str | None, rng: random.Random, merge
         "hs_analytics_source": SOURCE_OPTIONS.get(person.source, "OFFLINE"),
         "createdate": iso_ms(created),
         "lastmodifieddate": iso_ms(modified),
-        "lifecyclestage": rng.choices(LIFECYCLE_STAGES, _STAGE_WEIGHTS)[0],
-        "hs_lead_status": rng.choice(_LEAD_STATUSES) if rng.random() < 0.4 else None,  # noqa: PLR2004
+        "lifecyclestage": stage,
+        "hs_lead_status": status if stage in _LEAD_STAGES else None,  # the status tracks leads only
         "hubspot_owner_id": owner_id,
         "hubspotscore": str(min(100, 3 * len(person.activities))),
         "hs_object_id": contact_id,
