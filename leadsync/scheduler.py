@@ -1,0 +1,191 @@
+"""The daemon: run sync cycles on the configured schedule until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC
+from types import FrameType
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import structlog
+from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from leadsync.clock import Clock, SystemClock
+from leadsync.config import SyncSettings
+
+__all__ = ["Cycle", "Daemon", "trigger_for"]
+
+log = structlog.get_logger(__name__)
+
+Cycle = Callable[[Callable[[], bool]], object]
+"""One sync cycle; it gets `stop_requested` and should checkpoint and return once it is True."""
+
+# Crontab weekday numbers: 0 and 7 are Sunday. APScheduler 3 numbers Monday 0, so numbers
+# never reach it: every weekday field is rewritten as names.
+_DAY_NAMES: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NUMBERS: Final = {name: number for number, name in enumerate(_DAY_NAMES[:7])}
+_WEEKDAY_ITEM: Final = re.compile(r"^(?:(?P<star>\*)|(?P<first>\w+)(?:-(?P<last>\w+))?)(?:/(?P<step>\d+))?$")
+_SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
+
+
+def trigger_for(sync: SyncSettings) -> BaseTrigger:
+    """The APScheduler trigger for `[sync]`: every `interval`, or the `cron` line read in `timezone`.
+
+    A crontab line keeps crontab's meaning, where APScheduler 3's `CronTrigger.from_crontab`
+    does not (verified on APScheduler 3.11): weekday numbers count from Sunday (0 or 7), not
+    Monday; and when both day-of-month and weekday are restricted, either one matching fires
+    the job (Vixie cron), not both.
+    """
+    if sync.cron is None:
+        return IntervalTrigger(seconds=sync.interval.total_seconds(), timezone=UTC)
+    fields = sync.cron.split()
+    if len(fields) != 5:  # noqa: PLR2004 - minute hour day month weekday
+        raise ValueError(f"crontab line {sync.cron!r} has {len(fields)} fields, expected 5")
+    minute, hour, day, month, weekday = fields
+    zone = ZoneInfo(sync.timezone)
+    day_of_week = _apscheduler_weekdays(weekday)
+
+    def cron(days: str, weekdays: str) -> CronTrigger:
+        return CronTrigger(
+            minute=minute, hour=hour, day=days, month=month, day_of_week=weekdays, timezone=zone
+        )
+
+    if day.startswith("*") or weekday.startswith("*"):
+        return cron(day, day_of_week)
+    return OrTrigger([cron(day, "*"), cron("*", day_of_week)])
+
+
+def _apscheduler_weekdays(field: str) -> str:
+    """A crontab weekday field ("1-5", "0,6", "*/2", "mon-fri") as APScheduler 3 day names."""
+    if field == "*":
+        return field
+    days: set[int] = set()
+    for item in field.lower().split(","):
+        match = _WEEKDAY_ITEM.match(item)
+        if match is None:
+            raise ValueError(f"crontab weekday {item!r} is not a day, range or step (e.g. 1-5, mon, */2)")
+        first = 0 if match["star"] else _weekday_number(match["first"])
+        if match["last"]:
+            last = _weekday_number(match["last"])
+        else:  # "*" and "3/2" run to the end of the week, "3" is one day
+            last = 7 if match["star"] or match["step"] else first
+        step = int(match["step"] or 1)
+        if step < 1 or last < first:
+            raise ValueError(f"crontab weekday {item!r} is an empty range")
+        days.update(number % 7 for number in range(first, last + 1, step))
+    return ",".join(_DAY_NAMES[number] for number in sorted(days))
+
+
+def _weekday_number(text: str) -> int:
+    if text.isdigit() and int(text) <= len(_DAY_NAMES) - 1:
+        return int(text)
+    if text in _DAY_NUMBERS:
+        return _DAY_NUMBERS[text]
+    raise ValueError(f"crontab weekday {text!r} is not 0-7 (0 and 7 are Sunday) or a name sun-sat")
+
+
+class Daemon:
+    """Runs `cycle` on `trigger`, one at a time, until a stop is requested; single use.
+
+    A stop (SIGTERM, SIGINT or `request_stop`) lets the running cycle finish: it sees
+    `stop_requested()` turn True, checkpoints and returns; then `run` returns normally.
+    """
+
+    def __init__(
+        self,
+        cycle: Cycle,
+        trigger: BaseTrigger,
+        *,
+        misfire_grace_s: int = 300,
+        run_first_now: bool = True,
+        clock: Clock | None = None,
+    ) -> None:
+        self._cycle = cycle
+        self._trigger = trigger
+        self._misfire_grace_s = misfire_grace_s
+        self._run_first_now = run_first_now
+        self._clock = clock or SystemClock()
+        self._stop = threading.Event()
+        self._signal_name: str | None = None
+
+    def stop_requested(self) -> bool:
+        """True once a stop has been requested."""
+        return self._stop.is_set()
+
+    def request_stop(self) -> None:
+        """Ask the daemon to stop after the running cycle, if any; safe in a signal handler."""
+        # Only sets an event: the scheduler is shut down from another thread (_stop_when_asked),
+        # since its locks may be held by the very frame a signal handler interrupts.
+        self._stop.set()
+
+    def run(self) -> None:
+        """Run cycles until a stop is requested; return once the running cycle has returned."""
+        executor = ThreadPoolExecutor(max_workers=1)
+        scheduler = BlockingScheduler(timezone=UTC, executors={"default": executor})
+        job_options: dict[str, Any] = {}
+        if self._run_first_now:
+            job_options["next_run_time"] = self._clock.now()
+        scheduler.add_job(
+            self._run_cycle,
+            self._trigger,
+            id="sync",
+            name="sync cycle",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=self._misfire_grace_s,
+            **job_options,
+        )
+
+        def on_started(_event: SchedulerEvent) -> None:
+            threading.Thread(
+                target=self._stop_when_asked, args=(scheduler,), name="leadsync-stop", daemon=True
+            ).start()
+
+        scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
+        previous = self._install_signal_handlers()
+        log.info("daemon.started", trigger=str(self._trigger))
+        try:
+            scheduler.start()  # blocks until _stop_when_asked shuts the scheduler down
+            executor.shutdown(wait=True)  # the cycle still running, if any, returns first
+        finally:
+            self._stop.set()
+            for signum, handler in previous.items():
+                # None: the handler was not set from Python; the default is the best restore.
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        log.info("daemon.stopped")
+
+    def _run_cycle(self) -> None:
+        if self._stop.is_set():  # queued before the stop: do not start another cycle
+            return
+        try:
+            self._cycle(self.stop_requested)
+        except Exception:  # one bad cycle must not end the daemon; the next may succeed
+            log.exception("cycle.failed")
+
+    def _stop_when_asked(self, scheduler: BlockingScheduler) -> None:
+        self._stop.wait()
+        log.info("daemon.stopping", signal=self._signal_name)
+        with contextlib.suppress(SchedulerNotRunningError):  # start() failed or run() is over
+            scheduler.shutdown(wait=False)
+
+    def _install_signal_handlers(self) -> dict[int, Any]:
+        if threading.current_thread() is not threading.main_thread():
+            return {}  # Python accepts signal handlers in the main thread only
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            self._signal_name = signal.Signals(signum).name  # logged by _stop_when_asked, not here
+            self.request_stop()
+
+        return {signum: signal.signal(signum, on_signal) for signum in _SIGNALS}
