@@ -1,0 +1,228 @@
+"""`leadsync runs|quarantine|forget`: read what the state store keeps, and erase one person from it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import typer
+
+from leadsync.cli.output import (
+    ConfigOption,
+    Format,
+    FormatOption,
+    err,
+    out,
+    print_json,
+    print_table,
+)
+from leadsync.config import load_config
+from leadsync.emails import normalize_email
+from leadsync.exceptions import ConfigError, ModelError
+from leadsync.store import ForgetReport, QuarantineEntry, Run, Store, StoreError
+
+__all__ = ["forget", "quarantine", "runs"]
+
+COMMON_COUNTS: Final = ("read", "quarantined", "changed", "written", "failed")
+"""The run counts the table shows as columns (when some run has them); JSON has every count."""
+
+UNTOUCHED: Final = (
+    "The CRMs were left untouched: delete or anonymise the person there too, "
+    "or the next cycle links them again."
+)
+
+
+@contextmanager
+def opened_store(config: Path | None) -> Iterator[Store]:
+    """The state store the config names; a config or store problem goes to stderr, exit code 1."""
+    try:
+        settings = load_config(config)
+    except ConfigError as exc:
+        for problem in exc.problems:  # one line each, unwrapped, so a long path stays greppable
+            _error(problem.render())
+        raise typer.Exit(code=1) from None
+    try:
+        # The password is needed to connect; it is never shown (StoreError hides it).
+        store = Store.open(settings.sync.state_url.render_as_string(hide_password=False))
+    except StoreError as exc:
+        _error(f"{settings.file} [sync.state_url]: {exc}")
+        raise typer.Exit(code=1) from None
+    with store:
+        try:
+            yield store
+        except StoreError as exc:
+            _error(str(exc))
+            raise typer.Exit(code=1) from None
+
+
+def runs(
+    config: ConfigOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="how many runs to show")] = 20,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """List the latest runs, newest first: status, counts, and API calls against the fewest possible."""
+    with opened_store(config) as store:
+        recent = store.runs.recent(limit=limit)
+    if fmt is Format.JSON:
+        print_json({"runs": [_run_json(run) for run in recent]})
+        return
+    counts = [name for name in COMMON_COUNTS if any(name in run.counts for run in recent)]
+    print_table(
+        f"{len(recent)} latest run{'s' if len(recent) != 1 else ''} (times in UTC)",
+        ("run", "pipeline", "status", "started\nfinished", "seconds", *counts, "api calls\n/minimum"),
+        (
+            (
+                run.id,
+                run.pipeline,
+                run.status.value,
+                f"{_shown_time(run.started_at)}\n{_shown_time(run.finished_at)}",
+                _shown_duration(run),
+                *(run.counts.get(name) for name in counts),
+                "\n".join(f"{crm} {c.calls}/{c.minimum}" for crm, c in sorted(run.api_calls.items())),
+            )
+            for run in recent
+        ),
+    )
+
+
+def quarantine(
+    config: ConfigOption = None,
+    crm: Annotated[
+        str | None, typer.Option("--crm", help="only this CRM's records (its [crm.<name>] name)")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="how many records to show")] = 100,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """List quarantined records, most recently seen first, with why and an excerpt; counts per reason.
+
+    The counts cover the records listed; `truncated` (JSON) or the title says when more are kept.
+    """
+    with opened_store(config) as store:
+        found = store.quarantine.entries(crm=crm, limit=limit + 1)
+    listed, truncated = found[:limit], len(found) > limit
+    by_reason = Counter(entry.reason for entry in listed).most_common()
+    if fmt is Format.JSON:
+        print_json(
+            {
+                "total": len(listed),
+                "truncated": truncated,
+                "by_reason": dict(by_reason),
+                "records": [_quarantined_json(entry) for entry in listed],
+            }
+        )
+        return
+    more = f" (more kept: raise --limit above {limit})" if truncated else ""
+    print_table(
+        f"{len(listed)} quarantined record{'s' if len(listed) != 1 else ''}{more}",
+        ("reason", "records"),
+        by_reason,
+    )
+    print_table(
+        "records, most recently seen first",
+        ("crm", "object", "record_id", "reason", "excerpt", "first_seen", "last_seen"),
+        (
+            (
+                e.ref.crm,
+                e.ref.object_type,
+                e.ref.record_id,
+                e.reason,
+                e.excerpt,
+                _shown_time(e.first_seen_at),
+                _shown_time(e.last_seen_at),
+            )
+            for e in listed
+        ),
+    )
+
+
+def forget(
+    email: Annotated[str, typer.Argument(help="the person's e-mail address", show_default=False)],
+    config: ConfigOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="erase without asking (for scripts)")] = False,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Erase one person from the state store (a data-protection request); the CRMs are left untouched.
+
+    Removes their links, remembered values, stage history, audit entries and quarantined records.
+    """
+    try:
+        normalize_email(email)
+    except ModelError as exc:
+        _error(f"{exc}; give the person's address, e.g. jane@example.com")
+        raise typer.Exit(code=1) from None
+    with opened_store(config) as store:
+        prompt = f"Erase {email} from the state store? The CRMs are not changed"
+        if not yes and not typer.confirm(prompt, err=True):
+            _error("Nothing erased.")
+            raise typer.Exit(code=1)
+        report = store.forget(email)
+    if fmt is Format.JSON:
+        print_json(asdict(report))
+        return
+    _forget_table(report)
+
+
+def _forget_table(report: ForgetReport) -> None:
+    print_table(
+        "erased from the state store",
+        ("what", "erased"),
+        [
+            ("people", report.people),
+            ("records", report.records),
+            ("stage changes", report.stage_changes),
+            ("audit entries", report.audit_entries),
+            ("quarantined", report.quarantined),
+        ],
+    )
+    if report == ForgetReport():
+        out().print("No one with this e-mail was in the state store.", markup=False, highlight=False)
+    out().print(UNTOUCHED, markup=False, highlight=False)
+
+
+def _error(message: str) -> None:
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+def _run_json(run: Run) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "pipeline": run.pipeline,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": None if run.finished_at is None else run.finished_at.isoformat(),
+        "duration_s": _duration_s(run),
+        "status": run.status.value,
+        "counts": dict(run.counts),
+        "api_calls": {
+            crm: {"calls": c.calls, "minimum": c.minimum} for crm, c in sorted(run.api_calls.items())
+        },
+    }
+
+
+def _quarantined_json(entry: QuarantineEntry) -> dict[str, str]:
+    return {
+        "crm": entry.ref.crm,
+        "object_type": entry.ref.object_type,
+        "record_id": entry.ref.record_id,
+        "reason": entry.reason,
+        "excerpt": entry.excerpt,
+        "first_seen_at": entry.first_seen_at.isoformat(),
+        "last_seen_at": entry.last_seen_at.isoformat(),
+    }
+
+
+def _duration_s(run: Run) -> float | None:
+    return None if run.finished_at is None else (run.finished_at - run.started_at).total_seconds()
+
+
+def _shown_duration(run: Run) -> str:
+    seconds = _duration_s(run)
+    return "" if seconds is None else f"{seconds:.1f}"
+
+
+def _shown_time(at: datetime | None) -> str:
+    return "" if at is None else f"{at:%Y-%m-%d %H:%M:%S}"
