@@ -34,6 +34,7 @@ from sqlalchemy.exc import ArgumentError
 
 from leadsync.config_problems import problems_from
 from leadsync.exceptions import ConfigError
+from leadsync.mapping.write import MANAGED
 from leadsync.problems import Problem
 from leadsync.redact import is_secret_key
 from leadsync.toml_input import read_toml
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "CrmSettings",
     "DefinitionsSettings",
+    "GuardSettings",
     "Settings",
     "SyncSettings",
     "load_config",
@@ -116,6 +118,12 @@ class SyncSettings(BaseModel):
     dry_run: bool = Field(
         default=False, description="true or false (true computes and reports changes but writes nothing)"
     )
+    pipeline: str = Field(
+        default="default",
+        min_length=1,
+        max_length=128,
+        description="this pipeline's name: one runner at a time holds its lease on the state store",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -154,6 +162,28 @@ class SyncSettings(BaseModel):
         return self
 
 
+class GuardSettings(BaseModel):
+    """`[guard]`: what stops a run from rewriting too much, and the shadow mode for roll-outs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_changes: int = Field(
+        default=1000,
+        ge=0,
+        description="most known records whose stage or owner one run may change (0: no limit)",
+    )
+    max_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="largest share (0 to 1) of those records one run may change (0: no limit)",
+    )
+    shadow: bool = Field(
+        default=False,
+        description="true or false (true computes and audits every change but writes nothing to any CRM)",
+    )
+
+
 class DefinitionsSettings(BaseModel):
     """`[definitions]`: the shared funnel, scoring and owner rules."""
 
@@ -185,6 +215,26 @@ class CrmSettings(BaseModel):
         description="the field mapping file, e.g. mappings/salesforce.toml (omit it: the adapter's default)",
     )
 
+    write: bool = Field(
+        default=True, description="true or false (false reads this CRM but never writes to it)"
+    )
+    write_fields: tuple[str, ...] | None = Field(
+        default=None,
+        description=f"the managed values leadsync may write here, some of: {', '.join(MANAGED)} (omit: all)",
+    )
+
+    @field_validator("write_fields")
+    @classmethod
+    def _known_managed(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = sorted(set(value or ()) - set(MANAGED))
+        if unknown:
+            raise PydanticCustomError(
+                "managed_value",
+                "names values leadsync does not manage: {unknown}",
+                {"unknown": ", ".join(unknown), "hint": f"use some of: {', '.join(MANAGED)}"},
+            )
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _mask_credentials(cls, data: object) -> object:
@@ -205,9 +255,10 @@ class Settings(BaseSettings):
         extra="forbid",
         frozen=True,
     )
-    sections: ClassVar[tuple[str, ...]] = ("sync", "definitions", "crm")
+    sections: ClassVar[tuple[str, ...]] = ("sync", "guard", "definitions", "crm")
 
     sync: SyncSettings = Field(default_factory=SyncSettings, description="the [sync] table")
+    guard: GuardSettings = Field(default_factory=GuardSettings, description="the [guard] table")
     definitions: DefinitionsSettings = Field(
         default_factory=DefinitionsSettings, description="the [definitions] table"
     )

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from leadsync.adapter_api import Adapter, AdapterContext, AdapterError, AdapterPlugin
 from leadsync.clock import Clock
 from leadsync.config import CrmSettings, Settings
 from leadsync.exceptions import ConfigError
-from leadsync.mapping import load_mapping
+from leadsync.mapping import CrmMapping, load_mapping
 from leadsync.problems import Problem
 from leadsync.registry import ADAPTERS, PluginError, load_plugin, plugin_names
 
@@ -23,6 +23,27 @@ class Connection:
 
     name: str
     adapter: Adapter
+    mapping: CrmMapping
+    settings: CrmSettings
+
+    def writable(self, object_type: str) -> tuple[str, ...]:
+        """The managed values leadsync may write to this object here: mapped, and switched on."""
+        write = self.mapping.write.get(object_type)
+        if write is None or not self.settings.write:
+            return ()
+        allowed = self.settings.write_fields
+        return tuple(name for name in write.targets if allowed is None or name in allowed)
+
+    def takes(self, object_type: str, values: Mapping[str, object]) -> dict[str, object]:
+        """The values of `values` this object can hold here (a stage its map skips is left out)."""
+        write = self.mapping.write.get(object_type)
+        if write is None:
+            return {}
+        return {
+            name: values[name]
+            for name in self.writable(object_type)
+            if values.get(name) is not None and write.crm_values(name, values[name])
+        }
 
 
 def connect_all(
@@ -33,7 +54,7 @@ def connect_all(
     problems: list[Problem] = []
     for name, crm in settings.enabled_crms().items():
         try:
-            connections.append(Connection(name, _connect(settings, name, crm, clock, sleep)))
+            connections.append(_connect(settings, name, crm, clock, sleep))
         except ConfigError as exc:
             problems += exc.problems
     if problems:
@@ -43,7 +64,7 @@ def connect_all(
 
 def _connect(
     settings: Settings, name: str, crm: CrmSettings, clock: Clock, sleep: Callable[[float], None]
-) -> Adapter:
+) -> Connection:
     file = str(settings.file)
     try:
         plugin = load_plugin(ADAPTERS, crm.adapter)
@@ -56,7 +77,7 @@ def _connect(
     mapping = load_mapping(settings.resolve(crm.mapping) if crm.mapping else plugin.default_mapping)
     context = AdapterContext(name=name, options=crm.options, mapping=mapping, clock=clock, sleep=sleep)
     try:
-        return plugin.create(context)
+        return Connection(name, plugin.create(context), mapping, crm)
     except AdapterError as exc:
         hint = "fix the settings named above in the config file or their LEADSYNC_CRM__… variables"
         raise ConfigError([Problem(file, f"crm.{name}", str(exc), hint)]) from None

@@ -36,6 +36,6 @@ def configure_logging(*, json: bool, level: str = "info", stream: TextIO | None 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(stream or sys.stderr),
+        logger_factory=lambda *_names: structlog.PrintLogger(stream or sys.stderr),  # stderr as it is now
         cache_logger_on_first_use=False,
     )

@@ -152,8 +152,12 @@ class Writer:
                     f"{file} [write.{ref.object_type}.{managed}]: {managed} of {ref} is not mapped to a "
                     f"field; nothing was sent. Fix: name a field under [write.{ref.object_type}]"
                 )
-            try:
-                crm_values = write.crm_values(managed, value)
+            try:  # None clears the field (a rollback restoring an empty value)
+                crm_values = (
+                    write.crm_values(managed, value)
+                    if value is not None
+                    else {target.field: None for target in write.targets[managed]}
+                )
             except ValueError as exc:  # ModelError: not a stage or temperature id
                 return _Prepared(ref, {}, WriteResult(ref, ok=False, code="INVALID_VALUE", message=str(exc)))
             allowed = write.target_fields()

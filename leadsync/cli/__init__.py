@@ -12,7 +12,10 @@ from leadsync.cli.check import check
 from leadsync.cli.demo import demo
 from leadsync.cli.evaluate import evaluate_command
 from leadsync.cli.output import Format, FormatOption, print_json, print_table
+from leadsync.cli.pipeline import explain, rollback, run
 from leadsync.cli.sandbox import sandbox
+from leadsync.cli.store_views import forget, quarantine, runs
+from leadsync.cli.sync import plan, sync
 from leadsync.logs import configure_logging
 
 __all__ = ["app"]
@@ -42,7 +45,15 @@ def version(fmt: FormatOption = Format.TABLE) -> None:
 
 
 app.command()(check)
+app.command()(run)
+app.command()(sync)
+app.command()(plan)
+app.command()(explain)
+app.command()(rollback)
 app.command("evaluate")(evaluate_command)
 app.command()(demo)
 app.command()(sandbox)
+app.command()(runs)
+app.command()(quarantine)
+app.command()(forget)
 app.add_typer(definitions.app, name="definitions")

@@ -1,46 +1,146 @@
 """`leadsync demo`: the first thing a newcomer runs (`make demo`).
 
-Until the sync engine lands it shows what exists: the shipped definitions applied to a
-bundled sample of people — reference grid, French titles, the fit gate, the content
-collector, recycling, manual stages — with the funnel they produce.
+Both CRM sandboxes start with seeded people (a share in both CRMs), a temporary config on
+the embedded SQLite store drives one full sync, the funnel and one person present in both
+CRMs are shown, then a second cycle shows that nothing is rewritten. `--keep` leaves the
+sandboxes running and writes the config to ./leadsync-demo.toml for every other command.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
-from datetime import UTC, datetime
-from importlib.resources import files
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Annotated, Any, Final
 
-from leadsync.cli.evaluate import Evaluated, evaluated_people, people_document, people_table
-from leadsync.cli.output import Format, FormatOption, print_json, print_table
+import tomli_w
+import typer
+
+from leadsync.cli.output import Format, FormatOption, err, print_json, print_table
+from leadsync.cli.pipeline import explain_tables
+from leadsync.cli.sandbox import start_sandboxes, wait_for_stop
+from leadsync.cli.sync import ProgressBars
+from leadsync.clock import SystemClock
+from leadsync.config import Settings
+from leadsync.connections import connect_all
 from leadsync.definitions import load_definitions
+from leadsync.engine import CycleReport, SyncEngine
+from leadsync.store import Store
 
-SAMPLE_AS_OF = datetime(2026, 11, 23, 12, tzinfo=UTC)
-"""The sample's activities are dated around this instant, so the demo always tells the same story."""
+__all__ = ["KEPT_CONFIG", "demo"]
+
+KEPT_CONFIG: Final = Path("leadsync-demo.toml")
+_KEPT_STATE: Final = Path("leadsync-demo.db")
+_CYCLE_FIGURES: Final = (
+    "read",
+    "quarantined",
+    "changed",
+    "writes",
+    "write_calls",
+    "write_calls_min",
+    "api_calls",
+    "failed",
+)
 
 
-def demo(fmt: FormatOption = Format.TABLE) -> None:
-    """Show the shared definitions at work on a sample of people."""
+def demo(
+    people: Annotated[int, typer.Option("--people", min=10, max=100_000, help="people to seed")] = 2000,
+    keep: Annotated[
+        bool, typer.Option("--keep", help=f"keep the sandboxes running; write the config to ./{KEPT_CONFIG}")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="the seed of the fake data")] = 7,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Sync two sandboxed CRMs end to end: a full cycle, the funnel, one person explained, a quiet cycle."""
+    with ExitStack() as running:
+        folder = Path.cwd() if keep else Path(running.enter_context(tempfile.TemporaryDirectory()))
+        state = (folder / (_KEPT_STATE.name if keep else "state.db")).resolve()
+        state.unlink(missing_ok=True)
+        err.print(f"Starting the sandboxes with {people:,} people…", highlight=False)
+        sandboxes = start_sandboxes(running, people=people, seed=seed)
+        raw = {
+            "sync": {"state_url": f"sqlite:///{state}"},
+            "crm": {name: {"adapter": name, **values} for name, values in sandboxes.items()},
+        }
+        settings = Settings.model_validate(raw)
+        document = _run(settings, people)
+        if fmt is Format.JSON:
+            print_json(document)
+        else:
+            _tables(document)
+        if keep:
+            KEPT_CONFIG.write_text(
+                "# Written by `leadsync demo --keep`: the sandboxes' throwaway settings.\n"
+                + tomli_w.dumps(raw),
+                encoding="utf-8",
+            )
+            err.print(
+                f"Sandboxes running. Try: leadsync explain {document['explained'].get('email', 'EMAIL')} "
+                f"--config {KEPT_CONFIG} (or runs, plan, quarantine). Ctrl-C to stop.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            wait_for_stop()
+
+
+def _run(settings: Settings, people: int) -> dict[str, Any]:
+    clock = SystemClock()
     definitions = load_definitions()
-    lines = (files("leadsync.samples") / "people.jsonl").read_text(encoding="utf-8-sig").split("\n")
-    evaluated = evaluated_people(lines, definitions, SAMPLE_AS_OF)
-    people = [item for item in evaluated if isinstance(item, Evaluated)]
-    funnel = Counter((str(item.decision.stage), str(item.decision.temperature)) for item in people)
-    if fmt is Format.JSON:
-        print_json(
+    cycles: list[CycleReport] = []
+    with Store.open(settings.sync.state_url.render_as_string(hide_password=False)) as store:
+        for _ in range(2):  # fresh clients per cycle, so each cycle's call counts are its own
+            progress = ProgressBars()
+            engine = SyncEngine(
+                settings, store, connect_all(settings, clock=clock), definitions, clock, progress=progress
+            )
+            with progress.bars:
+                cycles.append(engine.sync())
+        funnel = store.values.funnel()
+        person = store.links.person_in_several_crms()
+        email = store.links.email_of(person) if person is not None else None
+        explained = engine.explain(email) if email else None
+    return {
+        "people": people,
+        "state_url": settings.sync.state_url.render_as_string(hide_password=True),
+        "cycles": [
             {
-                "people": len(people),
-                "as_of": SAMPLE_AS_OF.isoformat(),
-                "decisions": [people_document(item, definitions) for item in people],
-                "funnel": [
-                    {"stage": s, "temperature": t, "people": n} for (s, t), n in sorted(funnel.items())
-                ],
+                "run_id": c.run_id,
+                "wall_s": round(c.wall_s, 3),
+                "status": c.status.value,
+                "crms": {
+                    name: {key: f.as_dict()[key] for key in _CYCLE_FIGURES} for name, f in c.crms.items()
+                },
             }
+            for c in cycles
+        ],
+        "funnel": _funnel(funnel),
+        "explained": explained or {},
+    }
+
+
+def _funnel(counts: Counter[tuple[str, str, str]]) -> dict[str, Any]:
+    by_crm: dict[str, list[dict[str, Any]]] = {}
+    for (crm, stage, temperature), n in sorted(counts.items()):
+        by_crm.setdefault(crm, []).append({"stage": stage, "temperature": temperature, "records": n})
+    return by_crm
+
+
+def _tables(document: dict[str, Any]) -> None:
+    for number, cycle in enumerate(document["cycles"], start=1):
+        print_table(
+            f"Cycle {number} — run {cycle['run_id']}, {cycle['status']}, {cycle['wall_s']:.1f} s",
+            ("crm", *_CYCLE_FIGURES),
+            ((name, *(figures[key] for key in _CYCLE_FIGURES)) for name, figures in cycle["crms"].items()),
         )
-        return
-    people_table(people, definitions, SAMPLE_AS_OF)
     print_table(
-        "Funnel (people per stage and temperature)",
-        ("stage", "temperature", "people"),
-        ((stage, temperature, count) for (stage, temperature), count in sorted(funnel.items())),
+        "Funnel — records per stage and temperature, as each CRM now holds them",
+        ("crm", "stage", "temperature", "records"),
+        (
+            (crm, row["stage"], row["temperature"], row["records"])
+            for crm, rows in document["funnel"].items()
+            for row in rows
+        ),
     )
+    if document["explained"]:
+        explain_tables(document["explained"])

@@ -40,17 +40,8 @@ def sandbox(
     The one place leadsync prints credentials: the sandboxes' own throwaway ones.
     """
     ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
-    stop = threading.Event()
     with ExitStack() as running:
-        settings: dict[str, dict[str, Any]] = {}
-        for name in plugin_names(SANDBOXES):
-            try:
-                factory = load_plugin(SANDBOXES, name)
-            except PluginError as exc:
-                err.print(str(exc), markup=False)
-                raise typer.Exit(code=1) from None
-            box: Sandbox = running.enter_context(factory(people=people, seed=seed, port=ports.get(name, 0)))  # type: ignore[operator]  # an entry point is any callable
-            settings[name] = box.settings()
+        settings = start_sandboxes(running, people=people, seed=seed, ports=ports)
         if fmt is Format.JSON:
             print_json(settings)
         else:
@@ -60,13 +51,37 @@ def sandbox(
                 ((name, key, value) for name, values in settings.items() for key, value in values.items()),
             )
 
-        def _stop(_signum: int, _frame: FrameType | None) -> None:
-            stop.set()
+        wait_for_stop()
 
-        previous = signal.signal(signal.SIGTERM, _stop)
+
+def start_sandboxes(
+    running: ExitStack, *, people: int, seed: int, ports: dict[str, int] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Start every installed sandbox inside `running`; each one's connection settings by name."""
+    settings: dict[str, dict[str, Any]] = {}
+    for name in plugin_names(SANDBOXES):
         try:
-            stop.wait()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            signal.signal(signal.SIGTERM, previous)
+            factory = load_plugin(SANDBOXES, name)
+        except PluginError as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(code=1) from None
+        port = (ports or {}).get(name, 0)
+        box: Sandbox = running.enter_context(factory(people=people, seed=seed, port=port))  # type: ignore[operator]  # an entry point is any callable
+        settings[name] = box.settings()
+    return settings
+
+
+def wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)

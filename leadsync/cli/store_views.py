@@ -16,15 +16,15 @@ from leadsync.cli.output import (
     ConfigOption,
     Format,
     FormatOption,
-    err,
     out,
     print_json,
     print_table,
 )
-from leadsync.config import load_config
+from leadsync.cli.session import fail, loaded_settings
+from leadsync.cli.session import opened_store as session_store
 from leadsync.emails import normalize_email
-from leadsync.exceptions import ConfigError, ModelError
-from leadsync.store import ForgetReport, QuarantineEntry, Run, Store, StoreError
+from leadsync.exceptions import ModelError
+from leadsync.store import ForgetReport, QuarantineEntry, Run, Store
 
 __all__ = ["forget", "quarantine", "runs"]
 
@@ -40,24 +40,8 @@ UNTOUCHED: Final = (
 @contextmanager
 def opened_store(config: Path | None) -> Iterator[Store]:
     """The state store the config names; a config or store problem goes to stderr, exit code 1."""
-    try:
-        settings = load_config(config)
-    except ConfigError as exc:
-        for problem in exc.problems:  # one line each, unwrapped, so a long path stays greppable
-            _error(problem.render())
-        raise typer.Exit(code=1) from None
-    try:
-        # The password is needed to connect; it is never shown (StoreError hides it).
-        store = Store.open(settings.sync.state_url.render_as_string(hide_password=False))
-    except StoreError as exc:
-        _error(f"{settings.file} [sync.state_url]: {exc}")
-        raise typer.Exit(code=1) from None
-    with store:
-        try:
-            yield store
-        except StoreError as exc:
-            _error(str(exc))
-            raise typer.Exit(code=1) from None
+    with session_store(loaded_settings(config)) as store:
+        yield store
 
 
 def runs(
@@ -153,12 +137,12 @@ def forget(
     try:
         normalize_email(email)
     except ModelError as exc:
-        _error(f"{exc}; give the person's address, e.g. jane@example.com")
+        fail(f"{exc}; give the person's address, e.g. jane@example.com")
         raise typer.Exit(code=1) from None
     with opened_store(config) as store:
         prompt = f"Erase {email} from the state store? The CRMs are not changed"
         if not yes and not typer.confirm(prompt, err=True):
-            _error("Nothing erased.")
+            fail("Nothing erased.")
             raise typer.Exit(code=1)
         report = store.forget(email)
     if fmt is Format.JSON:
@@ -182,10 +166,6 @@ def _forget_table(report: ForgetReport) -> None:
     if report == ForgetReport():
         out().print("No one with this e-mail was in the state store.", markup=False, highlight=False)
     out().print(UNTOUCHED, markup=False, highlight=False)
-
-
-def _error(message: str) -> None:
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def _run_json(run: Run) -> dict[str, Any]:

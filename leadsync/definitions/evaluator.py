@@ -95,16 +95,19 @@ def evaluate(
     round_robin: RoundRobin = _NO_ROUND_ROBIN,
     active_owners: Collection[str] | None = None,
     explain: bool = True,
+    decay_as_of: datetime | None = None,
 ) -> Decision:
     """Apply the definitions to one person and all their activities, as of `as_of`.
 
     Activities after `as_of` are ignored (and returned as such). `round_robin` holds each
     territory's next position; the decision carries the positions after any assignment.
     `explain=False` skips the texts of the explanation (the engine's fast path): the
-    decision is the same, its `reasons` are empty.
+    decision is the same, its `reasons` are empty. `decay_as_of` (default `as_of`) is when
+    activity ages are taken for decay: the engine takes the hour, so a score does not tick
+    between two cycles minutes apart.
     """
     scoring = definitions.scoring
-    tally = engagement_tally(activities, as_of=as_of, rules=scoring)
+    tally = engagement_tally(activities, as_of=as_of, rules=scoring, decay_as_of=decay_as_of)
     ignored = tally.ignored
     counted = [a for a in activities if a.occurred_at <= as_of] if ignored else activities
     level = person.job_level or definitions.titles.level_for(person.title)

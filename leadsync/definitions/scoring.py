@@ -147,13 +147,19 @@ class EngagementTally:
 
 
 def engagement_tally(
-    activities: Iterable[Activity], *, as_of: datetime, rules: ScoringRules
+    activities: Iterable[Activity],
+    *,
+    as_of: datetime,
+    rules: ScoringRules,
+    decay_as_of: datetime | None = None,
 ) -> EngagementTally:
     """Sum each kind's points decayed by age and cap them; count every kind; find the latest touch.
 
     The hot loop of the evaluator: one pass over the activities, no object per activity.
     Penalties (negative points) are not touches; activities after `as_of` are set aside.
+    Ages are taken at `decay_as_of` (default `as_of`); an activity after it has age zero.
     """
+    decay_at = decay_as_of or as_of
     decayed: dict[ActivityKind, float] = {}
     counts: dict[ActivityKind, int] = {}
     last_touch: datetime | None = None
@@ -170,7 +176,7 @@ def engagement_tally(
             earned: float = weight[0]
             decay = weight[1]
             if decay:
-                earned *= exp(-decay * (as_of - at).total_seconds())
+                earned *= exp(-decay * max(0.0, (decay_at - at).total_seconds()))
             decayed[kind] = sum_of(kind, 0.0) + earned
             if earned < 0:
                 continue  # a penalty is not a touch

@@ -174,12 +174,13 @@ def next_stage(
     and of unknown age is not recycled.
     """
     target, why = reached
+    recycle = funnel.recycle
+    quiet = recycle.after is not None and last_touch is not None and as_of - last_touch > recycle.after
     if current is None:
-        return StageMove(target, SetBy.LEADSYNC, why)
+        return _entered(target, why, recycle, last_touch, quiet=quiet)
     keeper = set_by or SetBy.LEADSYNC
     if funnel.stages[current].manual or current is Stage.DISQUALIFIED:
         return StageMove(current, keeper, f"{current} is a manual stage, kept as set by {keeper}")
-    recycle = funnel.recycle
     if current is Stage.NURTURE:
         since = as_of - recycle.after if recycle.after else None
         reentry = next(
@@ -194,16 +195,28 @@ def next_stage(
             return StageMove(target, SetBy.LEADSYNC, f"re-entry from nurture on {reentry.kind}; {why}")
         return StageMove(current, keeper, "in nurture until a re-entry trigger")
     rank = FUNNEL.index(current)
-    if (
-        recycle.after is not None
-        and current in recycle.from_stages
-        and keeper is SetBy.LEADSYNC
-        and last_touch is not None
-        and as_of - last_touch > recycle.after
-        and FUNNEL.index(target) <= rank
-    ):
-        quiet = f"last touch {last_touch:%Y-%m-%d}, over {recycle.after.days} days ago"
-        return StageMove(Stage.NURTURE, SetBy.LEADSYNC, f"recycled: {quiet}")
+    if quiet and current in recycle.from_stages and keeper is SetBy.LEADSYNC and FUNNEL.index(target) <= rank:
+        return StageMove(Stage.NURTURE, SetBy.LEADSYNC, _recycled(recycle, last_touch))
     if FUNNEL.index(target) > rank:
-        return StageMove(target, SetBy.LEADSYNC, why)
+        return _entered(target, why, recycle, last_touch, quiet=quiet)
     return StageMove(current, keeper, f"stays {current} (stages only move forward)")
+
+
+def _entered(
+    target: Stage, why: str, recycle: Recycle, last_touch: datetime | None, *, quiet: bool
+) -> StageMove:
+    """A move forward, straight to nurture when the stage reached would be recycled at once.
+
+    Without this, a person quiet for long but with enough (decayed) points would enter mql
+    one cycle and be recycled the next: every evaluation must be a fixed point.
+    """
+    if quiet and target in recycle.from_stages:
+        return StageMove(
+            Stage.NURTURE, SetBy.LEADSYNC, f"{_recycled(recycle, last_touch)} (reached {target})"
+        )
+    return StageMove(target, SetBy.LEADSYNC, why)
+
+
+def _recycled(recycle: Recycle, last_touch: datetime | None) -> str:
+    days = recycle.after.days if recycle.after else 0
+    return f"recycled: last touch {last_touch:%Y-%m-%d}, over {days} days ago"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
@@ -60,6 +60,19 @@ class Links:
         with self._engine.connect() as conn:
             value = conn.scalar(select(people.c.email).where(people.c.id == person))
         return None if value is None else str(value)
+
+    def person_in_several_crms(self) -> PersonId | None:
+        """A person (the lowest id) with records in more than one CRM, if any."""
+        query = (
+            select(record_links.c.person_id)
+            .group_by(record_links.c.person_id)
+            .having(func.count(record_links.c.crm.distinct()) > 1)
+            .order_by(record_links.c.person_id)
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            found = conn.scalar(query)
+        return None if found is None else PersonId(found)
 
     def records_of(self, person: PersonId) -> list[RecordRef]:
         """Every record linked to the person, in (crm, object type, id) order."""

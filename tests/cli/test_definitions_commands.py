@@ -196,19 +196,6 @@ def test_definitions_show_as_tables_and_json() -> None:
     )
 
 
-def test_demo_tells_the_sample_story() -> None:
-    result = runner.invoke(app, ["demo", "--format", "json"])
-    assert result.exit_code == 0
-    document = json.loads(result.stdout)
-    by_email = {d["email"]: d for d in document["decisions"]}
-    assert document["people"] == len(by_email) == 11
-    assert by_email["ines.dupont@etu.univ-lyon.fr"]["stage"] == "lead"  # fit gate: a student
-    assert by_email["marc.leroy@fabrikam.be"]["stage"] == "sql"  # quote request
-    assert by_email["lucy.green@umbrella.co.uk"]["stage"] == "nurture"  # recycled
-    assert by_email["nora.haddad@stark.ca"]["stage"] == "opportunity"  # manual, kept
-    assert sum(f["people"] for f in document["funnel"]) == 11
-
-
 def test_evaluate_reads_a_bom_and_line_separators_inside_strings(tmp_path: Path) -> None:
     path = tmp_path / "people.jsonl"
     lines = [

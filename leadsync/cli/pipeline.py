@@ -1,0 +1,143 @@
+"""`leadsync run`, `explain` and `rollback`: the daemon, one person's story, undoing a run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+import structlog
+import typer
+
+from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_json, print_table
+from leadsync.cli.session import fail, loaded_definitions, loaded_settings, opened_engine, opened_store
+from leadsync.clock import SystemClock
+from leadsync.connections import connect_all
+from leadsync.engine import SyncEngine
+from leadsync.exceptions import ConfigError, LeadsyncError
+from leadsync.scheduler import Daemon, trigger_for
+from leadsync.store import LeaseHeld
+
+__all__ = ["explain", "explain_tables", "rollback", "run"]
+
+_log = structlog.get_logger("leadsync.daemon")
+_ACTIVITIES_SHOWN: Final = 15
+
+
+def run(config: ConfigOption = None) -> None:
+    """Run the daemon: a cycle on the [sync] schedule (interval or cron) until SIGTERM or Ctrl-C.
+
+    A stop finishes the current batch, stores what was written and the cursors, and exits 0.
+    Logs are JSON lines on stderr (when it is not a terminal), each with the run id.
+    """
+    settings = loaded_settings(config)
+    definitions = loaded_definitions(settings)
+    clock = SystemClock()
+
+    def cycle(stop_requested: Any) -> None:  # noqa: ANN401 - the scheduler's stop callable
+        try:
+            connections = connect_all(settings, clock=clock)  # fresh clients and call counts per cycle
+        except ConfigError as exc:
+            _log.error("cycle.skipped", problems=[p.render() for p in exc.problems])
+            return
+        with opened_store(settings) as store:
+            try:
+                SyncEngine(settings, store, connections, definitions, clock).sync(stop=stop_requested)
+            except LeaseHeld as exc:
+                _log.warning("cycle.skipped", reason=str(exc))
+
+    Daemon(cycle, trigger_for(settings.sync), clock=clock).run()
+
+
+def explain(
+    email: Annotated[str, typer.Argument(help="the person's e-mail, in any case")],
+    config: ConfigOption = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Everything about one person: records in each CRM, activities from all, every rule that fired
+    with its points, the resulting stage/score/temperature/owner, and what each CRM holds now."""
+    with opened_engine(config) as engine:
+        document = engine.explain(email)
+    if document is None:
+        fail(f"no one with the e-mail {email.strip()!r} is in the state store; has a sync run?")
+        raise typer.Exit(code=1)
+    if fmt is Format.JSON:
+        print_json(document)
+        return
+    explain_tables(document)
+
+
+def explain_tables(document: dict[str, Any]) -> None:
+    decision = document["decision"] or {}
+    print_table(
+        f"{document['email']} as of {document['as_of']}",
+        ("stage", "set by", "score", "fit", "engagement", "temperature", "owner"),
+        [
+            (
+                decision.get("stage"),
+                decision.get("stage_set_by"),
+                decision.get("score"),
+                decision.get("fit_score"),
+                decision.get("engagement_score"),
+                decision.get("temperature"),
+                decision.get("owner"),
+            )
+        ],
+    )
+    print_table(
+        "Records",
+        ("record", "name", "title", "holds now", "would write"),
+        (
+            (r["record"], r["name"], r["title"], _pairs(r["holds"]), _pairs(r["would_write"]) or "nothing")
+            for r in document["records"]
+        ),
+    )
+    print_table(
+        "Rules that fired",
+        ("rule", "points", "detail"),
+        ((r["rule"], f"{r['points']:+d}" if r["points"] else "", r["detail"]) for r in document["reasons"]),
+    )
+    activities = document["activities"]
+    print_table(
+        f"Activities ({len(activities)}, latest first)",
+        ("when", "crm", "kind", "detail"),
+        ((a["occurred_at"][:16], a["crm"], a["kind"], a["detail"]) for a in activities[:_ACTIVITIES_SHOWN]),
+    )
+
+
+def _pairs(values: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in values.items())
+
+
+def rollback(
+    run_id: Annotated[str, typer.Argument(help="the run to undo (see `leadsync runs`)")],
+    config: ConfigOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Restore in every CRM the values a run overwrote, except fields a human changed since
+    (listed, left untouched). The rollback is a run itself, in the audit log."""
+    if not yes and not typer.confirm(f"Restore in every CRM the values run {run_id} overwrote?", err=True):
+        raise typer.Exit(code=1)
+    with opened_engine(config) as engine:
+        try:
+            report = engine.rollback(run_id)
+        except LeadsyncError as exc:
+            fail(str(exc))
+            raise typer.Exit(code=1) from None
+    if fmt is Format.JSON:
+        print_json(report.as_dict())
+    else:
+        print_table(
+            f"Rollback of run {run_id} (itself run {report.run_id})",
+            ("values restored", "records written", "left (changed since)", "failed"),
+            [(report.restored, report.records, len(report.skipped), len(report.failed))],
+        )
+        if report.skipped:
+            print_table(
+                "Left untouched: changed since the run",
+                ("record", "field", "the run wrote", "now"),
+                ((s["record"], s["field"], s["run_wrote"], s["now"]) for s in report.skipped),
+            )
+        for failure in report.failed:
+            err.print(failure, markup=False, soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(code=1)

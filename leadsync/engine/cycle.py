@@ -1,0 +1,256 @@
+"""One sync cycle, as in DESIGN.md: lease, read, link, evaluate, plan, write, audit, commit.
+
+Reads are stored page by page (the people they touch become due), then the due people are
+evaluated in batches and their changes written in whole batches; cursors move only once
+the writes and the audit are stored. A crash anywhere leaves people due or cursors behind,
+and the next cycle redoes the work; writes are idempotent, echoes plan nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from leadsync.adapter_api import AdapterError, AuthError, TransientError
+from leadsync.clock import Clock
+from leadsync.config import GuardSettings, Settings
+from leadsync.connections import Connection
+from leadsync.definitions import Definitions
+from leadsync.engine.deciding import Decider, Writable
+from leadsync.engine.evaluating import Impact, batches, evaluations
+from leadsync.engine.explaining import explain
+from leadsync.engine.figures import CycleReport
+from leadsync.engine.reading import Progress, Reader
+from leadsync.engine.rollback import RollbackReport, rollback
+from leadsync.engine.writing import Mode, Writer
+from leadsync.model import Cursor, RecordRef
+from leadsync.store import PersonId, RunStatus, Store
+
+__all__ = ["SyncEngine"]
+
+_log = structlog.get_logger("leadsync.engine")
+_SHARE_FLOOR = 10  # a share alone never blocks fewer changes than this
+
+
+def _never() -> bool:
+    return False
+
+
+def _quiet(_crm: str, _phase: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+@dataclass
+class SyncEngine:
+    """A pipeline: its CRMs, its definitions and its state store, and what can be done with them."""
+
+    settings: Settings
+    store: Store
+    connections: Sequence[Connection]
+    definitions: Definitions
+    clock: Clock
+    progress: Progress = _quiet
+    _by_name: dict[str, Connection] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._by_name = {c.name: c for c in self.connections}
+
+    @property
+    def pipeline(self) -> str:
+        """The pipeline's name (its lease and its runs)."""
+        return self.settings.sync.pipeline
+
+    def sync(
+        self, *, dry_run: bool = False, allow_large_change: bool = False, stop: Callable[[], bool] = _never
+    ) -> CycleReport:
+        """Run one cycle under the pipeline's lease; LeaseHeld if another runner has it."""
+        mode = (
+            Mode.DRY
+            if dry_run or self.settings.sync.dry_run
+            else Mode.SHADOW
+            if self.settings.guard.shadow
+            else Mode.WRITE
+        )
+        with self.store.lease(self.pipeline):
+            at = self.clock.now()
+            started = time.perf_counter()
+            run = self.store.runs.start(self.pipeline, at=at)
+            report = CycleReport(run.id, dry_run=mode is Mode.DRY, shadow=mode is Mode.SHADOW)
+            log = _log.bind(run_id=run.id, pipeline=self.pipeline)
+            log.info("cycle.started", mode=mode.value)
+            calls = {c.name: c.adapter.usage().calls for c in self.connections}
+            try:
+                self._cycle(report, mode, allow_large_change=allow_large_change, stop=stop)
+            except Exception:
+                report.status = RunStatus.FAILED
+                log.exception("cycle.failed")
+                raise
+            finally:
+                for connection in self.connections:
+                    report.crm(connection.name).api_calls = (
+                        connection.adapter.usage().calls - calls[connection.name]
+                    )
+                report.wall_s = time.perf_counter() - started
+                self.store.runs.finish(
+                    run.id,
+                    report.status,
+                    at=self.clock.now(),
+                    counts=report.counts(),
+                    api_calls=report.api_calls(),
+                )
+            log.info(
+                "cycle.finished",
+                status=report.status.value,
+                wall_s=round(report.wall_s, 3),
+                **report.counts(),
+            )
+            return report
+
+    def plan(self, definitions: Definitions | None = None) -> Impact:
+        """What a cycle would write now, from the stored data, writing nothing.
+
+        With other `definitions`, everyone is evaluated by them: the impact of adopting them.
+        """
+        at = self.clock.now()
+        chosen = definitions or self.definitions
+        everyone = definitions is not None or self.store.definitions_version.get() != chosen.version
+        decider = self._decider(chosen, at, self._active_owners(CycleReport("plan")))
+        impact = Impact()
+        for evaluation in evaluations(self.store, decider, batches(self.store, None if everyone else at)):
+            impact.add(evaluation)
+        return impact
+
+    def explain(self, email: str) -> dict[str, Any] | None:
+        """Everything about the person with this e-mail as of now, or None if unknown."""
+        report = CycleReport("explain")
+        decider = self._decider(self.definitions, self.clock.now(), self._active_owners(report))
+        return explain(self.store, decider, self.connections, email)
+
+    def rollback(self, run_id: str) -> RollbackReport:
+        """Restore the values run `run_id` overwrote, except those changed by a human since."""
+        return rollback(self.store, self.connections, self.clock, pipeline=self.pipeline, run_id=run_id)
+
+    # -- inside ---------------------------------------------------------------------------------
+
+    def _cycle(
+        self, report: CycleReport, mode: Mode, *, allow_large_change: bool, stop: Callable[[], bool]
+    ) -> None:
+        at = self.clock.now()
+        if self.store.definitions_version.get() != self.definitions.version:
+            self.store.persons.mark_all_due()
+        owners = self._active_owners(report)
+        reader = Reader(self.store, at, self.progress, stop)
+        reached: dict[str, dict[str, Cursor]] = {}
+        for connection in self.connections:
+            if connection.name in owners:
+                reached[connection.name] = reader.read(connection, report.crm(connection.name))
+        decider = self._decider(self.definitions, at, owners)
+        if mode is Mode.WRITE and not allow_large_change:
+            report.blocked = self._blast_radius(decider, at)
+        if report.blocked:
+            report.status = RunStatus.PARTIAL
+            _log.warning("cycle.blocked", run_id=report.run_id, reason=report.blocked)
+        else:
+            self._evaluate_and_write(report, mode, decider, stop)
+        if mode is not Mode.DRY:
+            for crm, cursors in reached.items():
+                for stream, cursor in cursors.items():
+                    self.store.cursors.commit(crm, cursor, stream)
+        if report.status is RunStatus.RUNNING:
+            stopped = stop() or any(f.errors for f in report.crms.values())
+            report.status = RunStatus.PARTIAL if stopped else RunStatus.SUCCEEDED
+
+    def _evaluate_and_write(
+        self, report: CycleReport, mode: Mode, decider: Decider, stop: Callable[[], bool]
+    ) -> None:
+        writer = Writer(self.store, self._by_name, report, mode, self.definitions.version, decider.as_of)
+        total = self.store.persons.count_due(decider.as_of)
+        for evaluation in evaluations(self.store, decider, self._pages(decider, stop)):
+            report.evaluated += 1
+            outcome = evaluation.outcome
+            if outcome.stage_change is not None:
+                report.stage_changes += 1
+            writer.add(outcome.person, evaluation.changes, outcome.update, outcome.stage_change)
+            if report.evaluated % 500 == 0:
+                self.progress("all", "evaluate", report.evaluated, total)
+        writer.finish()
+        self.progress("all", "evaluate", report.evaluated, total)
+        if mode is Mode.WRITE:
+            self.store.round_robin.save(decider.round_robin)
+            if not stop():
+                self.store.definitions_version.set(self.definitions.version)
+
+    def _pages(self, decider: Decider, stop: Callable[[], bool]) -> Iterator[list[PersonId]]:
+        for ids in batches(self.store, decider.as_of):
+            yield ids
+            if stop():
+                return
+
+    def _blast_radius(self, decider: Decider, at: datetime) -> str:
+        """Why this run must not write (too many known records would change), or ""."""
+        guard = self.settings.guard
+        known = self.store.persons.count_written()
+        if not _could_exceed(guard, self.store.persons.count_written(due_before=at), known):
+            return ""
+        probe = Decider(
+            self.definitions,
+            as_of=at,
+            writable=decider.writable,
+            active_owners=decider.active_owners,
+            round_robin=decider.round_robin,
+        )
+        impact = Impact()
+        for evaluation in evaluations(self.store, probe, batches(self.store, at)):
+            impact.add(evaluation)
+        if not _could_exceed(guard, impact.guarded, known):
+            return ""
+        share = impact.guarded / known if known else 1.0
+        return (
+            f"{impact.guarded} records leadsync manages would change stage or owner "
+            f"({share:.0%} of {known}); "
+            f"the limits are {guard.max_changes or 'none'} records and {guard.max_share:.0%}. "
+            "Nothing was written. Check `leadsync plan`, then run `leadsync sync --allow-large-change`"
+        )
+
+    def _decider(
+        self, definitions: Definitions, at: datetime, owners: Mapping[str, frozenset[str]]
+    ) -> Decider:
+        decider = Decider(
+            definitions,
+            as_of=at,
+            writable=self._writable_for(owners),
+            active_owners=owners,
+            round_robin=self.store.round_robin.load(),
+        )
+        decider.wants_reasons(
+            {name for c in self.connections for write in c.mapping.write.values() for name in write.targets}
+        )
+        return decider
+
+    def _writable_for(self, up: Mapping[str, frozenset[str]]) -> Writable:
+        def writable(ref: RecordRef, values: Mapping[str, object]) -> dict[str, object]:
+            connection = self._by_name.get(ref.crm)
+            return connection.takes(ref.object_type, values) if connection and ref.crm in up else {}
+
+        return writable
+
+    def _active_owners(self, report: CycleReport) -> dict[str, frozenset[str]]:
+        """Each reachable CRM's active owners; a CRM that cannot be reached sits this cycle out."""
+        owners: dict[str, frozenset[str]] = {}
+        for connection in self.connections:
+            try:
+                owners[connection.name] = frozenset(o.email for o in connection.adapter.owners() if o.active)
+            except (AuthError, TransientError, AdapterError) as exc:
+                report.crm(connection.name).errors.append(f"skipped: {type(exc).__name__}: {exc}")
+        return owners
+
+
+def _could_exceed(guard: GuardSettings, changes: int, known: int) -> bool:
+    over_count = guard.max_changes > 0 and changes > guard.max_changes
+    over_share = guard.max_share > 0 and known > 0 and changes > max(_SHARE_FLOOR, guard.max_share * known)
+    return over_count or over_share

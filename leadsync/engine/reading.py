@@ -1,0 +1,138 @@
+"""Read one CRM's changes since its cursors into the state store, page by page.
+
+Each page is stored before the next is asked for: records linked and kept as snapshots,
+their managed values read back (to tell a human's change from our echo), activities kept,
+rejected records quarantined. The people touched become due; nothing is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, TypeVar
+
+from leadsync.adapter_api import BudgetExhausted, Page, TransientError
+from leadsync.connections import Connection
+from leadsync.engine.figures import CrmFigures
+from leadsync.identity import human_change, with_human_change
+from leadsync.model import Activity, Cursor, Person, RecordRef, SetBy
+from leadsync.store import PersonId, PersonState, StageChange, Store
+
+__all__ = ["ACTIVITIES", "EPOCH", "PEOPLE", "Progress", "Reader"]
+
+PEOPLE: Final = "people"
+ACTIVITIES: Final = "activities"
+EPOCH: Final = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
+
+Progress = Callable[[str, str, int, int | None], None]
+"""Told (crm or "all", phase, done, total if known) as a cycle advances."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Reads every stream of one CRM into the store; returns the cursors reached."""
+
+    store: Store
+    at: datetime
+    progress: Progress
+    stop: Callable[[], bool]
+
+    def read(self, connection: Connection, figures: CrmFigures) -> dict[str, Cursor]:
+        """Read people then activities; a spent budget or transient error ends this CRM's reads early."""
+        reached: dict[str, Cursor] = {}
+        adapter = connection.adapter
+        try:
+            if self._drain(
+                connection.name,
+                PEOPLE,
+                adapter.changed_people,
+                lambda page: self._people(connection, page, figures),
+                reached,
+            ):
+                self._drain(
+                    connection.name,
+                    ACTIVITIES,
+                    adapter.changed_activities,
+                    lambda page: self._activities(page, figures),
+                    reached,
+                )
+        except (BudgetExhausted, TransientError) as exc:
+            figures.errors.append(f"reads stopped: {type(exc).__name__}: {exc}")
+        return reached
+
+    def _drain(
+        self,
+        crm: str,
+        stream: str,
+        read: Callable[[Cursor], Iterator[Page[T]]],
+        handle: Callable[[Page[T]], int],
+        reached: dict[str, Cursor],
+    ) -> bool:
+        """Store every page of one stream; False when a stop was requested."""
+        for page in read(self.store.cursors.get(crm, stream) or EPOCH):
+            done = handle(page)
+            reached[stream] = page.cursor
+            self.progress(crm, stream, done, None)
+            if self.stop():
+                return False
+        return True
+
+    def _people(self, connection: Connection, page: Page[Person], figures: CrmFigures) -> int:
+        self._quarantine(page, figures)
+        items = list({person.ref: person for person in page.items}.values())
+        gone = [
+            RecordRef(connection.name, person.ref.object_type, str(record_id))
+            for person in items
+            for record_id in _merged_ids(person)
+        ]
+        for ref in gone:
+            self.store.links.unlink(ref)
+        if not items:
+            return figures.read
+        refs = [person.ref for person in items]
+        self.store.quarantine.clear(refs)
+        current = {values.ref: values.values for values in connection.adapter.read_current(refs)}
+        remembered = self.store.values.of(refs)
+        linked = self.store.persons.save_records(items)
+        states = self.store.persons.states(sorted(set(linked.values())))
+        changed: dict[PersonId, PersonState] = {}
+        history: list[StageChange] = []
+        for ref in refs:
+            person = linked[ref]
+            state = changed.get(person) or states[person]
+            found = human_change(ref, current.get(ref, {}), remembered.get(ref), state)
+            if found is None:
+                continue
+            adopted = with_human_change(state, found, at=self.at)
+            if adopted.stage is not state.stage and adopted.stage is not None:
+                history.append(
+                    StageChange(person, state.stage, adopted.stage, self.at, SetBy.HUMAN, f"set in {ref}")
+                )
+            changed[person] = adopted
+        self.store.persons.set_states(changed.values())
+        self.store.stage_history.append(history)
+        self.store.values.remember_read(current, at=self.at)
+        figures.read += len(items)
+        return figures.read
+
+    def _activities(self, page: Page[Activity], figures: CrmFigures) -> int:
+        self._quarantine(page, figures)
+        if page.items:
+            self.store.persons.save_activities(page.items)
+            self.store.quarantine.clear(activity.ref for activity in page.items)
+        figures.activities += len(page.items)
+        return figures.activities
+
+    def _quarantine(self, page: Page[Person] | Page[Activity], figures: CrmFigures) -> None:
+        if page.rejected:
+            self.store.quarantine.put(page.rejected, at=self.at)
+            figures.quarantined += len(page.rejected)
+
+
+def _merged_ids(person: Person) -> tuple[object, ...]:
+    """Ids of records merged into this one (the survivor speaks for them)."""
+    merged = person.attributes.get("merged_record_ids")
+    return tuple(merged) if isinstance(merged, tuple | list) else ()
