@@ -7,17 +7,18 @@ told apart from leadsync's own echo.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 import msgspec
 
-from leadsync.model import Person, RecordRef, SetBy, Stage
+from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
 from leadsync.store import PersonState, RecordValues
 
-__all__ = ["HumanChange", "human_change", "merged_person", "with_human_change"]
+__all__ = ["HumanChange", "counted_once", "human_change", "merged_person", "with_human_change"]
 
 _NEWEST: Final = datetime.max.replace(tzinfo=UTC)
 _STAGES: Final = frozenset(stage.value for stage in Stage)
@@ -74,6 +75,28 @@ def merged_person(state: PersonState, records: Mapping[RecordRef, Person | None]
         attributes=attributes,
         **filled,
     )
+
+
+def counted_once(activities: Sequence[Activity]) -> tuple[Activity, ...]:
+    """The person's activities with those mirrored across CRMs counted once.
+
+    Many companies already copy some activities between their CRMs (a demo request logged in
+    both), so the same kind in the same minute in two CRMs is one activity. Within one CRM,
+    every record counts: the CRM that logged the most of a (kind, minute) speaks for it.
+    """
+    crms = {activity.crm for activity in activities}
+    if len(crms) < 2:  # noqa: PLR2004 - nothing to mirror
+        return tuple(activities)
+    groups: dict[tuple[str, datetime], dict[str, list[Activity]]] = defaultdict(lambda: defaultdict(list))
+    for activity in activities:
+        minute = activity.occurred_at.replace(second=0, microsecond=0)
+        groups[activity.kind.value, minute][activity.crm].append(activity)
+    kept = [
+        activity
+        for by_crm in groups.values()
+        for activity in max(by_crm.values(), key=lambda items: (len(items), items[0].crm))
+    ]
+    return tuple(sorted(kept, key=lambda a: (a.occurred_at, a.ref)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ def _run(settings: Settings, people: int) -> dict[str, Any]:
             with progress.bars:
                 cycles.append(engine.sync())
         funnel = store.values.funnel()
-        person = store.links.person_in_several_crms()
+        person = store.persons.most_active_in_several_crms()
         email = store.links.email_of(person) if person is not None else None
         explained = engine.explain(email) if email else None
     return {

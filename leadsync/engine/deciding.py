@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from leadsync.definitions import Decision, Definitions, Reason, evaluate
-from leadsync.identity import merged_person
+from leadsync.identity import counted_once, merged_person
 from leadsync.model import Activity, RecordRef
 from leadsync.store import PersonFile, PersonId, PersonUpdate, StageChange
 
@@ -68,12 +68,13 @@ class Decider:
             return Outcome(state.id, None, {}, update, None)
         owners = self._owners_for(file.records)
         before = self.round_robin
+        activities = counted_once(file.activities)
 
         def decided(*, explain: bool) -> Decision:
             return evaluate(
                 self.definitions,
                 person,
-                file.activities,
+                activities,
                 as_of=self.as_of,
                 round_robin=before,
                 active_owners=owners,
@@ -113,7 +114,7 @@ class Decider:
             decision.stage_set_by,
             entered,
             decision.owner,
-            _next_look(self.definitions, decision, file.activities, self.as_of),
+            _next_look(self.definitions, decision, activities, self.as_of),
         )
         return Outcome(state.id, decision, {ref: v for ref, v in desired.items() if v}, update, change)
 

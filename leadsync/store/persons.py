@@ -230,6 +230,30 @@ class Persons:
         with self._engine.connect() as conn:
             return int(conn.scalar(query) or 0)
 
+    def most_active_in_several_crms(self) -> PersonId | None:
+        """The person with records in more than one CRM and the most activities (a showcase)."""
+        touches = func.count(activities.c.record_id)
+        query = (
+            select(record_links.c.person_id)
+            .select_from(
+                record_links.outerjoin(
+                    activities,
+                    and_(
+                        activities.c.person_crm == record_links.c.crm,
+                        activities.c.person_object_type == record_links.c.object_type,
+                        activities.c.person_record_id == record_links.c.record_id,
+                    ),
+                )
+            )
+            .group_by(record_links.c.person_id)
+            .having(func.count(record_links.c.crm.distinct()) > 1)
+            .order_by(touches.desc(), record_links.c.person_id)
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            found = conn.scalar(query)
+        return None if found is None else PersonId(found)
+
     def count(self) -> int:
         """How many people have at least one linked record."""
         with self._engine.connect() as conn:
