@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -33,6 +32,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from leadsync.config_problems import problems_from
+from leadsync.crontab import cron_trigger
 from leadsync.exceptions import ConfigError
 from leadsync.mapping.write import MANAGED
 from leadsync.problems import Problem
@@ -141,7 +141,7 @@ class SyncSettings(BaseModel):
     def _valid_cron(cls, value: str | None) -> str | None:
         if value is not None:
             try:
-                CronTrigger.from_crontab(value, timezone="UTC")
+                cron_trigger(value, "UTC")
             except ValueError as exc:
                 raise PydanticCustomError(
                     "cron",

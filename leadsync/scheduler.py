@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC
 from types import FrameType
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 import structlog
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
@@ -18,12 +16,11 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from leadsync.clock import Clock, SystemClock
 from leadsync.config import SyncSettings
+from leadsync.crontab import cron_trigger
 
 __all__ = ["Cycle", "Daemon", "trigger_for"]
 
@@ -32,68 +29,14 @@ log = structlog.get_logger(__name__)
 Cycle = Callable[[Callable[[], bool]], object]
 """One sync cycle; it gets `stop_requested` and should checkpoint and return once it is True."""
 
-# Crontab weekday numbers: 0 and 7 are Sunday. APScheduler 3 numbers Monday 0, so numbers
-# never reach it: every weekday field is rewritten as names.
-_DAY_NAMES: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_NUMBERS: Final = {name: number for number, name in enumerate(_DAY_NAMES[:7])}
-_WEEKDAY_ITEM: Final = re.compile(r"^(?:(?P<star>\*)|(?P<first>\w+)(?:-(?P<last>\w+))?)(?:/(?P<step>\d+))?$")
 _SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
 
 
 def trigger_for(sync: SyncSettings) -> BaseTrigger:
-    """The APScheduler trigger for `[sync]`: every `interval`, or the `cron` line read in `timezone`.
-
-    A crontab line keeps crontab's meaning, where APScheduler 3's `CronTrigger.from_crontab`
-    does not (verified on APScheduler 3.11): weekday numbers count from Sunday (0 or 7), not
-    Monday; and when both day-of-month and weekday are restricted, either one matching fires
-    the job (Vixie cron), not both.
-    """
+    """The APScheduler trigger for `[sync]`: every `interval`, or the `cron` line read in `timezone`."""
     if sync.cron is None:
         return IntervalTrigger(seconds=sync.interval.total_seconds(), timezone=UTC)
-    fields = sync.cron.split()
-    if len(fields) != 5:  # noqa: PLR2004 - minute hour day month weekday
-        raise ValueError(f"crontab line {sync.cron!r} has {len(fields)} fields, expected 5")
-    minute, hour, day, month, weekday = fields
-    zone = ZoneInfo(sync.timezone)
-    day_of_week = _apscheduler_weekdays(weekday)
-
-    def cron(days: str, weekdays: str) -> CronTrigger:
-        return CronTrigger(
-            minute=minute, hour=hour, day=days, month=month, day_of_week=weekdays, timezone=zone
-        )
-
-    if day.startswith("*") or weekday.startswith("*"):
-        return cron(day, day_of_week)
-    return OrTrigger([cron(day, "*"), cron("*", day_of_week)])
-
-
-def _apscheduler_weekdays(field: str) -> str:
-    """A crontab weekday field ("1-5", "0,6", "*/2", "mon-fri") as APScheduler 3 day names."""
-    if field == "*":
-        return field
-    days: set[int] = set()
-    for item in field.lower().split(","):
-        match = _WEEKDAY_ITEM.match(item)
-        if match is None:
-            raise ValueError(f"crontab weekday {item!r} is not a day, range or step (e.g. 1-5, mon, */2)")
-        first = 0 if match["star"] else _weekday_number(match["first"])
-        if match["last"]:
-            last = _weekday_number(match["last"])
-        else:  # "*" and "3/2" run to the end of the week, "3" is one day
-            last = 7 if match["star"] or match["step"] else first
-        step = int(match["step"] or 1)
-        if step < 1 or last < first:
-            raise ValueError(f"crontab weekday {item!r} is an empty range")
-        days.update(number % 7 for number in range(first, last + 1, step))
-    return ",".join(_DAY_NAMES[number] for number in sorted(days))
-
-
-def _weekday_number(text: str) -> int:
-    if text.isdigit() and int(text) <= len(_DAY_NAMES) - 1:
-        return int(text)
-    if text in _DAY_NUMBERS:
-        return _DAY_NUMBERS[text]
-    raise ValueError(f"crontab weekday {text!r} is not 0-7 (0 and 7 are Sunday) or a name sun-sat")
+    return cron_trigger(sync.cron, sync.timezone)
 
 
 class Daemon:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from pydantic import ValidationError
 from structlog.testing import capture_logs
 
 from leadsync.config import SyncSettings
@@ -59,9 +60,7 @@ def test_crontab_weekdays_keep_their_crontab_meaning(line: str, days: list[str])
 
 @pytest.mark.parametrize(("line", "days"), [("0 9 * * 7", ["sun"]), ("0 9 * * 5-7", ["sun", "fri", "sat"])])
 def test_weekday_seven_is_sunday(line: str, days: list[str]) -> None:
-    # model_construct: SyncSettings' validator checks the line with APScheduler's own
-    # from_crontab, which refuses weekday 7 (its weekdays run 0-6).
-    assert weekdays_in_first_week(SyncSettings.model_construct(cron=line, timezone="UTC")) == days
+    assert weekdays_in_first_week(SyncSettings(cron=line)) == days
 
 
 def test_monday_to_friday_at_nine_skips_the_weekend() -> None:
@@ -83,6 +82,8 @@ def test_day_of_month_and_weekday_both_set_fire_on_either() -> None:
 def test_a_weekday_crontab_does_not_know_is_refused(weekday: str) -> None:
     with pytest.raises(ValueError, match="crontab weekday"):
         trigger_for(SyncSettings.model_construct(cron=f"0 9 * * {weekday}", timezone="UTC"))
+    with pytest.raises(ValidationError, match="is not a crontab line"):  # the config says so first
+        SyncSettings(cron=f"0 9 * * {weekday}")
 
 
 @pytest.mark.parametrize(
