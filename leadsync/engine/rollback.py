@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from leadsync.adapter_api import AdapterError, Change
 from leadsync.clock import Clock
 from leadsync.connections import Connection
 from leadsync.exceptions import LeadsyncError
-from leadsync.model import RecordRef
-from leadsync.store import ApiCalls, AuditEntry, RunStatus, Store
+from leadsync.model import RecordRef, SetBy, Stage
+from leadsync.store import ApiCalls, AuditEntry, PersonId, PersonState, Run, RunStatus, StageChange, Store
 
 __all__ = ["RollbackReport", "rollback"]
 
@@ -49,7 +49,8 @@ def rollback(
     store: Store, connections: Sequence[Connection], clock: Clock, *, pipeline: str, run_id: str
 ) -> RollbackReport:
     """Restore what run `run_id` overwrote in every CRM, under the pipeline's lease."""
-    if store.runs.get(run_id) is None:
+    rolled = store.runs.get(run_id)
+    if rolled is None:
         raise LeadsyncError(f"no run has the id {run_id!r}; `leadsync runs` lists them")
     by_name = {c.name: c for c in connections}
     with store.lease(pipeline):
@@ -58,12 +59,14 @@ def rollback(
         report = RollbackReport(run.id, run_id)
         calls = {c.name: c.adapter.usage().calls for c in connections}
         entries = store.audit.overwritten_by(run_id)
+        restored: list[Change] = []
         for crm, crm_entries in _by_crm(entries).items():
             connection = by_name.get(crm)
             if connection is None:
                 report.failed.append(f"{crm}: not configured now; {len(crm_entries)} values not restored")
                 continue
-            _restore(store, connection, crm_entries, report, at=at)
+            restored += _restore(store, connection, crm_entries, report, at=at)
+        _restore_decided_stages(store, restored, rolled, report, at=at)
         status = RunStatus.PARTIAL if report.failed else RunStatus.SUCCEEDED
         store.runs.finish(
             run.id,
@@ -94,7 +97,8 @@ def _restore(
     report: RollbackReport,
     *,
     at: Any,  # noqa: ANN401
-) -> None:
+) -> list[Change]:
+    """Write back what the entries replaced; the changes written."""
     refs = sorted({e.ref for e in entries})
     try:
         held = {c.ref: c.values for c in connection.adapter.read_current(refs)}
@@ -124,7 +128,7 @@ def _restore(
         results = list(connection.adapter.apply(changes)) if changes else []
     except AdapterError as exc:
         report.failed.append(f"{connection.name}: {type(exc).__name__}: {exc}")
-        return
+        return []
     done = [change for change, result in zip(changes, results, strict=True) if result.ok]
     report.failed += [f"{r.ref}: {r.code} {r.message}".strip() for r in results if not r.ok]
     report.records += len(done)
@@ -139,6 +143,51 @@ def _restore(
     store.values.remember_read(
         {ref: {**held.get(ref, {}), **values} for ref, values in written.items()}, at=at
     )
+    return done
+
+
+def _restore_decided_stages(
+    store: Store,
+    restored: Sequence[Change],
+    rolled: Run,
+    report: RollbackReport,
+    *,
+    at: Any,  # noqa: ANN401
+) -> None:
+    """Put back the stage leadsync had decided for each person whose stage the run moved.
+
+    Stages only move forward, so a person left at the stage the run decided would get it
+    written again by the next cycle, whatever the definitions. A stage a human set is theirs:
+    left alone. The people become due, so the next cycle decides them afresh.
+    """
+    people = store.links.people_of(c.ref for c in restored if "stage" in c.values)
+    stages = {stage.value: stage for stage in Stage}
+    back: dict[PersonId, Stage] = {}
+    for change in restored:
+        person, old = people.get(change.ref), stages.get(str(change.values.get("stage")))
+        if person is not None and old is not None:
+            back.setdefault(person, old)
+    states = store.persons.states(sorted(back))
+    adopted: list[PersonState] = []
+    history: list[StageChange] = []
+    for person, stage in back.items():
+        state = states.get(person)
+        if state is None or state.stage_set_by is not SetBy.LEADSYNC or state.stage is stage:
+            continue
+        before = [
+            c
+            for c in store.stage_history.of_person(person)
+            if c.at < rolled.started_at and c.to_stage is stage
+        ]
+        set_by, entered = (before[-1].set_by, before[-1].at) if before else (SetBy.LEADSYNC, None)
+        adopted.append(replace(state, stage=stage, stage_set_by=set_by, stage_entered_at=entered))
+        history.append(
+            StageChange(
+                person, state.stage, stage, at, SetBy.LEADSYNC, f"rollback of run {report.rolled_back}"
+            )
+        )
+    store.persons.set_states(adopted)
+    store.stage_history.append(history)
 
 
 def _shown(value: object) -> object:
