@@ -150,12 +150,15 @@ class SyncEngine:
             if connection.name in owners:
                 reached[connection.name] = reader.read(connection, report.crm(connection.name))
         decider = self._decider(self.definitions, at, owners)
-        if mode is Mode.WRITE and not allow_large_change:
+        # A stop during the reads leaves people whose data is half read (a CRM's activities not
+        # yet): deciding them now would write stages the next cycle takes back. They stay due.
+        stopped = stop()
+        if mode is Mode.WRITE and not allow_large_change and not stopped:
             report.blocked = self._blast_radius(decider, at)
         if report.blocked:
             report.status = RunStatus.PARTIAL
             _log.warning("cycle.blocked", run_id=report.run_id, reason=report.blocked)
-        else:
+        elif not stopped:
             self._evaluate_and_write(report, mode, decider, stop)
         if mode is not Mode.DRY:
             for crm, cursors in reached.items():
