@@ -20,7 +20,7 @@ from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 from .auth import SessionProvider, http_session
 from .client import SalesforceClient
 from .options import SalesforceOptions, parse_options
-from .owners import OwnerDirectory, read_owners
+from .owners import OwnerDirectory
 from .reads import Convert, ObjectRead, Row, merged_pages
 from .schema import schema_report
 from .soql import KEY_PREFIXES
@@ -62,7 +62,7 @@ class SalesforceAdapter:
 
     def owners(self) -> Iterable[Owner]:
         """Users with an e-mail (inactive ones flagged); a queue is not a person."""
-        return list(read_owners(self._client, self.name, page_size=self._options.page_size))
+        return self._owners.owners()
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
         """Leads not converted and Contacts changed after `since`, merged in (stamp, id) order."""

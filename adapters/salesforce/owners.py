@@ -45,6 +45,10 @@ class OwnerDirectory:
             self._active_by_email = {o.email: i for i, o in self._by_id.items() if o.active}
         return self._by_id
 
+    def owners(self) -> list[Owner]:
+        """Every user with an e-mail, read once: the adapter's `owners()` and its writes share it."""
+        return list(self._load().values())
+
     def email_of(self, user_id: object) -> str | None:
         """The e-mail of a user id; None for a queue, an empty owner or an unknown id."""
         owner = self._load().get(str(user_id)) if user_id else None

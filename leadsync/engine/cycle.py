@@ -85,7 +85,7 @@ class SyncEngine:
             log.info("cycle.started", mode=mode.value)
             calls = {c.name: c.adapter.usage().calls for c in self.connections}
             try:
-                self._cycle(report, mode, allow_large_change=allow_large_change, stop=stop)
+                self._cycle(report, mode, at, allow_large_change=allow_large_change, stop=stop)
             except Exception:
                 report.status = RunStatus.FAILED
                 log.exception("cycle.failed")
@@ -138,21 +138,29 @@ class SyncEngine:
     # -- inside ---------------------------------------------------------------------------------
 
     def _cycle(
-        self, report: CycleReport, mode: Mode, *, allow_large_change: bool, stop: Callable[[], bool]
+        self,
+        report: CycleReport,
+        mode: Mode,
+        at: datetime,
+        *,
+        allow_large_change: bool,
+        stop: Callable[[], bool],
     ) -> None:
-        at = self.clock.now()
         if self.store.definitions_version.get() != self.definitions.version:
             self.store.persons.mark_all_due()
         owners = self._active_owners(report)
         reader = Reader(self.store, at, self.progress, stop)
         reached: dict[str, dict[str, Cursor]] = {}
+        complete = True
         for connection in self.connections:
-            if connection.name in owners:
-                reached[connection.name] = reader.read(connection, report.crm(connection.name))
+            if connection.name in owners and not stop():
+                reached[connection.name], done = reader.read(connection, report.crm(connection.name))
+                complete = complete and done
         decider = self._decider(self.definitions, at, owners)
-        # A stop during the reads leaves people whose data is half read (a CRM's activities not
-        # yet): deciding them now would write stages the next cycle takes back. They stay due.
-        stopped = stop()
+        # Reads that ended early (a stop, a spent budget) leave people half read (a CRM's
+        # activities not yet): deciding them now would write what the next cycle takes back,
+        # enough to trip the blast-radius guard. They stay due; the stored pages' cursors move.
+        stopped = stop() or not complete
         if mode is Mode.WRITE and not allow_large_change and not stopped:
             report.blocked = self._blast_radius(decider, at)
         if report.blocked:

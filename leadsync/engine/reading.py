@@ -40,28 +40,31 @@ class Reader:
     progress: Progress
     stop: Callable[[], bool]
 
-    def read(self, connection: Connection, figures: CrmFigures) -> dict[str, Cursor]:
-        """Read people then activities; a spent budget or transient error ends this CRM's reads early."""
+    def read(self, connection: Connection, figures: CrmFigures) -> tuple[dict[str, Cursor], bool]:
+        """Read people then activities: the cursors reached, and whether every stream was read to its end.
+
+        A spent budget or a transient error ends this CRM's reads early (what was stored stays).
+        """
         reached: dict[str, Cursor] = {}
+        complete = False
         adapter = connection.adapter
         try:
-            if self._drain(
+            complete = self._drain(
                 connection.name,
                 PEOPLE,
                 adapter.changed_people,
                 lambda page: self._people(connection, page, figures),
                 reached,
-            ):
-                self._drain(
-                    connection.name,
-                    ACTIVITIES,
-                    adapter.changed_activities,
-                    lambda page: self._activities(page, figures),
-                    reached,
-                )
+            ) and self._drain(
+                connection.name,
+                ACTIVITIES,
+                adapter.changed_activities,
+                lambda page: self._activities(page, figures),
+                reached,
+            )
         except (BudgetExhausted, TransientError) as exc:
             figures.errors.append(f"reads stopped: {type(exc).__name__}: {exc}")
-        return reached
+        return reached, complete
 
     def _drain(
         self,
@@ -96,7 +99,10 @@ class Reader:
         self.store.quarantine.clear(refs)
         current = {values.ref: values.values for values in connection.adapter.read_current(refs)}
         remembered = self.store.values.of(refs)
-        linked = self.store.persons.save_records(items)
+        moved = [
+            ref for ref in refs if ref not in remembered or current.get(ref) != remembered[ref].last_read
+        ]
+        linked = self.store.persons.save_records(items, changed=moved)
         states = self.store.persons.states(sorted(set(linked.values())))
         changed: dict[PersonId, PersonState] = {}
         history: list[StageChange] = []

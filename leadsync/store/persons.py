@@ -7,7 +7,7 @@ can be evaluated again (decay, a timer, a definitions change) without re-reading
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -20,6 +20,7 @@ from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
 from leadsync.store.entries import PersonId, RecordValues, refs_in
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
+from leadsync.store.types import to_json
 from leadsync.store.upsert import upsert
 from leadsync.store.values import Values
 
@@ -29,6 +30,7 @@ DUE_NOW: Final = datetime(1970, 1, 1, tzinfo=UTC)
 """The re-evaluation time that means "in the next cycle": earlier than any cycle's start."""
 
 _CHUNK: Final = 500
+_MOVED_BY_OUR_WRITES: Final = frozenset({"updated_at", "stage", "stage_set_by", "owner_email"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +73,18 @@ class Persons:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def save_records(self, records: Sequence[Person]) -> dict[RecordRef, PersonId]:
-        """Link each record to its person, keep its snapshot, and mark the people due."""
+    def save_records(
+        self, records: Sequence[Person], *, changed: Collection[RecordRef] = ()
+    ) -> dict[RecordRef, PersonId]:
+        """Link each record to its person, keep its snapshot, and mark due the people who changed.
+
+        A person is due when one of their records is new, reads differently from its snapshot
+        (its modification stamp aside: our own write moves it), or is in `changed` (its managed
+        values moved). An echo of our own write marks no one: a quiet cycle costs O(changes).
+        """
+        snapshots = {p.ref: _snapshot(p) for p in records}
         with self._engine.begin() as conn:
+            before = _snapshots(conn, list(snapshots))
             linked = link_all(conn, [(person.ref, person.email) for person in records])
             if records:
                 conn.execute(
@@ -85,16 +96,16 @@ class Persons:
                     )
                     .values(snapshot=bindparam("k_snapshot")),
                     [
-                        {
-                            "k_crm": p.ref.crm,
-                            "k_type": p.ref.object_type,
-                            "k_id": p.ref.record_id,
-                            "k_snapshot": _snapshot(p),
-                        }
-                        for p in records
+                        {"k_crm": r.crm, "k_type": r.object_type, "k_id": r.record_id, "k_snapshot": snapshot}
+                        for r, snapshot in snapshots.items()
                     ],
                 )
-            _mark_due(conn, set(linked.values()))
+            moved = {
+                ref
+                for ref, snapshot in snapshots.items()
+                if ref in changed or _unstamped(before.get(ref)) != _unstamped(snapshot)
+            }
+            _mark_due(conn, {linked[ref] for ref in moved})
         return linked
 
     def save_activities(self, items: Sequence[Activity]) -> int:
@@ -266,6 +277,29 @@ def _same_record(left: Table, right: Table) -> ColumnElement[bool]:
         left.c.object_type == right.c.object_type,
         left.c.record_id == right.c.record_id,
     )
+
+
+def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, object]:
+    found: dict[RecordRef, object] = {}
+    for where in refs_in(record_links, refs):
+        for row in conn.execute(
+            select(
+                record_links.c.crm,
+                record_links.c.object_type,
+                record_links.c.record_id,
+                record_links.c.snapshot,
+            ).where(where)
+        ):
+            found[RecordRef(row.crm, row.object_type, row.record_id)] = row.snapshot
+    return found
+
+
+def _unstamped(snapshot: object) -> object:
+    """A snapshot without what our own writes move: the stamp and the managed stage and owner."""
+    plain = to_json(snapshot)  # as stored: lists, never tuples
+    if not isinstance(plain, dict):
+        return plain
+    return {key: value for key, value in plain.items() if key not in _MOVED_BY_OUR_WRITES}
 
 
 def _snapshot(person: Person) -> Any:  # noqa: ANN401 - plain JSON

@@ -119,7 +119,13 @@ def test_a_stop_during_the_reads_writes_nothing_commits_the_pages_read_and_conve
     pipeline = make_pipeline(600)
     contacts = len(pipeline.hubspot.store.ids())
 
-    stopped = pipeline.sync(stop=lambda: True)  # seen after the first page of each CRM
+    asked = []
+
+    def stop() -> bool:  # asked before each CRM and after each page: stop after Salesforce's first page
+        asked.append(True)
+        return len(asked) > 1
+
+    stopped = pipeline.sync(stop=stop)
 
     assert stopped.status is RunStatus.PARTIAL
     assert stopped.evaluated == 0
@@ -127,12 +133,13 @@ def test_a_stop_during_the_reads_writes_nothing_commits_the_pages_read_and_conve
     assert pipeline.store.audit.of_run(stopped.run_id) == []
     assert pipeline.salesforce.calls.count("PATCH", "composite/sobjects") == 0
     assert pipeline.hubspot.calls.count("POST", "contacts batch/update") == 0
-    # One page of people was read and stored in each CRM; activities were not reached.
-    assert all(figures.read > 0 for figures in stopped.crms.values())
-    assert stopped.crms["hubspot"].read < contacts
-    for crm in ("salesforce", "hubspot"):
-        assert pipeline.store.cursors.get(crm, "people") is not None
-        assert pipeline.store.cursors.get(crm, "activities") is None
+    # One page of Salesforce people was read and stored; nothing else was asked for.
+    assert stopped.crms["salesforce"].read > 0
+    assert stopped.crms.get("hubspot") is None or stopped.crms["hubspot"].read == 0
+    assert pipeline.store.cursors.get("salesforce", "people") is not None
+    assert pipeline.store.cursors.get("salesforce", "activities") is None
+    assert pipeline.store.cursors.get("hubspot", "people") is None
+    assert contacts > 0
 
     resumed = pipeline.sync()
     assert resumed.status is RunStatus.SUCCEEDED, resumed.as_dict()
@@ -148,9 +155,9 @@ def test_a_spent_salesforce_budget_ends_the_cycle_partial_and_the_next_one_resum
     make_pipeline: MakePipeline,
 ) -> None:
     pipeline = make_pipeline(120)
-    # Only 8 calls remain below the default 90 % budget share: Salesforce stops mid-cycle.
+    # Only 3 calls remain below the default 90 % budget share: Salesforce stops mid-read.
     pipeline.salesforce.store.set_daily_limit(1000)
-    pipeline.salesforce.store.set_api_usage(900 - 8)
+    pipeline.salesforce.store.set_api_usage(900 - 3)
 
     spent = pipeline.sync()
 
@@ -159,9 +166,11 @@ def test_a_spent_salesforce_budget_ends_the_cycle_partial_and_the_next_one_resum
     assert any("BudgetExhausted" in error and "budget" in error for error in salesforce.errors), (
         salesforce.errors
     )
-    assert salesforce.writes < salesforce.planned
-    assert spent.crms["hubspot"].writes > 0  # the other CRM is not held back
+    # Half-read people are not decided: nothing is written anywhere, they stay due.
+    assert spent.evaluated == 0
+    assert salesforce.writes == spent.crms["hubspot"].writes == 0
     assert pipeline.store.cursors.get("salesforce", "activities") is None  # never read to the end
+    assert pipeline.store.persons.count_due(pipeline.clock.now()) > 0
     stored = pipeline.store.runs.get(spent.run_id)
     assert stored is not None
     assert stored.status is RunStatus.PARTIAL  # what `leadsync runs` shows
