@@ -7,6 +7,7 @@ sandboxes' own call counters for "nothing was written".
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from typer.testing import CliRunner
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.cli import app
-from leadsync.store import Store
+from leadsync.store import RunStatus, Store
 
 runner = CliRunner()
 
@@ -158,3 +159,33 @@ def test_explain_tells_one_persons_story_and_an_unknown_email_exits_1(sandboxes:
     assert unknown.exit_code == 1
     assert unknown.stdout == ""
     assert "nobody@nowhere.example" in unknown.stderr
+
+
+def test_the_daemon_ends_cleanly_on_sigterm_with_its_run_stored(sandboxes: Sandboxes) -> None:
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "leadsync", "run", "--config", str(sandboxes.config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert daemon.stderr is not None
+        for line in daemon.stderr:  # JSON log lines: stderr is not a terminal
+            lines.append(line)
+            if '"cycle.started"' in line:
+                break
+        daemon.send_signal(signal.SIGTERM)
+        _, rest = daemon.communicate(timeout=60)
+    finally:
+        daemon.kill()
+    log = "".join(lines) + rest
+    assert daemon.returncode == 0, log
+    events = [json.loads(line)["event"] for line in log.splitlines() if line.startswith("{")]
+    assert events[-1] == "daemon.stopped"
+    assert "cycle.finished" in events
+    with Store.open(sandboxes.state_url) as store:
+        runs = store.runs.recent()
+    assert len(runs) == 1
+    assert runs[0].status in (RunStatus.SUCCEEDED, RunStatus.PARTIAL)  # checkpointed, not left running
+    assert runs[0].finished_at is not None
