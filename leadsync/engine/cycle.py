@@ -112,17 +112,23 @@ class SyncEngine:
             return report
 
     def plan(self, definitions: Definitions | None = None) -> Impact:
-        """What a cycle would write now, from the stored data, writing nothing.
+        """What a cycle would write now, writing nothing: the CRMs' changes are read (cursors
+        stay where they are), then the due people are evaluated.
 
-        With other `definitions`, everyone is evaluated by them: the impact of adopting them.
+        With other `definitions`, the stored data is not refreshed and everyone is evaluated
+        by them: the impact of adopting them.
         """
-        at = self.clock.now()
         chosen = definitions or self.definitions
-        everyone = definitions is not None or self.store.definitions_version.get() != chosen.version
-        decider = self._decider(chosen, at, self._active_owners(CycleReport("plan")))
-        impact = Impact()
-        for evaluation in evaluations(self.store, decider, batches(self.store, None if everyone else at)):
-            impact.add(evaluation)
+        with self.store.lease(self.pipeline):
+            at = self.clock.now()
+            owners = self._active_owners(CycleReport("plan"))
+            if definitions is None:
+                self._read_all(CycleReport("plan"), owners, at, _never)
+            everyone = definitions is not None or self.store.definitions_version.get() != chosen.version
+            decider = self._decider(chosen, at, owners)
+            impact = Impact()
+            for evaluation in evaluations(self.store, decider, batches(self.store, None if everyone else at)):
+                impact.add(evaluation)
         return impact
 
     def explain(self, email: str) -> dict[str, Any] | None:
@@ -149,13 +155,7 @@ class SyncEngine:
         if self.store.definitions_version.get() != self.definitions.version:
             self.store.persons.mark_all_due()
         owners = self._active_owners(report)
-        reader = Reader(self.store, at, self.progress, stop)
-        reached: dict[str, dict[str, Cursor]] = {}
-        complete = True
-        for connection in self.connections:
-            if connection.name in owners and not stop():
-                reached[connection.name], done = reader.read(connection, report.crm(connection.name))
-                complete = complete and done
+        reached, complete = self._read_all(report, owners, at, stop)
         decider = self._decider(self.definitions, at, owners)
         # Reads that ended early (a stop, a spent budget) leave people half read (a CRM's
         # activities not yet): deciding them now would write what the next cycle takes back,
@@ -175,6 +175,23 @@ class SyncEngine:
         if report.status is RunStatus.RUNNING:
             stopped = stop() or any(f.errors for f in report.crms.values())
             report.status = RunStatus.PARTIAL if stopped else RunStatus.SUCCEEDED
+
+    def _read_all(
+        self,
+        report: CycleReport,
+        owners: Mapping[str, frozenset[str]],
+        at: datetime,
+        stop: Callable[[], bool],
+    ) -> tuple[dict[str, dict[str, Cursor]], bool]:
+        """Read every reachable CRM into the store: the cursors reached, and whether all reads ended."""
+        reader = Reader(self.store, at, self.progress, stop)
+        reached: dict[str, dict[str, Cursor]] = {}
+        complete = True
+        for connection in self.connections:
+            if connection.name in owners and not stop():
+                reached[connection.name], done = reader.read(connection, report.crm(connection.name))
+                complete = complete and done
+        return reached, complete
 
     def _evaluate_and_write(
         self, report: CycleReport, mode: Mode, decider: Decider, stop: Callable[[], bool]
