@@ -62,7 +62,7 @@ class SalesforceAdapter:
 
     def owners(self) -> Iterable[Owner]:
         """Users with an e-mail (inactive ones flagged); a queue is not a person."""
-        return self._owners.owners()
+        return self._owners.refresh()
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
         """Leads not converted and Contacts changed after `since`, merged in (stamp, id) order."""

@@ -40,14 +40,16 @@ class OwnerDirectory:
 
     def _load(self) -> dict[str, Owner]:
         if self._by_id is None:
-            owners = read_owners(self._client, self._crm, page_size=self._page_size)
-            self._by_id = {owner.crm_ids[self._crm]: owner for owner in owners}
-            self._active_by_email = {o.email: i for i, o in self._by_id.items() if o.active}
+            self.refresh()
+        assert self._by_id is not None  # noqa: S101 - refresh() set it
         return self._by_id
 
-    def owners(self) -> list[Owner]:
-        """Every user with an e-mail, read once: the adapter's `owners()` and its writes share it."""
-        return list(self._load().values())
+    def refresh(self) -> list[Owner]:
+        """Read every user with an e-mail now, and keep them for the writes that follow."""
+        owners = list(read_owners(self._client, self._crm, page_size=self._page_size))
+        self._by_id = {owner.crm_ids[self._crm]: owner for owner in owners}
+        self._active_by_email = {o.email: i for i, o in self._by_id.items() if o.active}
+        return owners
 
     def email_of(self, user_id: object) -> str | None:
         """The e-mail of a user id; None for a queue, an empty owner or an unknown id."""

@@ -48,9 +48,9 @@ def test_far_future_cursor_reads_nothing_and_calls_nothing(hubspot):
 
 def test_boundary_stamps_strictly_after_and_capped_at_cycle_start(hubspot):
     ids = hubspot.store.ids()[:3]
-    clock = ManualClock(NOW + timedelta(hours=1))
-    hubspot.store.update_as_user(ids[0], leadsync_reasons="edited")  # stamped after NOW, before clock
+    hubspot.store.update_as_user(ids[0], leadsync_reasons="edited")  # stamped by the sandbox's wall clock
     stamp = datetime.fromisoformat(hubspot.store.contact(ids[0])["lastmodifieddate"].replace("Z", "+00:00"))
+    clock = ManualClock(stamp + timedelta(minutes=1))  # the cycle starts after the edit, whatever the hour
     just_before = Cursor(stamp - timedelta(milliseconds=1))
     _, got = read_all(adapter_for(hubspot, clock=clock), just_before)
     assert ids[0] in got
