@@ -139,10 +139,7 @@ def _restore(
         for name, value in c.values.items()
     )
     written: Mapping[RecordRef, Mapping[str, object]] = {c.ref: c.values for c in done}
-    store.values.remember_written(written, at=at)
-    store.values.remember_read(
-        {ref: {**held.get(ref, {}), **values} for ref, values in written.items()}, at=at
-    )
+    store.values.remember_sent(written, held, at=at)
     return done
 
 

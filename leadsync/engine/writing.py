@@ -139,7 +139,7 @@ class Writer:
 
     def _record(self, outcomes: list[tuple[_Planned, bool, str]]) -> None:
         written: dict[RecordRef, Mapping[str, object]] = {}
-        read: dict[RecordRef, Mapping[str, object]] = {}
+        held: dict[RecordRef, Mapping[str, object]] = {}
         audit: list[AuditEntry] = []
         for item, ok, code in outcomes:
             change = item.change
@@ -149,7 +149,7 @@ class Writer:
             if ok:
                 figures.writes += 1
                 written[change.ref] = change.values
-                read[change.ref] = {**item.held, **change.values}
+                held[change.ref] = item.held
                 audit.extend(self._audit(change))
             elif code in GONE:
                 self.store.links.unlink(change.ref)
@@ -159,8 +159,7 @@ class Writer:
             if settling.waiting == 0:
                 self._ready.append(self._settling.pop(item.person))
         self.store.audit.append(audit)
-        self.store.values.remember_written(written, at=self.at)
-        self.store.values.remember_read(read, at=self.at)
+        self.store.values.remember_sent(written, held, at=self.at)
         self._settle()
 
     def _audit(self, change: Change) -> list[AuditEntry]:

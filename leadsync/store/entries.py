@@ -36,9 +36,12 @@ _EMPTY: Mapping[str, object] = MappingProxyType({})
 _CHUNK = 500  # refs per IN list: far below SQLite's and PostgreSQL's parameter limits
 
 
-def refs_in(table: Table, refs: Sequence[RecordRef]) -> Iterator[ColumnElement[bool]]:
-    """WHERE clauses selecting the rows of `refs`, one per chunk of at most 500 refs."""
-    key = tuple_(table.c.crm, table.c.object_type, table.c.record_id)
+def refs_in(table: Table, refs: Sequence[RecordRef], *, prefix: str = "") -> Iterator[ColumnElement[bool]]:
+    """WHERE clauses selecting the rows of `refs`, one per chunk of at most 500 refs.
+
+    `prefix` names other key columns: "person_" selects activities by the record they belong to.
+    """
+    key = tuple_(table.c[f"{prefix}crm"], table.c[f"{prefix}object_type"], table.c[f"{prefix}record_id"])
     for start in range(0, len(refs), _CHUNK):
         yield key.in_([(r.crm, r.object_type, r.record_id) for r in refs[start : start + _CHUNK]])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, Engine, Table, delete, func, select, tuple_, union
+from sqlalchemy import Connection, Engine, Table, delete, func, select, union
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
@@ -45,7 +45,7 @@ def forget(engine: Engine, email: str) -> ForgetReport:
             delete(quarantine).where(func.lower(quarantine.c.excerpt).contains(key, autoescape=True))
         ).rowcount
         _delete_records(conn, record_values, refs)
-        for where in _person_refs_in(refs):
+        for where in refs_in(activities, refs, prefix="person_"):
             conn.execute(delete(activities).where(where))
         conn.execute(delete(record_links).where(record_links.c.person_id.in_(ids)))
         stage_changes = conn.execute(delete(stage_history).where(stage_history.c.person_id.in_(ids))).rowcount
@@ -55,11 +55,3 @@ def forget(engine: Engine, email: str) -> ForgetReport:
 
 def _delete_records(conn: Connection, table: Table, refs: list[RecordRef]) -> int:
     return sum(conn.execute(delete(table).where(where)).rowcount for where in refs_in(table, refs))
-
-
-def _person_refs_in(refs: list[RecordRef]) -> list[ColumnElement[bool]]:
-    key = tuple_(activities.c.person_crm, activities.c.person_object_type, activities.c.person_record_id)
-    return [
-        key.in_([(r.crm, r.object_type, r.record_id) for r in refs[start : start + 500]])
-        for start in range(0, len(refs), 500)
-    ]

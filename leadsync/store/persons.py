@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, bindparam, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, bindparam, func, select, update
 
 from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
 from leadsync.store.entries import PersonId, RecordValues, refs_in
@@ -355,16 +355,9 @@ def _states(conn: Connection, ids: Sequence[PersonId]) -> dict[PersonId, PersonS
 
 
 def _activities_of(conn: Connection, refs: Mapping[RecordRef, PersonId]) -> dict[PersonId, list[Activity]]:
-    key = tuple_(activities.c.person_crm, activities.c.person_object_type, activities.c.person_record_id)
-    ordered = sorted(refs)
     found: dict[PersonId, list[Activity]] = defaultdict(list)
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = [(r.crm, r.object_type, r.record_id) for r in ordered[start : start + _CHUNK]]
-        query = (
-            select(activities)
-            .where(key.in_(chunk))
-            .order_by(activities.c.occurred_at, activities.c.record_id)
-        )
+    for where in refs_in(activities, sorted(refs), prefix="person_"):
+        query = select(activities).where(where).order_by(activities.c.occurred_at, activities.c.record_id)
         for row in conn.execute(query):
             person = RecordRef(row.person_crm, row.person_object_type, row.person_record_id)
             found[refs[person]].append(

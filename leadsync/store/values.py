@@ -42,6 +42,17 @@ class Values:
         with self._engine.begin() as conn:
             upsert(conn, record_values, rows, update=("last_written", "written_at"))
 
+    def remember_sent(
+        self,
+        written: Mapping[RecordRef, _ManagedValues],
+        held: Mapping[RecordRef, _ManagedValues],
+        *,
+        at: datetime,
+    ) -> None:
+        """Store a successful write: what was written, and what the record now holds (`held` + written)."""
+        self.remember_written(written, at=at)
+        self.remember_read({ref: {**held.get(ref, {}), **values} for ref, values in written.items()}, at=at)
+
     def of(self, refs: Iterable[RecordRef]) -> dict[RecordRef, RecordValues]:
         """The remembered values of each of `refs` that has any."""
         found: dict[RecordRef, RecordValues] = {}
