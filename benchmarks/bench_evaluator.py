@@ -11,6 +11,7 @@ from leadsync.model import Activity, ActivityKind, Person, RecordRef
 
 COUNT = 20_000
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
+DECAY_AS_OF = AS_OF.replace(minute=0, second=0, microsecond=0)  # as the engine's Decider takes it
 TITLES = [
     "CEO",
     "PDG",
@@ -59,7 +60,7 @@ def population(count: int, seed: int = 7) -> list[tuple[Person, list[Activity]]]
 
 
 def run() -> list[Figure]:
-    """Evaluate COUNT people, threading round robin as the engine will, without and with explanation."""
+    """Evaluate COUNT people as the engine does (round robin threaded, decay at the hour), both paths."""
     definitions = load_definitions()
     people = population(COUNT)
     activities = sum(len(a) for _, a in people) / COUNT
@@ -71,7 +72,13 @@ def run() -> list[Figure]:
             nonlocal round_robin
             person, acts = people[i]
             decision = evaluate(
-                definitions, person, acts, as_of=AS_OF, round_robin=round_robin, explain=explain
+                definitions,
+                person,
+                acts,
+                as_of=AS_OF,
+                round_robin=round_robin,
+                explain=explain,
+                decay_as_of=DECAY_AS_OF,
             )
             round_robin = dict(decision.round_robin)
 

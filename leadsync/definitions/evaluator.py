@@ -10,7 +10,9 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from types import MappingProxyType
+from typing import Final
 
 import msgspec
 
@@ -25,13 +27,15 @@ from leadsync.definitions.scoring import (
     fit_reasons,
     temperature,
 )
-from leadsync.definitions.stages import Checklist, Funnel, Route, next_stage, reached_stage
+from leadsync.definitions.stages import Checklist, Funnel, Route, day_label, next_stage, reached_stage
 from leadsync.definitions.titles import TitleRules
 from leadsync.model import Activity, JobLevel, Person, SetBy, Stage, Temperature
 
 __all__ = ["Decision", "Definitions", "Reason", "SlaRules", "evaluate"]
 
 _NO_ROUND_ROBIN: RoundRobin = MappingProxyType({})
+_TEXT: Final = {heat: heat.value for heat in Temperature}  # a dict look-up costs less than `.value`
+_POINTS: Final = attrgetter("points")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,19 +111,23 @@ def evaluate(
     between two cycles minutes apart.
     """
     scoring = definitions.scoring
-    tally = engagement_tally(activities, as_of=as_of, rules=scoring, decay_as_of=decay_as_of)
+    plan = definitions.facts
+    tally = engagement_tally(
+        activities, as_of=as_of, rules=scoring, decay_as_of=decay_as_of, counting=explain or plan.counts
+    )
     ignored = tally.ignored
     counted = [a for a in activities if a.occurred_at <= as_of] if ignored else activities
     level = person.job_level or definitions.titles.level_for(person.title)
-    facts = definitions.facts.facts(person, level, tally.counts, tally.last_touch, as_of=as_of)
+    facts = plan.facts(person, level, tally.counts, tally.last_touch, as_of=as_of)
 
     fit_raw = fit_reasons(person, level, facts, scoring.fit, explain=explain)
     # Fit points are integers, so the score splits exactly into fit + rounded engagement.
-    fit_score = int(sum(r.points for r in fit_raw))
+    fit_score = int(sum(map(_POINTS, fit_raw)))
     engagement_score = round_half_up(math.fsum(tally.capped.values()))
     score = fit_score + engagement_score
     heat = temperature(score, tally.last_touch, as_of=as_of, rules=scoring.temperature)
-    facts.update(fit_score=fit_score, engagement_score=engagement_score, score=score, temperature=heat.value)
+    facts["fit_score"], facts["engagement_score"], facts["score"] = fit_score, engagement_score, score
+    facts["temperature"] = _TEXT[heat]
 
     funnel = definitions.funnel
     fit = funnel.fit_gate(facts)
@@ -145,14 +153,10 @@ def evaluate(
     reasons: tuple[Reason, ...] = ()
     if explain:
         engagement_raw = engagement_reasons(tally, scoring.kinds)
+        shares = _apportion([r.points for r in engagement_raw])
         reasons = (
-            *(Reason(r.rule, int(r.points), r.detail) for r in fit_raw),
-            *(
-                Reason(r.rule, share, r.detail)
-                for share, r in zip(
-                    _apportion([r.points for r in engagement_raw]), engagement_raw, strict=True
-                )
-            ),
+            *[Reason(r.rule, int(r.points), r.detail) for r in fit_raw],
+            *[Reason(r.rule, share, r.detail) for share, r in zip(shares, engagement_raw, strict=True)],
             Reason("fit_gate", 0, "passes the fit gate" if fit else "fails the fit gate: stays a lead"),
             Reason("temperature", 0, f"{heat}: score {score}" + _touch_detail(tally.last_touch)),
             Reason(f"stage.{move.stage}", 0, move.reason),
@@ -193,11 +197,12 @@ def _apportion(points: Sequence[float]) -> list[int]:
     floors = [math.floor(p) for p in points]
     missing = round_half_up(math.fsum(points)) - sum(floors)
     if missing:
-        by_remainder = sorted(range(len(points)), key=lambda i: floors[i] - points[i])
+        remainders = [floor - point for floor, point in zip(floors, points, strict=True)]
+        by_remainder = sorted(range(len(points)), key=remainders.__getitem__)
         for i in by_remainder[:missing]:
             floors[i] += 1
     return floors
 
 
 def _touch_detail(last_touch: datetime | None) -> str:
-    return f", last touch {last_touch:%Y-%m-%d}" if last_touch else ", no activity"
+    return f", last touch {day_label(last_touch)}" if last_touch else ", no activity"

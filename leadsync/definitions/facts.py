@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from leadsync.model import ActivityKind, JobLevel, Person
+from leadsync.model import ActivityKind, JobLevel, Person, Stage
 
 __all__ = ["DECISION_FACTS", "OPEN_PREFIXES", "PERSON_FACTS", "FactsPlan"]
 
@@ -23,6 +23,21 @@ def _days(as_of: datetime, since: datetime | None) -> float | None:
     return None if since is None else (as_of - since).total_seconds() / _SECONDS_PER_DAY
 
 
+_QUALIFICATION_NAMES: Final[dict[str, str]] = {}
+_NAMES_KEPT: Final = 1_024
+
+
+def _qualification_name(key: str) -> str:
+    """The fact name of a qualification answer; the few names a mapping uses are built once."""
+    name = f"qualification.{key}"
+    if len(_QUALIFICATION_NAMES) < _NAMES_KEPT:
+        _QUALIFICATION_NAMES[key] = name
+    return name
+
+
+# A dict look-up, not `.value`: an enum property costs a Python call per person.
+_LEVELS: Final[Mapping[JobLevel | None, str]] = {level: level.value for level in JobLevel}
+_STAGES: Final[Mapping[Stage | None, str]] = {stage: stage.value for stage in Stage}
 _Getter = Callable[[Person, JobLevel | None, datetime | None, datetime], object]
 _GETTERS: Final[Mapping[str, _Getter]] = {
     "email": lambda p, _level, _touch, _now: p.email,
@@ -30,13 +45,13 @@ _GETTERS: Final[Mapping[str, _Getter]] = {
     "first_name": lambda p, _level, _touch, _now: p.first_name,
     "last_name": lambda p, _level, _touch, _now: p.last_name,
     "title": lambda p, _level, _touch, _now: p.title,
-    "job_level": lambda _p, level, _touch, _now: level.value if level else None,
+    "job_level": lambda _p, level, _touch, _now: _LEVELS.get(level),
     "company": lambda p, _level, _touch, _now: p.company,
     "employees": lambda p, _level, _touch, _now: p.employees,
     "industry": lambda p, _level, _touch, _now: p.industry,
     "country": lambda p, _level, _touch, _now: p.country,
     "source": lambda p, _level, _touch, _now: p.source,
-    "stage": lambda p, _level, _touch, _now: p.stage.value if p.stage else None,
+    "stage": lambda p, _level, _touch, _now: _STAGES.get(p.stage),
     "owner_email": lambda p, _level, _touch, _now: p.owner_email,
     "days_since_created": lambda p, _level, _touch, now: _days(now, p.created_at),
     "days_since_last_activity": lambda _p, _level, touch, now: _days(now, touch),
@@ -79,9 +94,11 @@ class FactsPlan:
         as_of: datetime,
     ) -> dict[str, object]:
         """The facts conditions see about a person, before scores are added."""
-        facts = {name: getter(person, level, last_touch, as_of) for name, getter in self.getters}
+        facts: dict[str, object] = {}
+        for name, getter in self.getters:  # a loop: a comprehension is one more frame per person
+            facts[name] = getter(person, level, last_touch, as_of)
         for key, answer in person.qualification.items():  # checklists read them
-            facts[f"qualification.{key}"] = answer
+            facts[_QUALIFICATION_NAMES.get(key) or _qualification_name(key)] = answer
         if self.attributes:
             for key, value in person.attributes.items():
                 facts[f"attributes.{key}"] = value

@@ -7,8 +7,9 @@ the caller (the engine, through the store) keeps it, so the evaluator stays pure
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
+
+import msgspec
 
 from leadsync.conditions import Facts, Predicate
 from leadsync.model import Stage
@@ -36,9 +37,13 @@ class OwnerRules:
     assign_from: Stage
     territories: tuple[Territory, ...]
     fallback: str
+    unassigned: str = field(init=False, repr=False, compare=False)  # built once, not per person
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unassigned", f"owners are assigned from {self.assign_from} on")
 
 
-class OwnerChoice(NamedTuple):
+class OwnerChoice(msgspec.Struct, frozen=True):
     """The owner a person should have, why, and the round-robin positions after choosing."""
 
     email: str | None
@@ -67,7 +72,7 @@ def choose_owner(
     if current is not None and rules.keep_existing and active(current):
         return OwnerChoice(current, "current owner kept (active)", round_robin)
     if not needs_owner:
-        return OwnerChoice(current, f"owners are assigned from {rules.assign_from} on", round_robin)
+        return OwnerChoice(current, rules.unassigned, round_robin)
     for territory in rules.territories:
         if not territory.covers(facts):
             continue

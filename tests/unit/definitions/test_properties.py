@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadsync.definitions import FUNNEL, evaluate
-from leadsync.model import Activity, ActivityKind, Person, RecordRef, SetBy, Stage
+from leadsync.definitions import FUNNEL, Decision, evaluate
+from leadsync.definitions.evaluator import round_half_up
+from leadsync.definitions.scoring import engagement_tally
+from leadsync.model import Activity, ActivityKind, Person, RecordRef, SetBy, Stage, Temperature
 from tests.unit.definitions.helpers import AS_OF, DEFAULTS
 
 REF = RecordRef("crm", "Lead", "1")
@@ -56,11 +60,12 @@ def activity_of(kind: ActivityKind, days_ago: float, i: int) -> Activity:
     return Activity(RecordRef("crm", "Task", str(i)), REF, kind, AS_OF - timedelta(days=days_ago))
 
 
+days_ago = st.one_of(st.floats(-5, 400), st.floats(-0.05, 0.05))  # also close to `as_of` and the hour
+
+
 @st.composite
 def activity_lists(draw: st.DrawFn, kinds: list[ActivityKind] | None = None) -> list[Activity]:
-    pairs = draw(
-        st.lists(st.tuples(st.sampled_from(kinds or list(ActivityKind)), st.floats(-5, 400)), max_size=25)
-    )
+    pairs = draw(st.lists(st.tuples(st.sampled_from(kinds or list(ActivityKind)), days_ago), max_size=25))
     return [activity_of(kind, days, i) for i, (kind, days) in enumerate(pairs)]
 
 
@@ -109,3 +114,92 @@ def test_no_backward_stage_move_without_an_explicit_transition(
         assert entered or person.stage_set_by is SetBy.LEADSYNC
     else:
         assert FUNNEL.index(reached) > FUNNEL.index(current)
+
+
+OWNERS = [
+    "alice.martin@example.com",
+    "chloe.dubois@example.com",
+    "frank.miller@example.com",
+    "gone@example.com",
+]
+
+
+@st.composite
+def owned_people(draw: st.DrawFn) -> Person:
+    who = draw(people())
+    return msgspec.structs.replace(who, owner_email=draw(st.one_of(st.none(), st.sampled_from(OWNERS))))
+
+
+def reference_engagement(
+    activities: list[Activity], decay_at: datetime
+) -> tuple[dict[ActivityKind, float], datetime | None]:
+    """Capped points per kind and the last touch, computed the plain way, one kind at a time."""
+    counted = [a for a in activities if a.occurred_at <= AS_OF]
+    capped = {}
+    for kind, rule in DEFAULTS.scoring.kinds.items():
+        ages = [max(0.0, (decay_at - a.occurred_at).total_seconds()) for a in counted if a.kind is kind]
+        if ages and rule.points:
+            points = sum(rule.points * math.exp(-rule.decay_per_second * age) for age in ages)
+            capped[kind] = (
+                points if rule.cap is None or abs(points) <= rule.cap else math.copysign(rule.cap, points)
+            )
+    touches = [a.occurred_at for a in counted if DEFAULTS.scoring.kinds[a.kind].points >= 0]
+    return capped, max(touches, default=None)
+
+
+@settings(max_examples=200)
+@given(
+    owned_people(),
+    activity_lists(),
+    st.dictionaries(st.sampled_from(["enterprise-emea", "emea", "north-america"]), st.integers(0, 5)),
+    st.one_of(st.none(), st.sets(st.sampled_from(OWNERS[:3]))),
+    st.integers(0, 59),
+)
+def test_the_fast_path_decides_what_the_explained_path_decides(
+    person: Person,
+    activities: list[Activity],
+    round_robin: dict[str, int],
+    active: set[str] | None,
+    minutes: int,
+) -> None:
+    as_of = AS_OF + timedelta(minutes=minutes)  # decay is taken at the hour, as the engine does
+    decay_as_of = AS_OF
+
+    def decided(*, explain: bool) -> Decision:
+        return evaluate(
+            DEFAULTS,
+            person,
+            activities,
+            as_of=as_of,
+            round_robin=round_robin,
+            active_owners=active,
+            explain=explain,
+            decay_as_of=decay_as_of,
+        )
+
+    fast, explained = decided(explain=False), decided(explain=True)
+    assert fast.reasons == ()
+    assert msgspec.structs.replace(explained, reasons=()) == fast
+    assert sum(r.points for r in explained.reasons) == fast.score
+
+
+@settings(max_examples=200)
+@given(people(), activity_lists())
+def test_engagement_matches_a_plain_reference(person: Person, activities: list[Activity]) -> None:
+    decay_as_of = AS_OF - timedelta(minutes=30)
+    capped, last_touch = reference_engagement(activities, decay_as_of)
+    tally = engagement_tally(
+        activities, as_of=AS_OF, rules=DEFAULTS.scoring, decay_as_of=decay_as_of, counting=False
+    )
+    assert (tally.capped, tally.last_touch) == (capped, last_touch)  # exactly: same floats, same order
+    decision = evaluate(DEFAULTS, person, activities, as_of=AS_OF, explain=False, decay_as_of=decay_as_of)
+    assert decision.engagement_score == round_half_up(math.fsum(capped.values()))
+    assert decision.ignored == tuple(a for a in activities if a.occurred_at > AS_OF)
+    rules = DEFAULTS.scoring.temperature
+    score = decision.fit_score + decision.engagement_score
+    if last_touch is None or (rules.dormant_after is not None and AS_OF - last_touch > rules.dormant_after):
+        heat = Temperature.COLD
+    else:
+        heat = Temperature.HOT if score > rules.hot_above else Temperature.WARM
+        heat = heat if score >= rules.warm_from else Temperature.COLD
+    assert decision.temperature is heat
