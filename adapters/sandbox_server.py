@@ -52,10 +52,14 @@ class Fault:
 
 
 class Faults:
-    """Thread-safe fault schedule: scripted faults first, then a seeded share of calls."""
+    """Thread-safe fault schedule: scripted faults first, then a seeded share of calls.
+
+    `drawn` lists the faults answered, in order: the evidence of what a test injected.
+    """
 
     def __init__(self, seed: int = 0) -> None:
         self._lock = threading.Lock()
+        self.drawn: list[Fault] = []
         self._scripted: list[Fault] = []
         self._rate = 0.0
         self._choices: tuple[Fault, ...] = ()
@@ -82,12 +86,18 @@ class Faults:
     def draw(self, method: str, path: str) -> Fault | None:
         """The fault for this call, if any (consumes a scripted one)."""
         with self._lock:
-            for i, fault in enumerate(self._scripted):
-                if fault.matches(method, path):
-                    return self._scripted.pop(i)
-            if self._choices and self._rng.random() < self._rate:
-                candidates = [f for f in self._choices if f.matches(method, path)]
-                return self._rng.choice(candidates) if candidates else None
+            fault = self._next(method, path)
+            if fault is not None:
+                self.drawn.append(fault)
+            return fault
+
+    def _next(self, method: str, path: str) -> Fault | None:
+        for i, fault in enumerate(self._scripted):
+            if fault.matches(method, path):
+                return self._scripted.pop(i)
+        if self._choices and self._rng.random() < self._rate:
+            candidates = [f for f in self._choices if f.matches(method, path)]
+            return self._rng.choice(candidates) if candidates else None
         return None
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "GuardSettings",
     "Settings",
     "SyncSettings",
+    "WebSettings",
     "load_config",
 ]
 
@@ -55,6 +56,7 @@ DEFAULT_CONFIG: Final = Path("leadsync.toml")
 _ENV_PREFIX: Final = "LEADSYNC_"
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
 _LONGEST_S = 366 * 86_400
+_SHORTEST_TOKEN: Final = 16
 _CRM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
@@ -195,6 +197,37 @@ class DefinitionsSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """`[web]`: where `leadsync serve` listens, and the bearer token it requires off loopback."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field(
+        default="127.0.0.1",
+        min_length=1,
+        description='the address to listen on, e.g. "127.0.0.1" (any other address needs `token`)',
+    )
+    port: int = Field(default=8080, ge=1, le=65535, description="the TCP port, 1 to 65535, e.g. 8080")
+    token: SecretStr | None = Field(
+        default=None,
+        description="the bearer token clients send (16 characters or more; keep it in LEADSYNC_WEB__TOKEN)",
+    )
+
+    @field_validator("token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < _SHORTEST_TOKEN:
+            raise PydanticCustomError(
+                "token",
+                "is shorter than {shortest} characters",
+                {
+                    "shortest": _SHORTEST_TOKEN,
+                    "hint": "generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+                },
+            )
+        return value
+
+
 class CrmSettings(BaseModel):
     """`[crm.<name>]`: one CRM connection; keys beyond these belong to its adapter.
 
@@ -255,13 +288,14 @@ class Settings(BaseSettings):
         extra="forbid",
         frozen=True,
     )
-    sections: ClassVar[tuple[str, ...]] = ("sync", "guard", "definitions", "crm")
+    sections: ClassVar[tuple[str, ...]] = ("sync", "guard", "definitions", "web", "crm")
 
     sync: SyncSettings = Field(default_factory=SyncSettings, description="the [sync] table")
     guard: GuardSettings = Field(default_factory=GuardSettings, description="the [guard] table")
     definitions: DefinitionsSettings = Field(
         default_factory=DefinitionsSettings, description="the [definitions] table"
     )
+    web: WebSettings = Field(default_factory=WebSettings, description="the [web] table")
     crm: dict[str, CrmSettings] = Field(default_factory=dict, description="one [crm.<name>] table per CRM")
     _file: Path = PrivateAttr(default=DEFAULT_CONFIG)
 

@@ -9,17 +9,20 @@ on loopback (shared/api-notes.md). Password and JWT logins use simple-salesforce
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import requests
 from pydantic import SecretStr
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 from simple_salesforce.login import SalesforceLogin
 
-from leadsync.adapter_api import AuthError
+from leadsync.adapter_api import AuthError, TransientError
 
 from .options import AuthMode, SalesforceOptions
 
 __all__ = ["Session", "SessionProvider", "http_session"]
+
+_SERVER_ERRORS: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +84,26 @@ class SessionProvider:
         }
         try:
             answer = self._http.post(token_url, data=form, timeout=options.timeout_s)
+        except requests.exceptions.SSLError:
+            raise AuthError(
+                f"Salesforce token endpoint {options.token_url} of crm.{self._crm} failed the TLS check; "
+                f"check crm.{self._crm}.token_url and ca_bundle"
+            ) from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise TransientError(
+                f"Salesforce token endpoint {options.token_url} of crm.{self._crm} did not answer "
+                f"({type(exc).__name__}); it is retried"
+            ) from None
         except requests.RequestException as exc:
             raise AuthError(
                 f"Salesforce token endpoint {options.token_url} of crm.{self._crm} could not be reached "
                 f"({type(exc).__name__}); check crm.{self._crm}.token_url and ca_bundle"
             ) from None
+        if answer.status_code >= _SERVER_ERRORS:  # the endpoint is down, the credentials may be fine
+            raise TransientError(
+                f"Salesforce token endpoint {options.token_url} of crm.{self._crm} answered "
+                f"HTTP {answer.status_code}; it is retried"
+            )
         body = _json(answer)
         token, instance = body.get("access_token"), body.get("instance_url")
         if not answer.ok or not isinstance(token, str) or not isinstance(instance, str):

@@ -71,6 +71,8 @@ def _rule(exc: BaseException) -> tuple[type[AdapterError], bool] | None:
 
 
 def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, TransientError) and not isinstance(exc, BudgetExhausted):
+        return True  # the token endpoint failed while renewing an expired session
     rule = _rule(exc)
     return rule is not None and rule[1]
 

@@ -13,7 +13,9 @@ from leadsync.cli.demo import demo
 from leadsync.cli.evaluate import evaluate_command
 from leadsync.cli.output import Format, FormatOption, print_json, print_table
 from leadsync.cli.pipeline import explain, rollback, run
+from leadsync.cli.report import report
 from leadsync.cli.sandbox import sandbox
+from leadsync.cli.serve import serve
 from leadsync.cli.store_views import forget, quarantine, runs
 from leadsync.cli.sync import plan, sync
 from leadsync.logs import configure_logging
@@ -53,7 +55,9 @@ app.command()(rollback)
 app.command("evaluate")(evaluate_command)
 app.command()(demo)
 app.command()(sandbox)
+app.command()(serve)
 app.command()(runs)
 app.command()(quarantine)
 app.command()(forget)
+app.command()(report)
 app.add_typer(definitions.app, name="definitions")

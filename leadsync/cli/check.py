@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,12 +19,13 @@ from leadsync.cli.output import (
     problems_table,
 )
 from leadsync.clock import SystemClock
-from leadsync.config import Settings, load_config
+from leadsync.config import Settings, config_path, load_config
 from leadsync.connections import connect_all
 from leadsync.definitions import load_definitions
 from leadsync.exceptions import ConfigError
 from leadsync.mapping import load_mapping
 from leadsync.problems import Problem
+from leadsync.toml_input import read_toml
 
 
 def check(
@@ -43,11 +45,11 @@ def check(
     try:
         settings = load_config(config)
     except ConfigError as exc:
-        problems = list(exc.problems)
+        problems = list(exc.problems) + _problems_of(_named_files(config_path(config)))
     if settings is not None:
         problems += _file_problems(settings)
         problems += _crm_problems(settings, live=live)
-        problems = list(dict.fromkeys(problems))  # a mapping file is read by both checks
+    problems = list(dict.fromkeys(problems))  # a mapping file is read by both checks
     if fmt is Format.JSON:
         print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
     elif problems:
@@ -69,6 +71,39 @@ def _file_problems(settings: Settings) -> list[Problem]:
         for crm in settings.enabled_crms().values()
         if crm.mapping is not None
     ]
+    return _problems_of(loads)
+
+
+def _named_files(file: Path) -> list[Callable[[], object]]:
+    """Loads of the definitions and mapping files an invalid config names, read straight from its TOML.
+
+    An invalid config still points at files worth checking: every problem is listed at once.
+    """
+    try:
+        raw = read_toml(file, missing_hint="")
+    except ConfigError:
+        return []  # the config's own problems already say it cannot be read
+    folder = file.parent
+
+    def named(value: object) -> Path | None:
+        return folder / value if isinstance(value, str) and value else None
+
+    definitions = raw.get("definitions")
+    loads: list[Callable[[], object]] = []
+    if isinstance(definitions, dict) and (path := named(definitions.get("path"))):
+        loads.append(partial(load_definitions, path))
+    crms = raw.get("crm")
+    mappings = [
+        named(crm.get("mapping"))
+        for crm in (crms.values() if isinstance(crms, dict) else ())
+        if isinstance(crm, dict) and crm.get("enabled", True) is not False
+    ]
+    loads += [partial(load_mapping, path) for path in mappings if path is not None]
+    return loads
+
+
+def _problems_of(loads: list[Callable[[], object]]) -> list[Problem]:
+    """Every problem the loads raise."""
     problems: list[Problem] = []
     for load in loads:
         try:

@@ -8,6 +8,7 @@ import structlog
 import typer
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_json, print_table
+from leadsync.cli.serve import dashboard_beside
 from leadsync.cli.session import fail, loaded_definitions, loaded_settings, opened_engine, opened_store
 from leadsync.clock import SystemClock
 from leadsync.connections import connect_all
@@ -22,10 +23,17 @@ _log = structlog.get_logger("leadsync.daemon")
 _ACTIVITIES_SHOWN: Final = 15
 
 
-def run(config: ConfigOption = None) -> None:
+def run(
+    config: ConfigOption = None,
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="also serve the dashboard on \\[web] host:port (see `leadsync serve`)"),
+    ] = False,
+) -> None:
     """Run the daemon: a cycle on the [sync] schedule (interval or cron) until SIGTERM or Ctrl-C.
 
-    A stop finishes the current batch, stores what was written and the cursors, and exits 0.
+    A stop finishes the current batch, stores what was written and the cursors, and exits 0
+    (the dashboard, with --serve, stops with it).
     Logs are JSON lines on stderr (when it is not a terminal), each with the run id.
     """
     settings = loaded_settings(config)
@@ -44,7 +52,12 @@ def run(config: ConfigOption = None) -> None:
             except LeaseHeld as exc:
                 _log.warning("cycle.skipped", reason=str(exc))
 
-    Daemon(cycle, trigger_for(settings.sync), clock=clock).run()
+    daemon = Daemon(cycle, trigger_for(settings.sync), clock=clock)
+    if not serve:
+        daemon.run()
+        return
+    with dashboard_beside(settings, definitions, clock):
+        daemon.run()
 
 
 def explain(

@@ -23,8 +23,9 @@ from leadsync.cli.output import (
 from leadsync.cli.session import fail, loaded_settings
 from leadsync.cli.session import opened_store as session_store
 from leadsync.emails import normalize_email
+from leadsync.engine.figures import FAILED_PREFIX
 from leadsync.exceptions import ModelError
-from leadsync.store import ForgetReport, QuarantineEntry, Run, Store
+from leadsync.store import ForgetReport, QuarantineEntry, Run, Store, WriteFailureEntry
 
 __all__ = ["forget", "quarantine", "runs"]
 
@@ -66,7 +67,7 @@ def runs(
                 run.status.value,
                 f"{_shown_time(run.started_at)}\n{_shown_time(run.finished_at)}",
                 _shown_duration(run),
-                *(run.counts.get(name) for name in counts),
+                *(_shown_count(run, name) for name in counts),
                 "\n".join(f"{crm} {c.calls}/{c.minimum}" for crm, c in sorted(run.api_calls.items())),
             )
             for run in recent
@@ -83,12 +84,15 @@ def quarantine(
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """List quarantined records, most recently seen first, with why and an excerpt; counts per reason.
+    Then the records whose last write failed: the CRM's error, how often, since when; retried each cycle.
 
     The counts cover the records listed; `truncated` (JSON) or the title says when more are kept.
     """
     with opened_store(config) as store:
         found = store.quarantine.entries(crm=crm, limit=limit + 1)
+        failing = store.write_failures.entries(crm=crm, limit=limit + 1)
     listed, truncated = found[:limit], len(found) > limit
+    failures, failures_truncated = failing[:limit], len(failing) > limit
     by_reason = Counter(entry.reason for entry in listed).most_common()
     if fmt is Format.JSON:
         print_json(
@@ -97,6 +101,11 @@ def quarantine(
                 "truncated": truncated,
                 "by_reason": dict(by_reason),
                 "records": [_quarantined_json(entry) for entry in listed],
+                "write_failures": {
+                    "total": len(failures),
+                    "truncated": failures_truncated,
+                    "records": [_failure_json(entry) for entry in failures],
+                },
             }
         )
         return
@@ -122,6 +131,28 @@ def quarantine(
             for e in listed
         ),
     )
+    _failures_table(failures, more=f" (more kept: raise --limit above {limit})" if failures_truncated else "")
+
+
+def _failures_table(failures: list[WriteFailureEntry], *, more: str) -> None:
+    print_table(
+        f"{len(failures)} record{'s' if len(failures) != 1 else ''} whose last write failed, "
+        f"retried each cycle{more}",
+        ("crm", "object", "record_id", "code", "message", "attempts", "first_failed\nlast_failed", "run"),
+        (
+            (
+                f.ref.crm,
+                f.ref.object_type,
+                f.ref.record_id,
+                f.code,
+                f.message,
+                f.attempts,
+                f"{_shown_time(f.first_failed_at)}\n{_shown_time(f.last_failed_at)}",
+                f.run_id,
+            )
+            for f in failures
+        ),
+    )
 
 
 def forget(
@@ -132,7 +163,8 @@ def forget(
 ) -> None:
     """Erase one person from the state store (a data-protection request); the CRMs are left untouched.
 
-    Removes their links, remembered values, stage history, audit entries and quarantined records.
+    Removes their links, remembered values, stage history, audit entries, quarantined records and
+    write failures.
     """
     try:
         normalize_email(email)
@@ -161,6 +193,7 @@ def _forget_table(report: ForgetReport) -> None:
             ("stage changes", report.stage_changes),
             ("audit entries", report.audit_entries),
             ("quarantined", report.quarantined),
+            ("write failures", report.write_failures),
         ],
     )
     if report == ForgetReport():
@@ -193,6 +226,28 @@ def _quarantined_json(entry: QuarantineEntry) -> dict[str, str]:
         "first_seen_at": entry.first_seen_at.isoformat(),
         "last_seen_at": entry.last_seen_at.isoformat(),
     }
+
+
+def _failure_json(entry: WriteFailureEntry) -> dict[str, object]:
+    return {
+        "crm": entry.ref.crm,
+        "object_type": entry.ref.object_type,
+        "record_id": entry.ref.record_id,
+        "code": entry.code,
+        "message": entry.message,
+        "attempts": entry.attempts,
+        "first_failed_at": entry.first_failed_at.isoformat(),
+        "last_failed_at": entry.last_failed_at.isoformat(),
+        "run_id": entry.run_id,
+    }
+
+
+def _shown_count(run: Run, name: str) -> int | str | None:
+    """A count of the runs table; failed writes per CRM when some failed."""
+    per_crm = {k.removeprefix(FAILED_PREFIX): n for k, n in run.counts.items() if k.startswith(FAILED_PREFIX)}
+    if name == "failed" and per_crm:
+        return "\n".join(f"{crm} {n}" for crm, n in sorted(per_crm.items()))
+    return run.counts.get(name)
 
 
 def _duration_s(run: Run) -> float | None:

@@ -3,7 +3,10 @@
 Reads are stored page by page (the people they touch become due), then the due people are
 evaluated in batches and their changes written in whole batches; cursors move only once
 the writes and the audit are stored. A crash anywhere leaves people due or cursors behind,
-and the next cycle redoes the work; writes are idempotent, echoes plan nothing.
+and the next cycle redoes the work; writes are idempotent, echoes plan nothing. What a
+batch will write is kept before it is sent (write intents), so a value that reached a CRM
+unrecorded is read back as leadsync's own, audited once, not taken for a human's change.
+A run a dead process left `running` is marked failed by the next one to take the lease.
 """
 
 from __future__ import annotations
@@ -79,9 +82,12 @@ class SyncEngine:
         with self.store.lease(self.pipeline):
             at = self.clock.now()
             started = time.perf_counter()
+            abandoned = self.store.runs.abandon_running(self.pipeline, at=at)
             run = self.store.runs.start(self.pipeline, at=at)
             report = CycleReport(run.id, dry_run=mode is Mode.DRY, shadow=mode is Mode.SHADOW)
             log = _log.bind(run_id=run.id, pipeline=self.pipeline)
+            if abandoned:  # their process died under the lease this one now holds
+                log.warning("cycle.runs_abandoned", runs=abandoned, status=RunStatus.FAILED.value)
             log.info("cycle.started", mode=mode.value)
             calls = {c.name: c.adapter.usage().calls for c in self.connections}
             try:
@@ -172,7 +178,9 @@ class SyncEngine:
             for crm, cursors in reached.items():
                 for stream, cursor in cursors.items():
                     self.store.cursors.commit(crm, cursor, stream)
-        if report.status is RunStatus.RUNNING:
+        if report.refused:  # nobody is decided until a person fixes the credentials: a failure
+            report.status = RunStatus.FAILED
+        elif report.status is RunStatus.RUNNING:
             stopped = stop() or any(f.errors for f in report.crms.values())
             report.status = RunStatus.PARTIAL if stopped else RunStatus.SUCCEEDED
 
@@ -188,7 +196,9 @@ class SyncEngine:
         reached: dict[str, dict[str, Cursor]] = {}
         complete = True
         for connection in self.connections:
-            if connection.name in owners and not stop():
+            if connection.name not in owners:
+                complete = False  # its people are decided once it is read, not from the others alone
+            elif not stop():
                 reached[connection.name], done = reader.read(connection, report.crm(connection.name))
                 complete = complete and done
         return reached, complete
@@ -203,15 +213,15 @@ class SyncEngine:
             outcome = evaluation.outcome
             if outcome.stage_change is not None:
                 report.stage_changes += 1
-            writer.add(outcome.person, evaluation.changes, outcome.update, outcome.stage_change)
+            writer.add(
+                outcome.person, evaluation.changes, outcome.update, outcome.stage_change, decider.round_robin
+            )
             if report.evaluated % 500 == 0:
                 self.progress("all", "evaluate", report.evaluated, total)
         writer.finish()
         self.progress("all", "evaluate", report.evaluated, total)
-        if mode is Mode.WRITE:
-            self.store.round_robin.save(decider.round_robin)
-            if not stop():
-                self.store.definitions_version.set(self.definitions.version)
+        if mode is Mode.WRITE and not stop():  # round robin's positions were stored as people settled
+            self.store.definitions_version.set(self.definitions.version)
 
     def _pages(self, decider: Decider, stop: Callable[[], bool]) -> Iterator[list[PersonId]]:
         for ids in batches(self.store, decider.as_of):
@@ -275,6 +285,8 @@ class SyncEngine:
                 owners[connection.name] = frozenset(o.email for o in connection.adapter.owners() if o.active)
             except (AuthError, TransientError, AdapterError) as exc:
                 report.crm(connection.name).errors.append(f"skipped: {type(exc).__name__}: {exc}")
+                if isinstance(exc, AuthError):
+                    report.refused.append(connection.name)
         return owners
 
 

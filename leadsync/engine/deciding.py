@@ -82,7 +82,8 @@ class Decider:
                 decay_as_of=self.decay_as_of,
             )
 
-        decision = decided(explain=self._explain)
+        # A person never decided before will move: explain at once rather than evaluate twice.
+        decision = decided(explain=self._explain or state.stage is None)
         self.round_robin = {**before, **decision.round_robin}
         moved = decision.stage is not state.stage
         entered = self.as_of if moved or state.stage_entered_at is None else state.stage_entered_at

@@ -8,7 +8,10 @@ from typing import Any
 
 from leadsync.store import ApiCalls, RunStatus
 
-__all__ = ["CrmFigures", "CycleReport"]
+__all__ = ["FAILED_PREFIX", "CrmFigures", "CycleReport"]
+
+FAILED_PREFIX = "failed."
+"""Run counts `failed.<crm>`: the records whose write failed in that CRM."""
 
 
 @dataclass(slots=True)
@@ -57,15 +60,17 @@ class CycleReport:
     blocked: str = ""
     dry_run: bool = False
     shadow: bool = False
+    refused: list[str] = field(default_factory=list)  # CRMs that refused leadsync's credentials
 
     def crm(self, name: str) -> CrmFigures:
         """The figures of one CRM (created on first use)."""
         return self.crms.setdefault(name, CrmFigures())
 
     def counts(self) -> dict[str, int]:
-        """The run's totals, as the state store keeps them."""
+        """The run's totals, as the state store keeps them; failed writes also per CRM
+        (`failed.<crm>`, for the CRMs where some failed)."""
         totals: Counter[str] = Counter(evaluated=self.evaluated, stage_changes=self.stage_changes)
-        for figures in self.crms.values():
+        for name, figures in self.crms.items():
             totals.update(
                 read=figures.read,
                 activities=figures.activities,
@@ -74,6 +79,8 @@ class CycleReport:
                 written=figures.writes,
                 failed=figures.failed,
             )
+            if figures.failed:
+                totals[f"{FAILED_PREFIX}{name}"] = figures.failed
         return dict(totals)
 
     def api_calls(self) -> dict[str, ApiCalls]:

@@ -1,13 +1,14 @@
 """Read one CRM's changes since its cursors into the state store, page by page.
 
 Each page is stored before the next is asked for: records linked and kept as snapshots,
-their managed values read back (to tell a human's change from our echo), activities kept,
-rejected records quarantined. The people touched become due; nothing is decided here.
+their managed values read back (to tell a human's change from our echo, including writes a
+dead process sent but never recorded), activities kept, rejected records quarantined. The
+people touched become due; nothing is decided here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, TypeVar
@@ -29,6 +30,7 @@ Progress = Callable[[str, str, int, int | None], None]
 """Told (crm or "all", phase, done, total if known) as a cycle advances."""
 
 T = TypeVar("T")
+_ABSENT: Final = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,7 @@ class Reader:
         refs = [person.ref for person in items]
         self.store.quarantine.clear(refs)
         current = {values.ref: values.values for values in connection.adapter.read_current(refs)}
+        self._settle_intents(refs, current)
         remembered = self.store.values.of(refs)
         moved = [
             ref for ref in refs if ref not in remembered or current.get(ref) != remembered[ref].last_read
@@ -123,6 +126,23 @@ class Reader:
         self.store.values.remember_read(current, at=self.at)
         figures.read += len(items)
         return figures.read
+
+    def _settle_intents(
+        self, refs: list[RecordRef], current: Mapping[RecordRef, Mapping[str, object]]
+    ) -> None:
+        """Settle writes a dead process sent but never recorded: a value the record holds is
+        leadsync's own (audited once and remembered as written, so it is not taken for a human's
+        change); a value it does not hold was never written, and its person is still due."""
+        intents = self.store.intents.of(refs)
+        if not intents:
+            return
+        landed = [i for i in intents if i.ref in current and current[i.ref].get(i.field, _ABSENT) == i.new]
+        self.store.audit.append(self.store.audit.missing(landed))
+        written: dict[RecordRef, dict[str, object]] = {}
+        for intent in landed:
+            written.setdefault(intent.ref, {})[intent.field] = intent.new
+        self.store.values.remember_written(written, at=self.at)
+        self.store.intents.drop({intent.ref for intent in intents})
 
     def _activities(self, page: Page[Activity], figures: CrmFigures) -> int:
         self._quarantine(page, figures)

@@ -2,20 +2,27 @@
 
 Changes wait per CRM until whole batches can go (so n changes cost ceil(n / batch) calls);
 a person's new state is stored only once all their records are written, so a crash before
-that leaves them due and the next cycle redoes the work. A record that failed keeps its
-person due for the next cycle.
+that leaves them due and the next cycle redoes the work. People settle in the order they were
+decided, each stored with the round-robin positions as of their decision: after a crash the
+next cycle hands out the owners a crash-free cycle would have. A record that failed keeps its
+person due for the next cycle, and its failure (code, message, attempts) is kept per record
+until a write to it succeeds or its person settles with nothing left to write (a write that
+timed out may have been saved); a failure never holds back the other records of its batch.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import Final
 
-from leadsync.adapter_api import AdapterError, AuthError, BudgetExhausted, Change, TransientError
+import msgspec
+
+from leadsync.adapter_api import AdapterError, AuthError, BudgetExhausted, Change, TransientError, WriteResult
 from leadsync.connections import Connection
 from leadsync.engine.figures import CycleReport
 from leadsync.model import RecordRef
@@ -43,6 +50,7 @@ class Mode(Enum):
 class _Settling:
     update: PersonUpdate
     stage_change: StageChange | None
+    round_robin: Mapping[str, int]  # the positions once this person's owner was chosen
     waiting: int
     failed: bool = False
 
@@ -66,8 +74,9 @@ class Writer:
     at: datetime
     _buffers: dict[str, list[_Planned]] = field(default_factory=dict)
     _settling: dict[PersonId, _Settling] = field(default_factory=dict)
-    _ready: list[_Settling] = field(default_factory=list)
-    _closed: set[str] = field(default_factory=set)  # CRMs whose writes stopped this cycle
+    _decided: deque[_Settling] = field(default_factory=deque)  # in the order they were decided
+    _closed: dict[str, AdapterError] = field(default_factory=dict)  # CRMs whose writes stopped, why
+    _failures_kept: bool | None = None  # whether the store keeps write failures (asked once)
 
     def add(
         self,
@@ -75,9 +84,11 @@ class Writer:
         changes: Sequence[tuple[Change, Mapping[str, object]]],
         update: PersonUpdate,
         stage_change: StageChange | None,
+        round_robin: Mapping[str, int],
     ) -> None:
-        """Plan these changes of one person; the person settles when all are written."""
-        settling = _Settling(update, stage_change, len(changes))
+        """Plan these changes of one person; the person settles once all are written (and all
+        decided before them have settled). `round_robin`: the positions after their decision."""
+        settling = _Settling(update, stage_change, round_robin, len(changes))
         for change, _held in changes:
             figures = self.report.crm(change.ref.crm)
             figures.planned += 1
@@ -87,8 +98,8 @@ class Writer:
         if self.mode is Mode.SHADOW:
             self.store.audit.append(entry for change, _ in changes for entry in self._audit(change))
             return
+        self._decided.append(settling)
         if not changes:
-            self._ready.append(settling)
             return
         self._settling[person] = settling
         for change, held in changes:
@@ -105,61 +116,67 @@ class Writer:
                 self._flush(crm, len(buffer))
         self._settle()
 
-    def settle_pending(self) -> None:
-        """Store the state of people whose records are all written."""
-        self._settle()
-
     def _flush(self, crm: str, count: int) -> None:
         buffer = self._buffers[crm]
         batch, buffer[:] = buffer[:count], buffer[count:]
-        connection = self.connections[crm]
-        adapter = connection.adapter
+        adapter = self.connections[crm].adapter
         figures = self.report.crm(crm)
-        outcomes: list[tuple[_Planned, bool, str]] = []
         if crm in self._closed:
-            outcomes = [(item, False, "") for item in batch]
-        else:
-            calls = adapter.usage().calls
-            try:
-                results = list(adapter.apply([item.change for item in batch]))
-                outcomes = [(item, r.ok, r.code) for item, r in zip(batch, results, strict=True)]
-                for result in results:
-                    if not result.ok and len(figures.errors) < _ERRORS_KEPT:
-                        figures.errors.append(f"{result.ref}: {result.code} {result.message}".strip())
-            except (BudgetExhausted, TransientError, AuthError) as exc:
-                self._closed.add(crm)
-                figures.errors.append(f"writes stopped: {type(exc).__name__}: {exc}")
-                outcomes = [(item, False, "") for item in batch]
-            except AdapterError as exc:  # UnmappedFieldError: a planning bug, not the data's fault
-                figures.errors.append(f"{type(exc).__name__}: {exc}")
-                outcomes = [(item, False, "") for item in batch]
-            figures.write_calls += adapter.usage().calls - calls
-            figures.write_calls_min += math.ceil(len(batch) / adapter.write_batch_size)
+            self._record(_refused(batch, self._closed[crm]))
+            return
+        self.store.intents.declare(entry for item in batch for entry in self._audit(item.change))
+        calls = adapter.usage().calls
+        try:
+            results = list(adapter.apply([item.change for item in batch]))
+            outcomes = list(zip(batch, results, strict=True))
+            for result in results:
+                if not result.ok and len(figures.errors) < _ERRORS_KEPT:
+                    figures.errors.append(f"{result.ref}: {result.code} {result.message}".strip())
+        except (BudgetExhausted, TransientError, AuthError) as exc:
+            self._closed[crm] = exc
+            figures.errors.append(f"writes stopped: {type(exc).__name__}: {exc}")
+            outcomes = _refused(batch, exc)
+        except AdapterError as exc:  # UnmappedFieldError: a planning bug, not the data's fault
+            figures.errors.append(f"{type(exc).__name__}: {exc}")
+            outcomes = _refused(batch, exc)
+        figures.write_calls += adapter.usage().calls - calls
+        figures.write_calls_min += math.ceil(len(batch) / adapter.write_batch_size)
         self._record(outcomes)
 
-    def _record(self, outcomes: list[tuple[_Planned, bool, str]]) -> None:
+    def _record(self, outcomes: list[tuple[_Planned, WriteResult]]) -> None:
         written: dict[RecordRef, Mapping[str, object]] = {}
         held: dict[RecordRef, Mapping[str, object]] = {}
         audit: list[AuditEntry] = []
-        for item, ok, code in outcomes:
+        failures: list[WriteResult] = []
+        settled: list[RecordRef] = []  # written or gone: no failure to keep
+        for item, result in outcomes:
             change = item.change
             figures = self.report.crm(change.ref.crm)
             settling = self._settling[item.person]
             settling.waiting -= 1
-            if ok:
+            if result.ok:
                 figures.writes += 1
                 written[change.ref] = change.values
                 held[change.ref] = item.held
                 audit.extend(self._audit(change))
-            elif code in GONE:
+                settled.append(change.ref)
+            elif result.code in GONE:
                 self.store.links.unlink(change.ref)
+                settled.append(change.ref)
             else:
                 figures.failed += 1
                 settling.failed = True
+                failures.append(msgspec.structs.replace(result, ref=change.ref))
             if settling.waiting == 0:
-                self._ready.append(self._settling.pop(item.person))
+                del self._settling[item.person]
         self.store.audit.append(audit)
         self.store.values.remember_sent(written, held, at=self.at)
+        self.store.intents.drop(settled)
+        if self._keeps_failures():
+            self.store.write_failures.clear(settled)
+        if failures:
+            self.store.write_failures.record(failures, run_id=self.report.run_id, at=self.at)
+            self._failures_kept = True
         self._settle()
 
     def _audit(self, change: Change) -> list[AuditEntry]:
@@ -178,9 +195,26 @@ class Writer:
         ]
 
     def _settle(self) -> None:
-        if not self._ready:
+        ready: list[_Settling] = []
+        while self._decided and self._decided[0].waiting == 0:
+            ready.append(self._decided.popleft())
+        if not ready:
             return
-        ready, self._ready = self._ready, []
         updates = [replace(s.update, reevaluate_at=self.at) if s.failed else s.update for s in ready]
-        self.store.persons.update(updates)
+        self.store.persons.update(updates, round_robin=ready[-1].round_robin)
+        if self._keeps_failures():
+            self.store.write_failures.clear_people([s.update.id for s in ready if not s.failed])
         self.store.stage_history.append(s.stage_change for s in ready if s.stage_change is not None)
+
+    def _keeps_failures(self) -> bool:
+        if self._failures_kept is None:
+            self._failures_kept = self.store.write_failures.any()
+        return self._failures_kept
+
+
+def _refused(batch: list[_Planned], error: AdapterError) -> list[tuple[_Planned, WriteResult]]:
+    """Every change of a batch failed by one error of the whole call (or of an earlier one)."""
+    return [
+        (item, WriteResult(item.change.ref, ok=False, code=type(error).__name__, message=str(error)))
+        for item in batch
+    ]

@@ -14,6 +14,7 @@ from leadsync.store.entries import (
 )
 from leadsync.store.exceptions import LeaseHeld, StoreError
 from leadsync.store.persons import DUE_NOW, PersonFile, PersonState, PersonUpdate
+from leadsync.store.write_failures import WriteFailureEntry
 
 __all__ = [
     "DEFAULT_URL",
@@ -33,4 +34,5 @@ __all__ = [
     "StageChange",
     "Store",
     "StoreError",
+    "WriteFailureEntry",
 ]

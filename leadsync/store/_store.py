@@ -9,10 +9,12 @@ from typing import Final, Self
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from leadsync.store.analytics import Analytics
 from leadsync.store.entries import ForgetReport
 from leadsync.store.exceptions import StoreError
 from leadsync.store.forget import forget
 from leadsync.store.history import Audit, Runs, StageHistory
+from leadsync.store.intents import WriteIntents
 from leadsync.store.lease import lease
 from leadsync.store.links import Links
 from leadsync.store.migrate import upgrade
@@ -20,6 +22,7 @@ from leadsync.store.persons import Persons
 from leadsync.store.quarantine import Quarantine
 from leadsync.store.state import Cursors, DefinitionsVersion, Reevaluation, RoundRobinPositions
 from leadsync.store.values import Values
+from leadsync.store.write_failures import WriteFailures
 
 __all__ = ["DEFAULT_URL", "Store"]
 
@@ -46,6 +49,9 @@ class Store:
         self.runs = Runs(engine)
         self.audit = Audit(engine)
         self.quarantine = Quarantine(engine)
+        self.write_failures = WriteFailures(engine)
+        self.intents = WriteIntents(engine)
+        self.analytics = Analytics(engine)
 
     @classmethod
     def open(cls, url: str | URL = DEFAULT_URL) -> Self:
@@ -86,7 +92,7 @@ class Store:
         return lease(self.engine, pipeline)
 
     def forget(self, email: str) -> ForgetReport:
-        """Erase the person with this e-mail from links, values, history, audit and quarantine."""
+        """Erase the person with this e-mail from links, values, history, audit, quarantine, failures."""
         return forget(self.engine, email)
 
     def close(self) -> None:
@@ -113,4 +119,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined] # a sqlite3.Connection
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    # A write-ahead log synced at checkpoints: a commit costs ~0.1 ms, not ~20 ms of fsyncs,
+    # and survives a killed process (only a power cut may lose the last commits).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

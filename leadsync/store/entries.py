@@ -9,7 +9,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import NewType
 
-from sqlalchemy import ColumnElement, Table, and_, tuple_
+from sqlalchemy import ColumnElement, Table, and_
 
 from leadsync.model import RecordRef, SetBy, Stage
 
@@ -37,13 +37,21 @@ _CHUNK = 500  # refs per IN list: far below SQLite's and PostgreSQL's parameter 
 
 
 def refs_in(table: Table, refs: Sequence[RecordRef], *, prefix: str = "") -> Iterator[ColumnElement[bool]]:
-    """WHERE clauses selecting the rows of `refs`, one per chunk of at most 500 refs.
+    """WHERE clauses selecting the rows of `refs`, one per CRM and object type and chunk of 500 ids.
 
-    `prefix` names other key columns: "person_" selects activities by the record they belong to.
+    `crm = ? AND object_type = ? AND record_id IN (...)`: SQLite scans the whole table for a
+    row-value IN list, but searches the key's index for this. `prefix` names other key columns:
+    "person_" selects activities by the record they belong to.
     """
-    key = tuple_(table.c[f"{prefix}crm"], table.c[f"{prefix}object_type"], table.c[f"{prefix}record_id"])
-    for start in range(0, len(refs), _CHUNK):
-        yield key.in_([(r.crm, r.object_type, r.record_id) for r in refs[start : start + _CHUNK]])
+    ids: dict[tuple[str, str], list[str]] = {}
+    for ref in refs:
+        ids.setdefault((ref.crm, ref.object_type), []).append(ref.record_id)
+    crm, object_type, record_id = (table.c[f"{prefix}{name}"] for name in ("crm", "object_type", "record_id"))
+    for (crm_name, type_name), record_ids in ids.items():
+        for start in range(0, len(record_ids), _CHUNK):
+            yield and_(
+                crm == crm_name, object_type == type_name, record_id.in_(record_ids[start : start + _CHUNK])
+            )
 
 
 def ref_matches(table: Table, ref: RecordRef) -> ColumnElement[bool]:
@@ -144,3 +152,4 @@ class ForgetReport:
     stage_changes: int = 0
     audit_entries: int = 0
     quarantined: int = 0
+    write_failures: int = 0

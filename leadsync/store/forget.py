@@ -15,13 +15,15 @@ from leadsync.store.schema import (
     record_links,
     record_values,
     stage_history,
+    write_failures,
+    write_intents,
 )
 
 __all__ = ["forget"]
 
 
 def forget(engine: Engine, email: str) -> ForgetReport:
-    """Delete the person with this e-mail: links, values, stage history, audit and quarantine entries.
+    """Delete the person with this e-mail: links, values, history, audit, quarantine, failed, pending writes.
 
     Quarantined records are erased when linked to the person or when their excerpt shows the address.
     """
@@ -45,12 +47,14 @@ def forget(engine: Engine, email: str) -> ForgetReport:
             delete(quarantine).where(func.lower(quarantine.c.excerpt).contains(key, autoescape=True))
         ).rowcount
         _delete_records(conn, record_values, refs)
+        failures = _delete_records(conn, write_failures, refs)
+        _delete_records(conn, write_intents, refs)
         for where in refs_in(activities, refs, prefix="person_"):
             conn.execute(delete(activities).where(where))
         conn.execute(delete(record_links).where(record_links.c.person_id.in_(ids)))
         stage_changes = conn.execute(delete(stage_history).where(stage_history.c.person_id.in_(ids))).rowcount
         erased = conn.execute(delete(people).where(people.c.id.in_(ids))).rowcount
-    return ForgetReport(erased, len(refs), stage_changes, audit_entries, quarantined)
+    return ForgetReport(erased, len(refs), stage_changes, audit_entries, quarantined, failures)
 
 
 def _delete_records(conn: Connection, table: Table, refs: list[RecordRef]) -> int:

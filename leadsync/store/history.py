@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Engine, Row, insert, select, update
 
 from leadsync.model import RecordRef, SetBy, Stage
-from leadsync.store.entries import ApiCalls, AuditEntry, PersonId, Run, RunStatus, StageChange
+from leadsync.store.entries import ApiCalls, AuditEntry, PersonId, Run, RunStatus, StageChange, refs_in
 from leadsync.store.schema import audit_log, runs, stage_history
 
 __all__ = ["Audit", "Runs", "StageHistory"]
@@ -91,6 +91,24 @@ class Runs:
         with self._engine.begin() as conn:
             conn.execute(update(runs).where(runs.c.id == run_id).values(values))
 
+    def abandon_running(self, pipeline: str, *, at: datetime) -> list[str]:
+        """Mark the pipeline's runs still `running` as failed: call under its lease, where no other
+        runner can be at work, so they are runs whose process died. Their ids, oldest first."""
+        query = (
+            select(runs.c.id)
+            .where(runs.c.pipeline == pipeline, runs.c.status == RunStatus.RUNNING.value)
+            .order_by(runs.c.started_at)
+        )
+        with self._engine.begin() as conn:
+            dead = list(conn.scalars(query))
+            if dead:
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.id.in_(dead))
+                    .values(status=RunStatus.FAILED.value, finished_at=at)
+                )
+        return dead
+
     def get(self, run_id: str) -> Run | None:
         """The run with this id, if any."""
         with self._engine.connect() as conn:
@@ -156,6 +174,25 @@ class Audit:
         if rows:
             with self._engine.begin() as conn:
                 conn.execute(insert(audit_log), rows)
+
+    def missing(self, entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+        """Those of `entries` not yet recorded (no entry of the same run, record, field and value)."""
+        if not entries:
+            return []
+        query = select(audit_log).where(audit_log.c.run_id.in_({e.run_id for e in entries}))
+        recorded: set[tuple[str, RecordRef, str, str]] = set()
+        with self._engine.connect() as conn:
+            for where in refs_in(audit_log, list({e.ref for e in entries})):
+                recorded.update(
+                    (
+                        row.run_id,
+                        RecordRef(row.crm, row.object_type, row.record_id),
+                        row.field,
+                        repr(row.new_value),
+                    )
+                    for row in conn.execute(query.where(where))
+                )
+        return [e for e in entries if (e.run_id, e.ref, e.field, repr(e.new)) not in recorded]
 
     def of_run(self, run_id: str) -> list[AuditEntry]:
         """Everything the run wrote, in the order it was written."""

@@ -13,6 +13,8 @@ from leadsync.store.schema import people, record_links, record_values
 
 __all__ = ["Links", "link_all"]
 
+_CHUNK = 500  # keys per IN list
+
 
 class Links:
     """Person ↔ records. A Salesforce Lead and Contact sharing an e-mail are one person."""
@@ -86,15 +88,51 @@ class Links:
 
 
 def link_all(conn: Connection, records: Sequence[tuple[RecordRef, str]]) -> dict[RecordRef, PersonId]:
-    """Link each (record, e-mail) as `Links.link` does, in the caller's transaction."""
+    """Link each (record, e-mail) as `Links.link` does, in the caller's transaction.
+
+    The common case (new records, and linked ones whose e-mail did not change) takes a few
+    set-wise statements per batch; a batch with a changed e-mail is linked record by record.
+    """
     refs = [ref for ref, _ in records]
     current: dict[RecordRef, tuple[PersonId, str]] = {}
+    key_columns = (record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
     for where in refs_in(record_links, refs):
-        for row in conn.execute(select(record_links).where(where)):
+        for row in conn.execute(
+            select(*key_columns, record_links.c.person_id, record_links.c.email).where(where)
+        ):
             current[RecordRef(row.crm, row.object_type, row.record_id)] = (PersonId(row.person_id), row.email)
+    keyed = [(ref, normalize_email(email)) for ref, email in records]
+    if any(ref in current and current[ref][1] != key for ref, key in keyed):
+        return _link_one_by_one(conn, keyed, current)
+    return _link_new(conn, keyed, current)
+
+
+def _link_new(
+    conn: Connection, keyed: Sequence[tuple[RecordRef, str]], current: dict[RecordRef, tuple[PersonId, str]]
+) -> dict[RecordRef, PersonId]:
+    """Link records that are new or keep their e-mail: people looked up and created in bulk."""
+    fresh = [(ref, key) for ref, key in keyed if ref not in current]
+    known = _people_by_emails(conn, {key for _, key in fresh})
+    missing = list(dict.fromkeys(key for _, key in fresh if key not in known))
+    if missing:
+        created = conn.execute(
+            insert(people).returning(people.c.id, people.c.email), [{"email": k} for k in missing]
+        )
+        known.update({row.email: PersonId(row.id) for row in created})
+    rows: dict[RecordRef, dict[str, object]] = {}
+    for ref, key in fresh:
+        rows[ref] = _link_row(ref, known[key], key)
+        current[ref] = (known[key], key)
+    if rows:
+        conn.execute(insert(record_links), list(rows.values()))
+    return {ref: current[ref][0] for ref, _ in keyed}
+
+
+def _link_one_by_one(
+    conn: Connection, keyed: Sequence[tuple[RecordRef, str]], current: dict[RecordRef, tuple[PersonId, str]]
+) -> dict[RecordRef, PersonId]:
     linked: dict[RecordRef, PersonId] = {}
-    for ref, email in records:
-        key = normalize_email(email)
+    for ref, key in keyed:
         person, old_email = current.get(ref, (None, None))
         if person is None:
             person = _person_by_email(conn, key) or _new_person(conn, key)
@@ -111,6 +149,27 @@ def link_all(conn: Connection, records: Sequence[tuple[RecordRef, str]]) -> dict
         current[ref] = (person, key)
         linked[ref] = person
     return linked
+
+
+def _people_by_emails(conn: Connection, keys: set[str]) -> dict[str, PersonId]:
+    """`_person_by_email` for many keys at once: the person's own key first, else a record's e-mail."""
+    found: dict[str, PersonId] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        found.update(
+            (row.email, PersonId(row.id))
+            for row in conn.execute(select(people.c.id, people.c.email).where(people.c.email.in_(chunk)))
+        )
+        rest = [key for key in chunk if key not in found]
+        if rest:
+            by_record = (
+                select(record_links.c.email, func.min(record_links.c.person_id).label("person_id"))
+                .where(record_links.c.email.in_(rest))
+                .group_by(record_links.c.email)
+            )
+            found.update((row.email, PersonId(row.person_id)) for row in conn.execute(by_record))
+    return found
 
 
 def _person_by_email(conn: Connection, key: str) -> PersonId | None:

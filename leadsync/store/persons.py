@@ -20,6 +20,7 @@ from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
 from leadsync.store.entries import PersonId, RecordValues, refs_in
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
+from leadsync.store.schema import round_robin as round_robin_positions
 from leadsync.store.types import to_json
 from leadsync.store.upsert import upsert
 from leadsync.store.values import Values
@@ -103,7 +104,7 @@ class Persons:
             moved = {
                 ref
                 for ref, snapshot in snapshots.items()
-                if ref in changed or _unstamped(before.get(ref)) != _unstamped(snapshot)
+                if ref in changed or ref not in before or _unstamped(before[ref]) != _unstamped(snapshot)
             }
             _mark_due(conn, {linked[ref] for ref in moved})
         return linked
@@ -174,8 +175,11 @@ class Persons:
         person = Links(self._engine).person_by_email(email)
         return None if person is None else next(iter(self.files([person])), None)
 
-    def update(self, updates: Iterable[PersonUpdate]) -> None:
-        """Store each person's decided stage, owner and next evaluation time."""
+    def update(
+        self, updates: Iterable[PersonUpdate], *, round_robin: Mapping[str, int] | None = None
+    ) -> None:
+        """Store each person's decided stage, owner and next evaluation time, and with them (in one
+        transaction) the round-robin positions their owners were drawn up to."""
         rows = [
             {
                 "k_id": u.id,
@@ -187,9 +191,12 @@ class Persons:
             }
             for u in updates
         ]
-        if rows:
+        positions = [{"territory": t, "position": p} for t, p in (round_robin or {}).items()]
+        if rows or positions:
             with self._engine.begin() as conn:
-                conn.execute(update(people).where(people.c.id == bindparam("k_id")), rows)
+                if rows:
+                    conn.execute(update(people).where(people.c.id == bindparam("k_id")), rows)
+                upsert(conn, round_robin_positions, positions, update=("position",))
 
     def set_states(self, states: Iterable[PersonState]) -> None:
         """Store the stage and owner of these people as given (a human's change), marking them due."""
@@ -205,14 +212,20 @@ class Persons:
     def due(
         self, before: datetime | None, *, after: PersonId | None = None, limit: int = 500
     ) -> list[PersonId]:
-        """Up to `limit` people due strictly before `before` (None: everyone), by id after `after`."""
+        """Up to `limit` people due strictly before `before` (None: everyone), by e-mail after `after`'s.
+
+        E-mail order, not id order (ids follow the order CRMs were first read in): round robin
+        hands out owners in this order, the same whichever CRM is read first.
+        """
         query = select(people.c.id)
         if before is not None:
             query = query.where(people.c.reevaluate_at < before)
         if after is not None:
-            query = query.where(people.c.id > after)
+            query = query.where(
+                people.c.email > select(people.c.email).where(people.c.id == after).scalar_subquery()
+            )
         with self._engine.connect() as conn:
-            return [PersonId(value) for value in conn.scalars(query.order_by(people.c.id).limit(limit))]
+            return [PersonId(value) for value in conn.scalars(query.order_by(people.c.email).limit(limit))]
 
     def count_due(self, before: datetime) -> int:
         """How many people are due strictly before `before`."""
@@ -333,8 +346,14 @@ def _mark_due(conn: Connection, ids: set[PersonId]) -> None:
 
 def _people_of_refs(conn: Connection, refs: set[RecordRef]) -> dict[RecordRef, PersonId]:
     found: dict[RecordRef, PersonId] = {}
+    columns = (
+        record_links.c.crm,
+        record_links.c.object_type,
+        record_links.c.record_id,
+        record_links.c.person_id,
+    )
     for where in refs_in(record_links, sorted(refs)):
-        for row in conn.execute(select(record_links).where(where)):
+        for row in conn.execute(select(*columns).where(where)):  # no snapshot: decoding it costs
             found[RecordRef(row.crm, row.object_type, row.record_id)] = PersonId(row.person_id)
     return found
 

@@ -19,8 +19,8 @@ from leadsync.store.upsert import upsert
 __all__ = ["EXCERPT_CHARS", "Quarantine", "safe_excerpt"]
 
 EXCERPT_CHARS: Final = 500
-_HIDDEN_KEY: Final = (
-    r"[\"']?[\w.-]*(?:password|passwd|secret|token|session_?id|private_key|api_?key|authorization|credential)"
+_HIDDEN_KEY: Final = (  # starts where a name starts: a scan from inside every word is quadratic
+    r"(?<![\w.-])[\"']?[\w.-]*(?:password|passwd|secret|token|session_?id|private_key|api_?key|authorization|credential)"
     r"[\w.-]*[\"']?"
 )
 # `"token": "abc"`, `token=abc`, `Authorization: Bearer abc`: the value after a secret-bearing name.

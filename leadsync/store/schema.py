@@ -33,6 +33,8 @@ __all__ = [
     "runs",
     "settings",
     "stage_history",
+    "write_failures",
+    "write_intents",
 ]
 
 # Constraint names are fixed so a later migration can alter them on both databases.
@@ -167,6 +169,34 @@ quarantine: Final = Table(
     Column("excerpt", Text, nullable=False),
     Column("first_seen_at", UtcDateTime, nullable=False),
     Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+write_failures: Final = Table(
+    "write_failures",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("run_id", String(32), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("first_failed_at", UtcDateTime, nullable=False),
+    Column("last_failed_at", UtcDateTime, nullable=False),
+)
+
+write_intents: Final = Table(
+    "write_intents",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("field", String(64), primary_key=True),
+    Column("run_id", String(32), nullable=False),
+    Column("old_value", JsonValue, nullable=True),
+    Column("new_value", JsonValue, nullable=True),
+    Column("definitions_version", String(128), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
 )
 
 settings: Final = Table(

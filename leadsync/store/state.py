@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
@@ -80,7 +79,8 @@ class Reevaluation:
 
 
 class RoundRobinPositions:
-    """The next position to serve in each territory's pool; fair across restarts."""
+    """The next position to serve in each territory's pool; fair across restarts (stored with the
+    people whose owners were drawn: `Persons.update`)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -89,12 +89,6 @@ class RoundRobinPositions:
         """Every territory's next position."""
         with self._engine.connect() as conn:
             return {row.territory: row.position for row in conn.execute(select(round_robin))}
-
-    def save(self, positions: Mapping[str, int]) -> None:
-        """Store these territories' positions; others keep theirs."""
-        rows: list[dict[str, object]] = [{"territory": t, "position": p} for t, p in positions.items()]
-        with self._engine.begin() as conn:
-            upsert(conn, round_robin, rows, update=("position",))
 
 
 class DefinitionsVersion:

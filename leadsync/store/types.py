@@ -12,6 +12,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = ["JsonValue", "UtcDateTime", "from_json", "to_json"]
 
 _DATETIME_TAG: Final = "$datetime"
+_SCALARS: Final = frozenset({str, int, float, bool})
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -36,6 +37,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is untyped by nature
     """`value` as plain JSON; datetimes are tagged so they come back as datetimes."""
+    if value is None or type(value) in _SCALARS:  # most values: skip the slower ABC checks below
+        return value
     if isinstance(value, datetime):
         return {_DATETIME_TAG: value.astimezone(UTC).isoformat()}
     if isinstance(value, Mapping):

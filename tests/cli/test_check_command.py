@@ -118,3 +118,18 @@ def test_a_broken_mapping_is_reported_once(write_config, tmp_path: Path) -> None
     result = runner.invoke(app, ["check", "--config", str(config), "--format", "json"])
     errors = json.loads(result.stdout)["errors"]
     assert [e["message"][:14] for e in errors if e["file"].endswith("sf.toml")] == ["not valid TOML"]
+
+
+def test_an_invalid_config_still_has_the_files_it_names_checked(write_config, tmp_path: Path) -> None:
+    (tmp_path / "defs.toml").write_text("[stages\n", encoding="utf-8")
+    (tmp_path / "sf.toml").write_text("[people.Lead.fields]\nemial = 'Email'\n", encoding="utf-8")
+    config = write_config(
+        '[sync]\ninterval = "whenever"\n[definitions]\npath = "defs.toml"\n'
+        '[crm.sf]\nadapter = "salesforce"\nmapping = "sf.toml"\n'
+        '[crm.off]\nadapter = "hubspot"\nenabled = false\nmapping = "missing.toml"\n'
+    )
+    result = runner.invoke(app, ["check", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert {Path(e["file"]).name for e in errors} == {"defs.toml", "sf.toml", "leadsync.toml"}
+    assert "sync.interval" in {e["path"] for e in errors}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadsync.adapter_api import Rejection
+from leadsync.adapter_api import Rejection, WriteResult
 from leadsync.cli import app
 from leadsync.model import RecordRef, SetBy, Stage
 from leadsync.store import ApiCalls, AuditEntry, RunStatus, StageChange, Store
@@ -206,6 +206,53 @@ def test_quarantine_table_shows_reason_counts_then_records(state) -> None:
     assert "2 quarantined records (more kept: raise --limit above 2)" in limited
 
 
+def test_quarantine_lists_failed_writes_per_record_and_runs_count_them_per_crm(state) -> None:
+    config, url = state
+    with Store.open(url) as store:
+        run = store.runs.start("main", at=T0)
+        store.runs.finish(
+            run.id, RunStatus.PARTIAL, at=T0 + timedelta(seconds=3),
+            counts={"written": 5, "failed": 3, "failed.salesforce": 2, "failed.hubspot": 1}, api_calls={},
+        )  # fmt: skip
+        lock = WriteResult(
+            LEAD, ok=False, code="UNABLE_TO_LOCK_ROW", message="unable to obtain exclusive access"
+        )
+        store.write_failures.record([lock], run_id=run.id, at=T0)
+        store.write_failures.record([lock], run_id=run.id, at=T0 + timedelta(hours=1))
+        option = WriteResult(
+            CONTACT, ok=False, code="INVALID_OPTION", message="secret=hunter2 is not an option"
+        )
+        store.write_failures.record([option], run_id=run.id, at=T0)
+
+    document = json.loads(invoke(config, "quarantine", "--format", "json").stdout)
+    assert document["write_failures"] == {
+        "total": 2,
+        "truncated": False,
+        "records": [
+            {
+                "crm": "salesforce", "object_type": "Lead", "record_id": "00Q1", "code": "UNABLE_TO_LOCK_ROW",
+                "message": "unable to obtain exclusive access", "attempts": 2,
+                "first_failed_at": "2026-11-24T09:30:00+00:00", "last_failed_at": "2026-11-24T10:30:00+00:00",
+                "run_id": run.id,
+            },
+            {
+                "crm": "hubspot", "object_type": "contact", "record_id": "901", "code": "INVALID_OPTION",
+                "message": "secret=[redacted] is not an option", "attempts": 1,
+                "first_failed_at": "2026-11-24T09:30:00+00:00", "last_failed_at": "2026-11-24T09:30:00+00:00",
+                "run_id": run.id,
+            },
+        ],
+    }  # fmt: skip
+    table = invoke(config, "quarantine", "--crm", "hubspot").stdout
+    assert "1 record whose last write failed" in table
+    assert "INVALID_OPTION" in table
+    assert "UNABLE_TO_LOCK_ROW" not in table
+    assert "hunter2" not in table
+    runs = invoke(config, "runs").stdout
+    assert "hubspot 1" in runs
+    assert "salesforce 2" in runs
+
+
 def _two_people(url: str) -> None:
     with Store.open(url) as store:
         jane = store.links.link(LEAD, "jane@acme.example")
@@ -226,6 +273,9 @@ def _two_people(url: str) -> None:
             ]
         )
         store.quarantine.put([Rejection(CONTACT, "bad score")], at=T0)
+        store.write_failures.record(
+            [WriteResult(LEAD, ok=False, code="UNABLE_TO_LOCK_ROW")], run_id=run.id, at=T0
+        )
 
 
 def test_forget_erases_the_person_and_a_second_forget_finds_nothing(state) -> None:
@@ -241,12 +291,14 @@ def test_forget_erases_the_person_and_a_second_forget_finds_nothing(state) -> No
         "stage_changes": 2,
         "audit_entries": 1,
         "quarantined": 1,
+        "write_failures": 1,
     }
     assert "grace@beta.example" not in result.output
     with Store.open(url) as store:
         assert store.links.person_by_email("jane@acme.example") is None
         assert store.links.people_of([LEAD, CONTACT]) == {}
         assert store.quarantine.entries() == []
+        assert store.write_failures.entries() == []
         assert store.links.person_by_email("grace@beta.example") is not None
 
     again = invoke(config, "forget", "jane@acme.example", "--yes", "--format", "json")
@@ -257,6 +309,7 @@ def test_forget_erases_the_person_and_a_second_forget_finds_nothing(state) -> No
         "stage_changes": 0,
         "audit_entries": 0,
         "quarantined": 0,
+        "write_failures": 0,
     }
 
 
@@ -274,6 +327,7 @@ def test_forget_table_says_what_was_erased_and_that_crms_are_untouched(state) ->
         "stage changes": "2",
         "audit entries": "1",
         "quarantined": "1",
+        "write failures": "1",
     }
     assert "The CRMs were left untouched" in result.stdout
     assert "grace@beta.example" not in result.output

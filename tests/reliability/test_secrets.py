@@ -70,3 +70,23 @@ def test_no_secret_in_any_output_log_audit_quarantine_or_state(
         assert len(secret) > 20  # a real credential, not an empty string that matches anywhere
         for text in [*outputs, stored]:
             assert secret not in text
+
+
+def test_no_refused_credential_in_the_errors_of_a_bad_login(configured: tuple[Path, Path, list[str]]) -> None:
+    config, _, secrets = configured
+    wrong = [secret[::-1] + "-wrong" for secret in secrets]  # refused by the sandboxes
+    text = config.read_text(encoding="utf-8")
+    for secret, bad in zip(secrets, wrong, strict=True):
+        text = text.replace(secret, bad)
+    config.write_text(text, encoding="utf-8")
+    outputs: list[str] = []
+    exits: list[int] = []
+    for args in (("check", "--live", "--format", "json"), ("sync", "--format", "json"), ("plan",)):
+        result = runner.invoke(app, [*args, "--config", str(config)])
+        outputs.extend([result.stdout, result.stderr])
+        exits.append(result.exit_code)
+    assert "session" in json.loads(outputs[0])["errors"][0]["message"].lower()  # the refusal is told...
+    assert exits[:2] == [1, 1]  # refused credentials fail the run: nothing can be decided
+    assert json.loads(outputs[2])["status"] == "failed"
+    for bad in wrong:
+        assert all(bad not in text for text in outputs)  # ...never the credential

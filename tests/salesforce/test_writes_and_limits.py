@@ -142,6 +142,26 @@ def test_an_expired_session_is_renewed_through_the_token_endpoint(sandbox, make_
     sandbox.renew_session()
 
 
+def test_a_token_endpoint_that_is_down_or_slow_is_retried_not_taken_for_refused_credentials(
+    sandbox, make_adapter: MakeAdapter
+) -> None:
+    creds = sandbox.credentials
+    waits: list[float] = []
+    adapter = make_adapter(session_id=None, instance_url=None, token_url=creds["token_url"],
+                           client_id=creds["client_id"], client_secret=creds["client_secret"],
+                           timeout_s=0.05, sleep=waits.append)  # fmt: skip
+    token = "/services/oauth2/token"
+    sandbox.faults.push(Fault(kind="unavailable", path=token))
+    sandbox.faults.push(Fault(kind="timeout", path=token, delay_s=0.1))
+    assert list(adapter.owners())
+    assert waits == [1.0, 2.0]  # two failed logins, each waited for through the injected sleep
+    sandbox.faults.push(Fault(kind="unavailable", path=token), times=4)
+    sandbox.expire_sessions()
+    with pytest.raises(TransientError, match="HTTP 503"):
+        list(adapter.owners())  # down for good: retried next cycle, credentials kept
+    sandbox.renew_session()
+
+
 def test_a_bare_session_that_expired_fails_with_a_clear_auth_error(
     sandbox, make_adapter: MakeAdapter
 ) -> None:

@@ -37,6 +37,12 @@ def test_forget_erases_one_person_everywhere_and_nobody_else(store):
         ],
         at=T0,
     )
+    store.intents.declare(
+        [
+            AuditEntry(run.id, HUBSPOT, "owner", None, "a@example.com", "v1", T0),
+            AuditEntry(run.id, OTHER, "owner", None, "b@example.com", "v1", T0),
+        ]
+    )
 
     report = store.forget("ADA@example.com")
 
@@ -49,6 +55,7 @@ def test_forget_erases_one_person_everywhere_and_nobody_else(store):
     assert [e.ref.record_id for e in store.quarantine.entries()] == ["904"]
     assert store.links.records_of(grace) == [OTHER]
     assert list(store.values.of([OTHER])) == [OTHER]
+    assert [e.ref for e in store.intents.of([HUBSPOT, OTHER])] == [OTHER]
 
 
 def test_forgetting_an_unknown_email_erases_nothing(store):

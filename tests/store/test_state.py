@@ -51,11 +51,11 @@ def test_reevaluation_due_before_returns_the_earliest_first(store):
     assert store.reevaluation.due(T0 + timedelta(hours=1)) == []
 
 
-def test_round_robin_positions_persist_across_a_restart(store_url):
+def test_round_robin_positions_stored_with_people_persist_across_a_restart(store_url):
     with Store.open(store_url) as store:
         assert store.round_robin.load() == {}
-        store.round_robin.save({"emea": 2, "americas": 0})
-        store.round_robin.save({"americas": 1})
+        store.persons.update([], round_robin={"emea": 2, "americas": 0})
+        store.persons.update([], round_robin={"americas": 1})
     with Store.open(store_url) as restarted:
         assert restarted.round_robin.load() == {"emea": 2, "americas": 1}
 

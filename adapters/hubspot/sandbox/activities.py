@@ -58,6 +58,12 @@ class ActivityLog:
         self._web_by_contact = _by_contact(self._web)
         self._email_times = [e.created_ms for e in self._email]
         self._web_times = [e.occurred_ms for e in self._web]
+        # Per event type, so a page of one type is a slice, not a filter over every event.
+        self._web_by_type: dict[str, tuple[list[WebEvent], list[int]]] = {}
+        for event in self._web:
+            events, times = self._web_by_type.setdefault(web_event_type(event), ([], []))
+            events.append(event)
+            times.append(event.occurred_ms)
 
     def merge(self, primary_id: str, merged_id: str) -> None:
         """Show a merged-away contact's page views and form submissions on the survivor's timeline."""
@@ -72,9 +78,12 @@ class ActivityLog:
         if object_type and object_type not in _CONTACT_TYPES:
             return {"results": []}
         after, before = _instant(args, "occurredAfter"), _instant(args, "occurredBefore")
+        wanted_type = args.get("eventType")
         if object_id:
             pool: Sequence[WebEvent] = self._web_by_contact.get(object_id, [])
             times: Sequence[int] = [e.occurred_ms for e in pool]
+        elif wanted_type:
+            pool, times = self._web_by_type.get(wanted_type, ([], []))
         else:
             pool, times = self._web, self._web_times
         window = pool[
@@ -82,8 +91,11 @@ class ActivityLog:
                 times, before if before is not None else _NEVER
             )
         ]
-        wanted_type = args.get("eventType")
-        chosen = [e for e in window if not wanted_type or web_event_type(e) == wanted_type]
+        chosen = (
+            [e for e in window if web_event_type(e) == wanted_type]
+            if object_id and wanted_type
+            else list(window)  # a contact's own events are few; the by-type pool is filtered already
+        )
         if args.get("sort", "DESCENDING").upper() in ("DESCENDING", "-OCCURREDAT"):
             chosen.reverse()
         return _listing(chosen, web_event_json, args, limit=(100, 100), link=f"{base_url}/events/v3/events/")

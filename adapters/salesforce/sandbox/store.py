@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from .clock import SandboxClock
 from .ids import normalize_id, object_of
@@ -196,6 +197,16 @@ class Store:
     def rejection(self, record_id: str) -> str | None:
         """The validation message saving this record fails with, if any."""
         return self._rejections.get(record_id)
+
+    def set_picklist(self, sobject: str, field: str, *values: str) -> None:
+        """An admin edits a picklist: `values` are its active values from now on (describe and saves)."""
+        with self.lock:
+            table = self.table(sobject)
+            spec = table.spec.field(field)
+            if spec is None or spec.type != "picklist":
+                raise KeyError(f"{table.spec.name} has no picklist {field!r}")
+            fields = tuple(replace(f, picklist=values) if f is spec else f for f in table.spec.fields)
+            table.spec = replace(table.spec, fields=fields)
 
     def lock_records(self, *record_ids: str) -> None:
         """Hold these rows locked by another transaction: saves fail with UNABLE_TO_LOCK_ROW."""

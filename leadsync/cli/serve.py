@@ -1,0 +1,78 @@
+"""`leadsync serve`: the dashboard over the state store; also started by `leadsync run --serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from leadsync.cli.output import ConfigOption
+from leadsync.cli.session import fail, loaded_definitions, loaded_settings, opened_store
+from leadsync.clock import Clock, SystemClock
+from leadsync.config import Settings
+from leadsync.definitions import Definitions
+from leadsync.store import Store
+from leadsync.web import Dashboard, DashboardServer, WebError, create_app
+
+__all__ = ["dashboard_beside", "serve"]
+
+
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="address to listen on; default \\[web] host, else 127.0.0.1")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="TCP port; default \\[web] port, else 8080")
+    ] = None,
+) -> None:
+    """Serve the dashboard (pages, /api, /healthz, /metrics) until SIGTERM or Ctrl-C.
+
+    It reads the state store only, never a CRM. Off loopback it needs \\[web] token, and every
+    request but /healthz must send `Authorization: Bearer <token>`.
+    """
+    settings = loaded_settings(config)
+    definitions = loaded_definitions(settings)
+    with opened_store(settings) as store:
+        server = _server(settings, store, definitions, SystemClock(), host=host, port=port)
+        try:
+            server.run()
+        except WebError as exc:
+            fail(str(exc))
+            raise typer.Exit(code=1) from None
+
+
+@contextmanager
+def dashboard_beside(settings: Settings, definitions: Definitions, clock: Clock) -> Iterator[None]:
+    """Serve the dashboard from a thread for the `with` block (the daemon's), on [web] host:port."""
+    with opened_store(settings) as store:
+        server = _server(settings, store, definitions, clock, host=None, port=None)
+        try:
+            server.start()
+        except WebError as exc:
+            fail(str(exc))
+            raise typer.Exit(code=1) from None
+        try:
+            yield
+        finally:
+            server.stop()
+
+
+def _server(
+    settings: Settings,
+    store: Store,
+    definitions: Definitions,
+    clock: Clock,
+    *,
+    host: str | None,
+    port: int | None,
+) -> DashboardServer:
+    chosen = host or settings.web.host
+    try:
+        app = create_app(Dashboard(settings, store, definitions, clock), host=chosen)
+    except WebError as exc:
+        fail(f"{settings.file} [web]: {exc}")
+        raise typer.Exit(code=1) from None
+    return DashboardServer(app, host=chosen, port=port or settings.web.port)

@@ -1,0 +1,90 @@
+"""The funnel report: one streamed pass over people and one over stage histories, plus the SLA."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Final
+
+from leadsync.definitions import Definitions
+from leadsync.insights.journeys import Journeys
+from leadsync.insights.people import Standing
+from leadsync.insights.report import FunnelReport, SlaBreach
+from leadsync.model import Stage
+from leadsync.store import Store
+from leadsync.store.analytics import StageFollowUp
+
+__all__ = ["funnel_report"]
+
+_HOUR: Final = timedelta(hours=1)
+
+
+def funnel_report(
+    store: Store, definitions: Definitions, *, now: datetime, since: datetime | None = None
+) -> FunnelReport:
+    """The funnel's KPIs from the state store at `now`; event figures count from `since` on.
+
+    Stage and temperature counts are the state at `now`. Conversions, time in stage, the sales
+    cycle, SLA breaches (by when the person became sql) and new people per source count what
+    happened from `since` (None: all time) to `now`.
+    """
+    for name, moment in (("now", now), ("since", since)):
+        if moment is not None and moment.utcoffset() is None:
+            raise ValueError(f"funnel_report takes timezone-aware datetimes, {name} is naive: {moment!r}")
+    stages = list(definitions.funnel.stages)
+    crms, by_crm = _records_by_stage(store, stages)
+    standing = Standing(since=since, until=now)
+    for person in store.analytics.people():
+        standing.add(person)
+    journeys = Journeys(since)
+    for history in store.analytics.stage_histories(until=now):
+        journeys.add(history)
+    cycle_days, cycle_samples = journeys.sales_cycle()
+    sla = definitions.sla
+    follow_ups = store.analytics.follow_ups(Stage.SQL, sla.follow_up, until=now)
+    return FunnelReport(
+        generated_at=now,
+        since=since,
+        crms=crms,
+        stages=standing.stages(stages, by_crm),
+        temperatures=standing.temperatures(),
+        conversions=journeys.conversions(),
+        time_in_stage=journeys.time_in_stage(stages),
+        sales_cycle_median_days=cycle_days,
+        sales_cycle_samples=cycle_samples,
+        sla_hours=sla.sql_follow_up_hours,
+        sla_breaches=_sla_breaches(follow_ups, hours=sla.sql_follow_up_hours, now=now, since=since),
+        volume_by_source=standing.volume_by_source(),
+    )
+
+
+def _sla_breaches(
+    people: Iterable[StageFollowUp], *, hours: int, now: datetime, since: datetime | None
+) -> list[SlaBreach]:
+    """The sqls whose first follow-up came after `hours` or not yet, longest wait first.
+
+    The wait runs from becoming sql to the first follow-up, or to `now` when none came.
+    """
+    limit = timedelta(hours=hours)
+    breaches = [
+        SlaBreach(
+            email=p.email,
+            became_sql_at=p.entered_at,
+            hours_without_follow_up=((p.first_follow_up_at or now) - p.entered_at) / _HOUR,
+            owner=p.owner,
+        )
+        for p in people
+        if (since is None or p.entered_at >= since) and (p.first_follow_up_at or now) - p.entered_at > limit
+    ]
+    return sorted(breaches, key=lambda b: (-b.hours_without_follow_up, b.email))
+
+
+def _records_by_stage(store: Store, stages: list[Stage]) -> tuple[list[str], dict[Stage, dict[str, int]]]:
+    """The CRMs, and records per stage and CRM as last read from or written to each CRM."""
+    held = store.values.funnel()
+    crms = sorted(set(store.analytics.crms()) | {crm for crm, _stage, _temperature in held})
+    counts = {stage: dict.fromkeys(crms, 0) for stage in stages}
+    for (crm, stage, _temperature), records in held.items():
+        if stage in counts:
+            counts[Stage(stage)][crm] += records
+    return crms, counts

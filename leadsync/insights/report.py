@@ -1,0 +1,81 @@
+"""The funnel report's values: stage counts, conversions, time in stage, sales cycle, SLA, volume."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["Conversion", "FunnelReport", "SlaBreach", "StageCount", "TimeInStage"]
+
+
+@dataclass(frozen=True, slots=True)
+class StageCount:
+    """A stage now: its people (decided stage), records per CRM holding it, people per temperature."""
+
+    stage: str
+    people: int
+    by_crm: dict[str, int]
+    by_temperature: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """Of the people who entered `from_stage` in the window, how many later reached `to_stage` or beyond."""
+
+    from_stage: str
+    to_stage: str
+    entered: int
+    converted: int
+    rate: float | None  # None when no one entered
+
+
+@dataclass(frozen=True, slots=True)
+class TimeInStage:
+    """Median hours between entering a stage and leaving it, over the stays that ended."""
+
+    stage: str
+    median_hours: float | None
+    samples: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlaBreach:
+    """An sql not followed up within the SLA: since when, how long without follow-up, whose it is."""
+
+    email: str
+    became_sql_at: datetime
+    hours_without_follow_up: float
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelReport:
+    """The funnel's KPIs at `generated_at`; event figures cover `since` (None: all time) to then."""
+
+    generated_at: datetime
+    since: datetime | None
+    crms: list[str]
+    stages: list[StageCount]
+    temperatures: dict[str, int]
+    conversions: list[Conversion]
+    time_in_stage: list[TimeInStage]
+    sales_cycle_median_days: float | None
+    sales_cycle_samples: int
+    sla_hours: int
+    sla_breaches: list[SlaBreach]
+    volume_by_source: dict[str, dict[str, int]]
+
+    def as_json(self) -> dict[str, object]:
+        """Plain JSON-able values, datetimes as ISO 8601 UTC."""
+        return {key: _plain(item) for key, item in dataclasses.asdict(self).items()}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

@@ -1,0 +1,70 @@
+"""The JSON API behind every page, and `/healthz`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from leadsync.insights import FunnelReport, funnel_report
+from leadsync.web.context import Dashboard
+from leadsync.web.errors import errors_out
+from leadsync.web.health import health
+from leadsync.web.models import ErrorsOut, FunnelOut, HealthOut, PersonOut, RunsOut
+from leadsync.web.person import person_out
+from leadsync.web.runs import RUNS_SHOWN, runs_out
+
+__all__ = ["api_router", "funnel_since"]
+
+Since = Annotated[
+    date | None, Query(description="count conversions, SLA breaches and new people from this UTC day on")
+]
+
+
+def funnel_since(dashboard: Dashboard, since: date | None) -> FunnelReport:
+    """The funnel report now, its events counted from the start of `since` (UTC)."""
+    start = None if since is None else datetime.combine(since, time(), tzinfo=dashboard.clock.now().tzinfo)
+    return funnel_report(dashboard.store, dashboard.definitions, now=dashboard.clock.now(), since=start)
+
+
+def api_router(dashboard: Dashboard) -> APIRouter:
+    """The routes of `/api/*` and `/healthz` over one dashboard."""
+    router = APIRouter()
+
+    @router.get("/api/runs", tags=["api"])
+    def runs(limit: Annotated[int, Query(ge=1, le=500)] = RUNS_SHOWN) -> RunsOut:
+        """The latest runs, newest first, and the next scheduled one."""
+        return runs_out(dashboard.store, dashboard.settings.sync, now=dashboard.clock.now(), limit=limit)
+
+    @router.get("/api/funnel", tags=["api"])
+    def funnel(since: Since = None) -> FunnelOut:
+        """People per stage and temperature, conversions, time in stage, SLA breaches, volume."""
+        return FunnelOut.model_validate(funnel_since(dashboard, since))
+
+    @router.get("/api/quarantine", tags=["api"])
+    def quarantine() -> ErrorsOut:
+        """Quarantined records and failed writes, grouped by reason."""
+        return errors_out(dashboard.store)
+
+    @router.get("/api/people/{email}", tags=["api"], responses={404: {"description": "no such person"}})
+    def person(email: str) -> PersonOut:
+        """Everything the state store knows about one person, and the decision on them now."""
+        found = person_out(dashboard.store, dashboard.definitions, email, as_of=dashboard.clock.now())
+        if found is None:
+            raise HTTPException(
+                status_code=404,
+                detail=f"no one with the e-mail {email.strip()!r} is in the state store; has a sync run?",
+            )
+        return found
+
+    @router.get(
+        "/healthz", tags=["health"], responses={503: {"model": HealthOut, "description": "unhealthy"}}
+    )
+    def healthz() -> JSONResponse:
+        """200 when healthy, 503 when not; the body says why."""
+        verdict = health(dashboard.store, dashboard.settings.sync, now=dashboard.clock.now())
+        return JSONResponse(verdict.model_dump(mode="json"), status_code=200 if verdict.healthy else 503)
+
+    return router

@@ -1,0 +1,56 @@
+"""The dashboard's FastAPI application over one pipeline's state store."""
+
+from __future__ import annotations
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
+
+from leadsync import __version__
+from leadsync.store import StoreError
+from leadsync.web.api import api_router
+from leadsync.web.auth import BearerToken, required_token
+from leadsync.web.context import Dashboard
+from leadsync.web.metrics import StoreCollector, metrics_registry
+from leadsync.web.pages import pages_router
+
+__all__ = ["create_app"]
+
+_log = structlog.get_logger(__name__)
+
+
+def create_app(dashboard: Dashboard, *, host: str) -> FastAPI:
+    """The app for clients reaching it on `host`: a token is required when [web] has one, and
+    WebError is raised when `host` is reachable from elsewhere and [web] has none."""
+    token = required_token(host, dashboard.settings.web.token)
+    app = FastAPI(
+        title="leadsync dashboard",
+        docs_url=None,  # Swagger UI and ReDoc load their scripts from a CDN: /openapi.json stays
+        redoc_url=None,
+        version=__version__,
+        description="Sync health, funnel, errors and people of one pipeline, read from its state store.",
+    )
+    app.include_router(api_router(dashboard))
+    app.include_router(pages_router(dashboard))
+    app.mount("/static", StaticFiles(packages=[("leadsync.web", "static")]), name="static")
+    registry = metrics_registry(
+        StoreCollector(dashboard.store, dashboard.settings.sync, dashboard.definitions, dashboard.clock.now)
+    )
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.exception_handler(SQLAlchemyError)
+    @app.exception_handler(StoreError)
+    def store_unreachable(_request: Request, exc: Exception) -> Response:
+        _log.warning("web.store_unreachable", error=type(exc).__name__)
+        detail = f"the state store {dashboard.store.url} does not answer ({type(exc).__name__}); see /healthz"
+        return JSONResponse({"detail": detail}, status_code=503)
+
+    if token is not None:
+        app.add_middleware(BearerToken, token=token)
+    return app

@@ -1,0 +1,96 @@
+"""The server-rendered pages: Overview, Funnel, Errors and Person."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from leadsync.web import charts
+from leadsync.web.api import funnel_since
+from leadsync.web.context import Dashboard
+from leadsync.web.errors import errors_out
+from leadsync.web.health import health
+from leadsync.web.person import person_out
+from leadsync.web.runs import runs_out
+from leadsync.web.templating import environment
+
+__all__ = ["pages_router"]
+
+
+def pages_router(dashboard: Dashboard) -> APIRouter:
+    """The HTML routes over one dashboard (left out of the OpenAPI schema)."""
+    router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+    templates = Jinja2Templates(env=environment())
+
+    def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:  # noqa: ANN401
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    @router.get("/")
+    def overview(request: Request) -> Response:
+        now = dashboard.clock.now()
+        runs = runs_out(dashboard.store, dashboard.settings.sync, now=now)
+        made = (charts.api_usage(runs.runs), charts.run_records(runs.runs))
+        return page(
+            request,
+            "overview.html",
+            title="Overview",
+            active="overview",
+            pipeline=dashboard.settings.sync.pipeline,
+            runs=runs,
+            last=next((run for run in runs.runs if run.status != "running"), None),
+            health=health(dashboard.store, dashboard.settings.sync, now=now),
+            charts=[chart for chart in made if chart is not None],
+        )
+
+    @router.get("/funnel")
+    def funnel(request: Request, since: Annotated[date | None, Query()] = None) -> Response:
+        report = funnel_since(dashboard, since)
+        return page(
+            request,
+            "funnel.html",
+            title="Funnel",
+            active="funnel",
+            report=report,
+            charts=charts.funnel_charts(report),
+        )
+
+    @router.get("/errors")
+    def errors(request: Request) -> Response:
+        found = errors_out(dashboard.store)
+        made = (charts.quarantine_reasons(found), charts.write_failure_codes(found))
+        return page(
+            request,
+            "errors.html",
+            title="Errors",
+            active="errors",
+            errors=found,
+            charts=[chart for chart in made if chart is not None],
+        )
+
+    @router.get("/person", response_model=None)
+    def person_search(request: Request, email: str = "") -> Response:
+        if email.strip():
+            return RedirectResponse(f"/person/{quote(email.strip(), safe='@')}", status_code=303)
+        return page(request, "person.html", title="Person", active="person", person=None, email="", charts=[])
+
+    @router.get("/person/{email}")
+    def person(request: Request, email: str) -> Response:
+        found = person_out(dashboard.store, dashboard.definitions, email, as_of=dashboard.clock.now())
+        chart = None if found is None else charts.score_breakdown(found)
+        return page(
+            request,
+            "person.html",
+            status_code=200 if found else 404,
+            title=found.email if found else "Person",
+            active="person",
+            person=found,
+            email=email,
+            charts=[chart] if chart else [],
+        )
+
+    return router

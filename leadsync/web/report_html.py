@@ -1,0 +1,34 @@
+"""The funnel report as one self-contained HTML file: charts and styles inlined, no external URL."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from leadsync.insights import FunnelReport
+from leadsync.web.charts import funnel_charts
+from leadsync.web.templating import environment, static_text
+
+__all__ = ["render_report"]
+
+
+def render_report(report: FunnelReport) -> str:
+    """The report's HTML: it opens offline, from a file or an e-mail attachment."""
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            report=report,
+            charts=funnel_charts(report),
+            css=_inline("dashboard.css", "</style"),
+            chart_js=_inline("chart.umd.min.js", "</script"),
+            dashboard_js=_inline("dashboard.js", "</script"),
+        )
+    )
+
+
+def _inline(name: str, closing_tag: str) -> Markup:
+    """A static file's text, trusted as is: it cannot close the element it is inlined in."""
+    text = static_text(name)
+    if closing_tag in text.lower():
+        raise ValueError(f"leadsync/web/static/{name} contains {closing_tag!r}; it cannot be inlined")
+    return Markup(text)  # noqa: S704 - our own packaged file, checked above
