@@ -98,9 +98,9 @@ class SyncEngine:
                 raise
             finally:
                 for connection in self.connections:
-                    report.crm(connection.name).api_calls = (
-                        connection.adapter.usage().calls - calls[connection.name]
-                    )
+                    usage, figures = connection.adapter.usage(), report.crm(connection.name)
+                    figures.api_calls = usage.calls - calls[connection.name]
+                    figures.api_used, figures.api_limit = usage.used, usage.limit
                 report.wall_s = time.perf_counter() - started
                 self.store.runs.finish(
                     run.id,

@@ -27,6 +27,8 @@ class CrmFigures:
     write_calls: int = 0
     write_calls_min: int = 0
     api_calls: int = 0
+    api_used: int | None = None  # the CRM's own count of calls in its window, when it tells
+    api_limit: int | None = None
     failed: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -67,8 +69,8 @@ class CycleReport:
         return self.crms.setdefault(name, CrmFigures())
 
     def counts(self) -> dict[str, int]:
-        """The run's totals, as the state store keeps them; failed writes also per CRM
-        (`failed.<crm>`, for the CRMs where some failed)."""
+        """The run's totals, as the state store keeps them; records read, written, failed and
+        quarantined also per CRM (`read.<crm>`…, for the CRMs where there were some)."""
         totals: Counter[str] = Counter(evaluated=self.evaluated, stage_changes=self.stage_changes)
         for name, figures in self.crms.items():
             totals.update(
@@ -79,14 +81,21 @@ class CycleReport:
                 written=figures.writes,
                 failed=figures.failed,
             )
-            if figures.failed:
-                totals[f"{FAILED_PREFIX}{name}"] = figures.failed
+            per_crm = {
+                "read": figures.read,
+                "written": figures.writes,
+                "failed": figures.failed,
+                "quarantined": figures.quarantined,
+            }
+            totals.update({f"{kind}.{name}": n for kind, n in per_crm.items() if n})
         return dict(totals)
 
     def api_calls(self) -> dict[str, ApiCalls]:
         """Per CRM: calls made, and the calls had every write batch been full and error-free."""
         return {
-            name: ApiCalls(f.api_calls, f.api_calls - f.write_calls + f.write_calls_min)
+            name: ApiCalls(
+                f.api_calls, f.api_calls - f.write_calls + f.write_calls_min, f.api_used, f.api_limit
+            )
             for name, f in self.crms.items()
         }
 

@@ -103,6 +103,8 @@ class ApiCalls:
 
     calls: int
     minimum: int
+    used: int | None = None  # the CRM's own count of calls in its window (e.g. 24 h) after the run
+    limit: int | None = None  # the CRM's allowance in that window
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,10 @@ def _run_row(run: Run) -> dict[str, object]:
         "finished_at": run.finished_at,
         "status": run.status.value,
         "counts": dict(run.counts),
-        "api_calls": {crm: {"calls": c.calls, "minimum": c.minimum} for crm, c in run.api_calls.items()},
+        "api_calls": {
+            crm: {"calls": c.calls, "minimum": c.minimum, "used": c.used, "limit": c.limit}
+            for crm, c in run.api_calls.items()
+        },
     }
 
 
@@ -144,7 +147,10 @@ def _run_from_row(row: Row[tuple[object, ...]]) -> Run:
         status=RunStatus(row.status),
         finished_at=row.finished_at,
         counts=dict(row.counts),
-        api_calls={crm: ApiCalls(c["calls"], c["minimum"]) for crm, c in row.api_calls.items()},
+        api_calls={
+            crm: ApiCalls(c["calls"], c["minimum"], c.get("used"), c.get("limit"))
+            for crm, c in row.api_calls.items()
+        },
     )
 
 

@@ -27,7 +27,8 @@ _RECORD_KINDS = ("read", "written", "failed", "quarantined")
 
 
 class StoreCollector(Collector):
-    """Runs, the last run's figures, API calls per CRM, quarantine and people per stage."""
+    """Runs, the last run's figures and API calls (and the CRMs' own limits) per CRM, quarantine
+    and people per stage."""
 
     def __init__(
         self, store: Store, sync: SyncSettings, definitions: Definitions, now: Callable[[], datetime]
@@ -96,22 +97,30 @@ class StoreCollector(Collector):
         )
         finished_at.add_metric([], (last.finished_at or last.started_at).timestamp())
         records = GaugeMetricFamily(
-            "leadsync_last_run_records",
-            "Records of the last finished run, all CRMs together",
-            labels=["kind"],
+            "leadsync_last_run_records", "Records of the last finished run, per CRM", labels=["crm", "kind"]
         )
-        for kind in _RECORD_KINDS:
-            records.add_metric([kind], getattr(last, kind))
+        for crm in sorted(last.api_calls):
+            for kind in _RECORD_KINDS:
+                records.add_metric([crm, kind], last.counts.get(f"{kind}.{crm}", 0))
         calls = GaugeMetricFamily("leadsync_last_run_api_calls", "API calls of the last run", labels=["crm"])
         minimum = GaugeMetricFamily(
             "leadsync_last_run_api_calls_minimum",
             "The fewest API calls the last run's work needed",
             labels=["crm"],
         )
+        limit_used = GaugeMetricFamily(
+            "leadsync_api_limit_used", "The CRM's own count of API calls in its window", labels=["crm"]
+        )
+        limit = GaugeMetricFamily(
+            "leadsync_api_limit", "The CRM's API allowance in that window", labels=["crm"]
+        )
         for crm, used in sorted(last.api_calls.items()):
             calls.add_metric([crm], used.calls)
             minimum.add_metric([crm], used.minimum)
-        yield from (duration, finished_at, records, calls, minimum)
+            if used.used is not None and used.limit is not None:
+                limit_used.add_metric([crm], used.used)
+                limit.add_metric([crm], used.limit)
+        yield from (duration, finished_at, records, calls, minimum, limit_used, limit)
 
     def _funnel(self) -> Iterator[Metric]:
         report = funnel_report(self._store, self._definitions, now=self._now())

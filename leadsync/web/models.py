@@ -39,6 +39,8 @@ class ApiCallsOut(BaseModel):
 
     calls: int
     minimum: int
+    used: int | None = None
+    limit: int | None = None
 
 
 class RunOut(BaseModel):

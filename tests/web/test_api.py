@@ -25,7 +25,8 @@ def test_runs_are_the_stores_newest_first_with_the_next_scheduled_run(
         for kind in ("read", "written", "failed", "quarantined"):
             assert shown[kind] == run.counts[kind]
         assert shown["api_calls"] == {
-            crm: {"calls": c.calls, "minimum": c.minimum} for crm, c in run.api_calls.items()
+            crm: {"calls": c.calls, "minimum": c.minimum, "used": c.used, "limit": c.limit}
+            for crm, c in run.api_calls.items()
         }
         assert run.finished_at is not None
         assert shown["duration_s"] == (run.finished_at - run.started_at).total_seconds()

@@ -10,6 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from leadsync.insights import funnel_report
 from tests.engine.conftest import Pipeline
 
+CRMS = ("salesforce", "hubspot")
+
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {
@@ -37,10 +39,18 @@ def test_metrics_equal_the_stores_figures(synced: Pipeline, client: httpx.Client
     )
     assert samples["leadsync_last_run_finished_timestamp_seconds", ()] == last.finished_at.timestamp()
     for kind in ("read", "written", "failed", "quarantined"):
-        assert samples["leadsync_last_run_records", (("kind", kind),)] == last.counts[kind]
+        per_crm = [samples["leadsync_last_run_records", (("crm", crm), ("kind", kind))] for crm in CRMS]
+        assert sum(per_crm) == last.counts[kind]
+    assert (
+        samples["leadsync_last_run_records", (("crm", "hubspot"), ("kind", "failed"))]
+        == last.counts["failed"]
+    )
     for crm, calls in last.api_calls.items():
         assert samples["leadsync_last_run_api_calls", (("crm", crm),)] == calls.calls
         assert samples["leadsync_last_run_api_calls_minimum", (("crm", crm),)] == calls.minimum
+        assert samples.get(("leadsync_api_limit_used", (("crm", crm),))) == calls.used
+        assert samples.get(("leadsync_api_limit", (("crm", crm),))) == calls.limit
+    assert last.api_calls["salesforce"].used  # Sforce-Limit-Info; this HubSpot sandbox sends no daily headers
     assert samples["leadsync_quarantined_records", (("crm", "salesforce"),)] == 1
     report = funnel_report(synced.store, synced.definitions, now=synced.clock.now())
     for stage in report.stages:
