@@ -125,6 +125,8 @@ def _restore(
         changes = [
             Change(ref, values, {k: held[ref].get(k) for k in values}) for ref, values in restore.items()
         ]
+        # Kept before the send, like a cycle's writes: a crash after it is read back as our echo.
+        store.intents.declare(_audit(report.run_id, changes, at))
         results = list(connection.adapter.apply(changes)) if changes else []
     except AdapterError as exc:
         report.failed.append(f"{connection.name}: {type(exc).__name__}: {exc}")
@@ -133,14 +135,19 @@ def _restore(
     report.failed += [f"{r.ref}: {r.code} {r.message}".strip() for r in results if not r.ok]
     report.records += len(done)
     report.restored += sum(len(change.values) for change in done)
-    store.audit.append(
-        AuditEntry(report.run_id, c.ref, name, c.previous.get(name), value, "rollback", at)
-        for c in done
-        for name, value in c.values.items()
-    )
+    store.audit.append(_audit(report.run_id, done, at))
     written: Mapping[RecordRef, Mapping[str, object]] = {c.ref: c.values for c in done}
     store.values.remember_sent(written, held, at=at)
+    store.intents.drop(c.ref for c in changes)
     return done
+
+
+def _audit(run_id: str, changes: Sequence[Change], at: Any) -> list[AuditEntry]:  # noqa: ANN401
+    return [
+        AuditEntry(run_id, c.ref, name, c.previous.get(name), value, "rollback", at)
+        for c in changes
+        for name, value in c.values.items()
+    ]
 
 
 def _restore_decided_stages(

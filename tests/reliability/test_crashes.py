@@ -274,6 +274,36 @@ def test_a_crash_then_a_restart_ends_as_a_crash_free_cycle(
     assert got.first_names[ref] == "Renamed"  # the cursors did not skip the edit
 
 
+def test_a_rollback_killed_after_its_writes_is_read_back_as_leadsyncs_own_not_a_humans(
+    make_pipeline: MakePipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = make_pipeline(PEOPLE)
+    first = pipeline.sync()
+    stages = [e for e in pipeline.store.audit.of_run(first.run_id) if e.field == "stage" and e.old]
+    assert stages  # seeded records whose stage the first cycle moved: the rollback moves them back
+
+    with monkeypatch.context() as patch:
+        _once(patch, pipeline.store.audit, "append", after=False)  # the CRMs took it; the store never heard
+        with pytest.raises(Crash):
+            pipeline.engine().rollback(first.run_id)
+    rolled_back = pipeline.store.runs.recent(limit=1)[0]
+    pipeline.clock.advance(minutes=1)
+    pipeline.sync()
+
+    people = pipeline.store.links.people_of(e.ref for e in stages)
+    humans = [
+        change
+        for person in set(people.values())
+        for change in pipeline.store.stage_history.of_person(person)
+        if change.set_by is SetBy.HUMAN and change.at > rolled_back.started_at  # not the seed's
+    ]
+    assert humans == []
+    audited = {(e.ref, e.field) for e in pipeline.store.audit.of_run(rolled_back.id)}
+    restored = {(e.ref, "stage") for e in stages if e.ref.crm == "salesforce"}  # rolled back first
+    assert restored
+    assert restored <= audited  # recovered from the intents, under the rollback's run
+
+
 # -- a real process killed with SIGKILL in the middle of a write -----------------------------------
 
 
