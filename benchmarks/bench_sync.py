@@ -45,6 +45,7 @@ class Sequence:
     edited: int = 0
     peak_rss_mb: float = 0.0
     seed_s: float = 0.0
+    cpu_s: dict[str, dict[str, float]] = field(default_factory=dict)  # cycle -> process -> CPU s
 
     def wall_s(self) -> float:
         """Seconds the engine spent in all cycles."""
@@ -77,8 +78,11 @@ def _sequence(people: int, *, naive: bool) -> Sequence:
                 if name == "10 % changed":
                     result.edited = int(sandboxes.call("change", CHANGED))
                 sandboxes.call("reset_calls")
+                before = {"engine": engine.cpu_s(), "sandboxes": sandboxes.cpu_s()}
                 result.cycles[name] = engine.call("cycle")
                 result.calls[name] = sandboxes.call("calls")
+                after = {"engine": engine.cpu_s(), "sandboxes": sandboxes.cpu_s()}
+                result.cpu_s[name] = {process: after[process] - before[process] for process in after}
             result.peak_rss_mb = engine.peak_rss_mb()
     return result
 
@@ -111,6 +115,13 @@ def _large_figures(run: Sequence) -> list[Figure]:
             f"{activities:,} activities read, {sum(f['writes'] for f in crms.values()):,} records written",
         ),
         Figure(bench, "wall time / client floor", f"{wall / floor_total:.1f}x", f"floor {floor_total:.2f} s"),
+        Figure(
+            bench,
+            "CPU: engine / sandboxes",
+            f"{run.cpu_s['initial']['engine']:.0f} s / {run.cpu_s['initial']['sandboxes']:.0f} s",
+            "the engine's process (leadsync + both clients) and the emulated CRMs' process; "
+            "on 2 shared cores the two add up to the wall time",
+        ),
         Figure(bench, "people/s", f"{run.people / wall:,.0f}/s", "people seeded / wall time"),
         Figure(
             bench,

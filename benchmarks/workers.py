@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import resource
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -53,6 +54,10 @@ class Worker:
         """The child's peak RSS so far, in MB."""
         return float(self.call("__peak_rss_mb__"))
 
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) the child has used so far."""
+        return float(self.call("__cpu_s__"))
+
     def close(self) -> None:
         """Stop the child."""
         if self._process.is_alive():
@@ -77,6 +82,14 @@ class Worker:
         return value
 
 
+def _cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+_PROBES = {"__peak_rss_mb__": peak_rss_mb, "__cpu_s__": _cpu_s}
+
+
 def _serve(conn: Connection, factory: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     module, name = factory.split(":")
     try:
@@ -88,9 +101,8 @@ def _serve(conn: Connection, factory: str, args: tuple[Any, ...], kwargs: dict[s
     while (request := conn.recv()) is not None:
         method, margs, mkwargs = request
         try:
-            result = (
-                peak_rss_mb() if method == "__peak_rss_mb__" else getattr(target, method)(*margs, **mkwargs)
-            )
+            probe = _PROBES.get(method)
+            result = probe() if probe else getattr(target, method)(*margs, **mkwargs)
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
             conn.send((False, f"{method}: {type(exc).__name__}: {exc}"))
         else:
