@@ -38,6 +38,7 @@ from leadsync.model import Activity, Cursor, RecordRef
 from .activity_cursor import AFTER_ALL, numeric_key, record_id, resume_keys
 from .activity_streams import (
     StreamRow,
+    drained,
     email_event_rows,
     marketing_event_ids,
     participation_rows,
@@ -113,12 +114,19 @@ def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[Stre
     elif stream in _WEB_EVENT_TYPES:
         yield from web_event_rows(client, transport, _WEB_EVENT_TYPES[stream], after, until_ms)
     elif stream == "email_events":
-        rows = list(email_event_rows(client, transport, after, until_ms))  # the API buffers it anyway
+        rows = email_event_rows(client, transport, after, until_ms, fields=_held_fields(reader, stream))
         contacts = _contacts_by_email(client, transport, [row.person for row in rows if row.person])
-        yield from (row._replace(person=contacts.get(row.person, "")) for row in rows)
+        yield from (row._replace(person=contacts.get(row.person, "")) for row in drained(rows))
     else:
         event_ids = reader.settings.marketing_event_ids or marketing_event_ids(client, transport)
-        yield from participation_rows(client, transport, event_ids, after, until_ms)
+        yield from participation_rows(
+            client, transport, event_ids, after, until_ms, fields=_held_fields(reader, stream)
+        )
+
+
+def _held_fields(reader: _Reader, stream: str) -> tuple[str, ...]:
+    """What a stream read whole keeps of each record: the fields its mapping reads, and the id."""
+    return (*reader.context.mapping.activities[stream].source_fields(), "id")
 
 
 def _engagement_rows(reader: _Reader, object_type: str, after: tuple[int, str]) -> Iterator[StreamRow]:

@@ -6,13 +6,16 @@
   the records of one stamp are held until the next stamp shows, then sorted by event id.
 - Marketing e-mail events: legacy `GET /email/public/v1/events` with inclusive
   `startTimestamp`/`endTimestamp`; it answers newest first with offsets, so the window is read
-  whole, then sorted (memory grows with the events of one cycle's window).
+  whole before its oldest event is known (memory grows with the events of one cycle's window).
 - Marketing-event participations: the breakdown of each marketing event (the API has no time
   filter: every cycle reads each event's participations, ≤ 100 per call, and keeps those after
   the point). Stamp: `createdAt`, when HubSpot recorded it, so a late record is not lost. The
   events are the configured ones, or else every event of the portal, listed once per read by
   `GET /marketing/v3/marketing-events/` (≤ 100 per call, `objectId` is the breakdown's
   `marketingEventId`; hubspot-api-client 12.0.0 `basic_api.get_all`).
+
+Those two streams are held whole, so each held record keeps only the fields its mapping reads
+(`kept`), and is dropped as soon as it is emitted.
 
 Form submissions are reshaped to the fields `[activities.form_submissions]` reads:
 `submittedAt`, `form.name` (the event's `hs_form_title`), `form.id`, `pageUrl`; the event names
@@ -22,7 +25,7 @@ event type name `e_submitted_form` and its property names are best knowledge (sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
@@ -32,7 +35,15 @@ from .activity_cursor import numeric_key
 from .keyset import instant
 from .transport import Transport
 
-__all__ = ["StreamRow", "email_event_rows", "marketing_event_ids", "participation_rows", "web_event_rows"]
+__all__ = [
+    "StreamRow",
+    "drained",
+    "email_event_rows",
+    "kept",
+    "marketing_event_ids",
+    "participation_rows",
+    "web_event_rows",
+]
 
 _EVENTS_PER_PAGE: Final = 100
 _EMAIL_EVENTS_PER_PAGE: Final = 1000
@@ -77,9 +88,12 @@ def web_event_rows(
 
 
 def email_event_rows(
-    client: HubSpot, transport: Transport, after: tuple[int, str], until_ms: int
-) -> Iterator[StreamRow]:
-    """Marketing e-mail events after `after` (the legacy API has no client method: its ApiClient)."""
+    client: HubSpot, transport: Transport, after: tuple[int, str], until_ms: int, *, fields: Collection[str]
+) -> list[StreamRow]:
+    """Marketing e-mail events after `after`, newest first, each keeping only `fields`.
+
+    The legacy API has no client method: its ApiClient calls it.
+    """
     api_client = client.events.events_api.api_client
     rows: list[StreamRow] = []
     offset: str | None = None
@@ -100,14 +114,15 @@ def email_event_rows(
             header_params={"Accept": "application/json"},
             auth_settings=["oauth2"],
         ).body
-        rows.extend(
-            StreamRow(int(raw["created"]), str(raw["id"]), raw, str(raw.get("recipient") or ""))
-            for raw in body.get("events", [])
-        )
+        for raw in body.get("events", []):
+            if (int(raw["created"]), str(raw["id"])) > after:
+                person = str(raw.get("recipient") or "")
+                rows.append(StreamRow(int(raw["created"]), str(raw["id"]), kept(raw, fields), person))
         offset = body.get("offset")
         if not body.get("hasMore") or not offset:
             break
-    return iter(sorted(row for row in rows if (row.stamp_ms, row.key) > after))
+    rows.sort(reverse=True)
+    return rows
 
 
 def marketing_event_ids(client: HubSpot, transport: Transport) -> list[str]:
@@ -126,9 +141,15 @@ def marketing_event_ids(client: HubSpot, transport: Transport) -> list[str]:
 
 
 def participation_rows(
-    client: HubSpot, transport: Transport, event_ids: Iterable[str], after: tuple[int, str], until_ms: int
+    client: HubSpot,
+    transport: Transport,
+    event_ids: Iterable[str],
+    after: tuple[int, str],
+    until_ms: int,
+    *,
+    fields: Collection[str],
 ) -> Iterator[StreamRow]:
-    """Participations in the given marketing events recorded after `after`."""
+    """Participations in the given marketing events recorded after `after`, each keeping only `fields`."""
     api = client.marketing.events.retrieve_participant_state_api
     rows: list[StreamRow] = []
     for event_id in event_ids:
@@ -142,14 +163,35 @@ def participation_rows(
                 after=page_after,
             ).body
             for raw in body.get("results", []):
-                contact = ((raw.get("associations") or {}).get("contact") or {}).get("contactId")
-                row = StreamRow(_ms(raw["createdAt"]), numeric_key(raw["id"]), raw, str(contact or ""))
-                if (row.stamp_ms, row.key) > after and row.stamp_ms <= until_ms:
-                    rows.append(row)
+                stamp_ms, key = _ms(raw["createdAt"]), numeric_key(raw["id"])
+                if (stamp_ms, key) > after and stamp_ms <= until_ms:
+                    contact = ((raw.get("associations") or {}).get("contact") or {}).get("contactId")
+                    rows.append(StreamRow(stamp_ms, key, kept(raw, fields), str(contact or "")))
             page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not page_after:
                 break
-    return iter(sorted(rows))
+    rows.sort(reverse=True)
+    return drained(rows)
+
+
+def drained(rows: list[StreamRow]) -> Iterator[StreamRow]:
+    """The rows of a list sorted newest first, oldest first, each let go of once yielded."""
+    while rows:
+        yield rows.pop()
+
+
+def kept(raw: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """Only the fields of `raw` named by `fields` (dotted names reach into nested objects)."""
+    tails: dict[str, list[str]] = {}
+    for field in fields:
+        head, _, tail = field.partition(".")
+        tails.setdefault(head, []).append(tail)
+    found: dict[str, Any] = {}
+    for head, rests in tails.items():
+        if head in raw:
+            value = raw[head]
+            found[head] = kept(value, rests) if isinstance(value, Mapping) and all(rests) else value
+    return found
 
 
 def _web_row(raw: dict[str, Any], event_type: str) -> StreamRow:

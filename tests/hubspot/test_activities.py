@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.hubspot.activity_streams import kept
 from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.model import ActivityKind, Cursor
 from tests.hubspot.conftest import MAPPING, adapter_for
@@ -210,3 +211,38 @@ def test_a_cursor_of_the_meetings_and_calls_reader_still_resumes(sandbox, everyt
 def test_an_unknown_stream_in_a_cursor_is_refused(sandbox):
     with pytest.raises(ValueError, match="names no known stream"):
         read(sandbox, Cursor(NOW, "9-tweets:1"))
+
+
+def test_the_first_page_comes_after_one_call_per_paged_stream(sandbox, everything):
+    """Engagements and web events stream page by page; only e-mail events (newest first) and
+    participations (no time order) must be read whole before their oldest record is known."""
+    _, full = everything
+    pages = adapter_for(sandbox, clock=ManualClock(NOW), page_size=50).changed_activities(EPOCH)
+    first, calls = counted(sandbox, lambda: next(pages))
+    assert len(first.items) == 50
+    paged = ("GET events", "POST meetings search", "POST calls search", f"POST {ASSOCIATIONS}")
+    assert {k: calls[k] for k in paged} == dict(zip(paged, (2, 1, 1, 2), strict=True))  # a page each
+    whole = ("GET email events", "GET marketing-events list", "GET marketing-events participations")
+    assert {k: calls[k] for k in whole} == {k: full[k] for k in whole}
+    rest, more = counted(sandbox, lambda: list(pages))
+    assert more["GET events"] == full["GET events"] - 2  # the paged streams go on as they are read
+    assert not set(more) & {*whole, f"POST {BY_EMAIL}"}  # the whole streams cost no call again
+    assert len(first.items) + len(items(rest)) == len(items(everything[0]))
+
+
+def test_held_records_keep_only_the_fields_their_mapping_reads():
+    """E-mail events and participations are held for a whole read: their other fields are dropped."""
+    raw = {
+        "id": "880000001",
+        "createdAt": "2026-01-02T03:04:05.000Z",
+        "associations": {
+            "marketingEvent": {"marketingEventId": "55000001", "name": "Webinar"},
+            "contact": {"contactId": "51", "email": "ann@example.com", "firstname": "Ann"},
+        },
+        "properties": {"attendanceState": "ATTENDED", "occurredAt": 1, "attendancePercentage": "75"},
+    }
+    assert kept(raw, (*PARTICIPATIONS.source_fields(), "id")) == {
+        "id": "880000001",
+        "associations": {"marketingEvent": {"name": "Webinar"}, "contact": {"contactId": "51"}},
+        "properties": {"attendanceState": "ATTENDED", "occurredAt": 1},
+    }
