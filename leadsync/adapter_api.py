@@ -96,11 +96,17 @@ class Page(msgspec.Struct, Generic[T], frozen=True):
 
 
 class CurrentValues(msgspec.Struct, frozen=True):
-    """What a CRM holds now in the fields leadsync manages, and who changed the record last."""
+    """What a CRM holds now in the fields leadsync manages, and who changed the record last.
+
+    `alternatives`: other values a field's CRM state reads as just as well (the CRM cannot tell
+    them apart: a mapping that leaves a property unwritten for some values); core reads such a
+    field as the value leadsync wrote there when that is one of them.
+    """
 
     ref: RecordRef
     values: ManagedValues
     modified_by: str | None = None
+    alternatives: Mapping[str, tuple[object, ...]] = msgspec.field(default_factory=dict)
 
 
 class Change(msgspec.Struct, frozen=True):

@@ -70,11 +70,18 @@ class Writer:
             by_id = {str(r["id"]): r.get("properties") or {} for r in answer.body.get("results", [])}
             self._lifecycles.update({i: v.get(_LIFECYCLE) for i, v in by_id.items()})
             found.extend(
-                CurrentValues(ref, self._managed(by_id[ref.record_id], owners))
-                for ref in chunk
-                if ref.record_id in by_id
+                self._current(ref, by_id[ref.record_id], owners) for ref in chunk if ref.record_id in by_id
             )
         return found
+
+    def _current(self, ref: RecordRef, values: Mapping[str, Any], owners: Mapping[str, str]) -> CurrentValues:
+        assert self._write is not None  # noqa: S101 - read_current checked it
+        managed = self._managed(values, owners)
+        if "stage" not in self._write.targets:
+            return CurrentValues(ref, managed)
+        stages = self._stages_of(values)
+        managed["stage"] = stages[0] if stages else None
+        return CurrentValues(ref, managed, alternatives={"stage": stages[1:]} if stages[1:] else {})
 
     def _managed(self, values: Mapping[str, Any], owners: Mapping[str, str]) -> dict[str, object]:
         assert self._write is not None  # noqa: S101 - read_current checked it
@@ -82,8 +89,8 @@ class Writer:
         for name, targets in self._write.targets.items():
             raw = values.get(targets[0].field) or None
             if name == "stage":
-                managed[name] = self._stage_of(values)
-            elif name == "temperature":
+                continue  # `_current` reads it with the stages it cannot be told apart from
+            if name == "temperature":
                 inverse = {str(v): k for k, v in (targets[0].values or {}).items()}
                 managed[name] = inverse.get(str(raw), raw) if raw else None
             elif name == "score":
@@ -96,20 +103,22 @@ class Writer:
                 managed[name] = raw
         return managed
 
-    def _stage_of(self, values: Mapping[str, Any]) -> str | None:
-        """The stage whose written values all match the contact's; else the stage read map's."""
+    def _stages_of(self, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """The stages whose written values all match the contact's, in funnel order; else the
+        stage read map's. Several match when the mapping leaves a property unwritten for some
+        (a customer's lead status, a disqualified person's lifecycle stage)."""
         assert self._write is not None  # noqa: S101 - read_current checked it
-        for stage in Stage:
-            wanted = self._write.crm_values("stage", stage.value)
-            if wanted and all(values.get(k) == v for k, v in wanted.items()):
-                return stage.value
-        if self._stage_rule is None:
-            return None
+        matching = tuple(
+            stage.value
+            for stage in Stage
+            if (wanted := self._write.crm_values("stage", stage.value))
+            and all(values.get(k) == v for k, v in wanted.items())
+        )
+        if matching or self._stage_rule is None:
+            return matching
         raw = values.get(self._stage_rule.source)
-        if not raw:
-            return None
-        mapped = self._stage_rule.values.get(str(raw).casefold(), raw)
-        return str(mapped) if mapped in set(Stage) else None
+        mapped = self._stage_rule.values.get(str(raw).casefold(), raw) if raw else None
+        return (str(mapped),) if mapped in set(Stage) else ()
 
     # -- write --------------------------------------------------------------------------------
 

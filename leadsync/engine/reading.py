@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, TypeVar
 
-from leadsync.adapter_api import BudgetExhausted, Page, TransientError
+from leadsync.adapter_api import BudgetExhausted, CurrentValues, Page, TransientError
 from leadsync.connections import Connection
 from leadsync.engine.figures import CrmFigures
 from leadsync.identity import human_change, with_human_change
@@ -99,9 +99,13 @@ class Reader:
             return figures.read
         refs = [person.ref for person in items]
         self.store.quarantine.clear(refs)
-        current = {values.ref: values.values for values in connection.adapter.read_current(refs)}
-        self._settle_intents(refs, current)
+        fetched = {values.ref: values for values in connection.adapter.read_current(refs)}
+        self._settle_intents(refs, fetched)
         remembered = self.store.values.of(refs)
+        current = {
+            ref: _as_written(values, remembered[ref].last_written if ref in remembered else {})
+            for ref, values in fetched.items()
+        }
         moved = [
             ref for ref in refs if ref not in remembered or current.get(ref) != remembered[ref].last_read
         ]
@@ -127,16 +131,19 @@ class Reader:
         figures.read += len(items)
         return figures.read
 
-    def _settle_intents(
-        self, refs: list[RecordRef], current: Mapping[RecordRef, Mapping[str, object]]
-    ) -> None:
+    def _settle_intents(self, refs: list[RecordRef], current: Mapping[RecordRef, CurrentValues]) -> None:
         """Settle writes a dead process sent but never recorded: a value the record holds is
         leadsync's own (audited once and remembered as written, so it is not taken for a human's
         change); a value it does not hold was never written, and its person is still due."""
         intents = self.store.intents.of(refs)
         if not intents:
             return
-        landed = [i for i in intents if i.ref in current and current[i.ref].get(i.field, _ABSENT) == i.new]
+        landed = [
+            i
+            for i in intents
+            if i.ref in current
+            and _as_written(current[i.ref], {i.field: i.new}).get(i.field, _ABSENT) == i.new
+        ]
         self.store.audit.append(self.store.audit.missing(landed))
         written: dict[RecordRef, dict[str, object]] = {}
         for intent in landed:
@@ -156,6 +163,17 @@ class Reader:
         if page.rejected:
             self.store.quarantine.put(page.rejected, at=self.at)
             figures.quarantined += len(page.rejected)
+
+
+def _as_written(current: CurrentValues, written: Mapping[str, object]) -> Mapping[str, object]:
+    """The record's managed values, a field its CRM cannot tell apart from the value leadsync
+    wrote there read as that value (its own echo, not a human's change)."""
+    ours = {
+        name: written[name]
+        for name, others in current.alternatives.items()
+        if name in written and written[name] in others
+    }
+    return {**current.values, **ours} if ours else current.values
 
 
 def _merged_ids(person: Person) -> tuple[object, ...]:
