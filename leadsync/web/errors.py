@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Final, TypeVar
 
 from leadsync.store import QuarantineEntry, Store, WriteFailureEntry
 from leadsync.web.models import (
@@ -17,6 +18,7 @@ from leadsync.web.models import (
 __all__ = ["ERRORS_SHOWN", "errors_out"]
 
 ERRORS_SHOWN: Final = 1000
+_Entry = TypeVar("_Entry")
 
 
 def errors_out(store: Store, *, limit: int = ERRORS_SHOWN) -> ErrorsOut:
@@ -33,10 +35,7 @@ def errors_out(store: Store, *, limit: int = ERRORS_SHOWN) -> ErrorsOut:
 
 
 def _quarantine_groups(entries: list[QuarantineEntry]) -> list[QuarantineGroup]:
-    by_reason: defaultdict[str, list[QuarantineEntry]] = defaultdict(list)
-    for entry in entries:
-        by_reason[entry.reason].append(entry)
-    groups = [
+    return [
         QuarantineGroup(
             reason=reason,
             count=len(items),
@@ -51,16 +50,12 @@ def _quarantine_groups(entries: list[QuarantineEntry]) -> list[QuarantineGroup]:
                 for e in items
             ],
         )
-        for reason, items in by_reason.items()
+        for reason, items in _grouped(entries, lambda entry: entry.reason)
     ]
-    return sorted(groups, key=lambda group: (-group.count, group.reason))
 
 
 def _failure_groups(entries: list[WriteFailureEntry]) -> list[WriteFailureGroup]:
-    by_code: defaultdict[str, list[WriteFailureEntry]] = defaultdict(list)
-    for entry in entries:
-        by_code[entry.code].append(entry)
-    groups = [
+    return [
         WriteFailureGroup(
             code=code,
             count=len(items),
@@ -77,6 +72,13 @@ def _failure_groups(entries: list[WriteFailureEntry]) -> list[WriteFailureGroup]
                 for e in items
             ],
         )
-        for code, items in by_code.items()
+        for code, items in _grouped(entries, lambda entry: entry.code)
     ]
-    return sorted(groups, key=lambda group: (-group.count, group.code))
+
+
+def _grouped(entries: Iterable[_Entry], key: Callable[[_Entry], str]) -> list[tuple[str, list[_Entry]]]:
+    """The entries by key, the largest group first (then by key)."""
+    groups: defaultdict[str, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        groups[key(entry)].append(entry)
+    return sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))
