@@ -11,7 +11,7 @@ from typing import Any, Final
 from sqlalchemy import Engine, Row, and_, func, select
 
 from leadsync.model import SetBy, Stage
-from leadsync.store.entries import PersonId, StageChange
+from leadsync.store.entries import PersonId, StageChange, same_record
 from leadsync.store.schema import activities, people, record_links, record_values, stage_history
 
 __all__ = ["Analytics", "PersonFacts", "RecordFacts", "StageFollowUp"]
@@ -82,12 +82,7 @@ class Analytics:
             )
             .select_from(
                 people.join(record_links, record_links.c.person_id == people.c.id).outerjoin(
-                    record_values,
-                    and_(
-                        record_values.c.crm == record_links.c.crm,
-                        record_values.c.object_type == record_links.c.object_type,
-                        record_values.c.record_id == record_links.c.record_id,
-                    ),
+                    record_values, same_record(record_links, record_values)
                 )
             )
             .order_by(people.c.id, record_links.c.crm, record_links.c.object_type, record_links.c.record_id)
@@ -128,9 +123,7 @@ class Analytics:
                 people.join(record_links, record_links.c.person_id == people.c.id).outerjoin(
                     activities,
                     and_(
-                        activities.c.person_crm == record_links.c.crm,
-                        activities.c.person_object_type == record_links.c.object_type,
-                        activities.c.person_record_id == record_links.c.record_id,
+                        same_record(record_links, activities, right_prefix="person_"),
                         activities.c.kind.in_(sorted(kinds)),
                         activities.c.occurred_at >= people.c.stage_entered_at,
                         activities.c.occurred_at <= until,

@@ -25,6 +25,7 @@ __all__ = [
     "StageChange",
     "ref_matches",
     "refs_in",
+    "same_record",
 ]
 
 PersonId = NewType("PersonId", int)
@@ -52,6 +53,13 @@ def refs_in(table: Table, refs: Sequence[RecordRef], *, prefix: str = "") -> Ite
             yield and_(
                 crm == crm_name, object_type == type_name, record_id.in_(record_ids[start : start + _CHUNK])
             )
+
+
+def same_record(left: Table, right: Table, *, right_prefix: str = "") -> ColumnElement[bool]:
+    """Rows of `left` and `right` about one CRM record (`right`'s key columns named with `right_prefix`)."""
+    return and_(
+        *(left.c[name] == right.c[right_prefix + name] for name in ("crm", "object_type", "record_id"))
+    )
 
 
 def ref_matches(table: Table, ref: RecordRef) -> ColumnElement[bool]:

@@ -14,10 +14,10 @@ from types import MappingProxyType
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, bindparam, func, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, select, update
 
 from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
-from leadsync.store.entries import PersonId, RecordValues, refs_in
+from leadsync.store.entries import PersonId, RecordValues, refs_in, same_record
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
 from leadsync.store.schema import round_robin as round_robin_positions
@@ -244,7 +244,7 @@ class Persons:
         """Records leadsync has written to, of every person or of those due before `due_before`."""
         query = (
             select(func.count())
-            .select_from(record_links.join(record_values, _same_record(record_links, record_values)))
+            .select_from(record_links.join(record_values, same_record(record_links, record_values)))
             .where(record_values.c.written_at.is_not(None))
         )
         if due_before is not None:
@@ -282,14 +282,6 @@ class Persons:
         """How many people have at least one linked record."""
         with self._engine.connect() as conn:
             return int(conn.scalar(select(func.count(record_links.c.person_id.distinct()))) or 0)
-
-
-def _same_record(left: Table, right: Table) -> ColumnElement[bool]:
-    return and_(
-        left.c.crm == right.c.crm,
-        left.c.object_type == right.c.object_type,
-        left.c.record_id == right.c.record_id,
-    )
 
 
 def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, object]:
