@@ -10,8 +10,9 @@ from typing import Any, Final
 
 from sqlalchemy import Engine, Row, and_, func, select
 
-from leadsync.model import SetBy, Stage
+from leadsync.model import Stage
 from leadsync.store.entries import PersonId, StageChange, same_record
+from leadsync.store.history import stage_change_of
 from leadsync.store.schema import activities, people, record_links, record_values, stage_history
 
 __all__ = ["Analytics", "PersonFacts", "RecordFacts", "StageFollowUp"]
@@ -102,17 +103,7 @@ class Analytics:
         )
         with self._engine.connect() as conn:
             for _, rows in groupby(conn.execute(query), key=lambda row: row.person_id):
-                yield tuple(
-                    StageChange(
-                        person_id=PersonId(row.person_id),
-                        from_stage=None if row.from_stage is None else Stage(row.from_stage),
-                        to_stage=Stage(row.to_stage),
-                        at=row.at,
-                        set_by=SetBy(row.set_by),
-                        reason=row.reason,
-                    )
-                    for row in rows
-                )
+                yield tuple(stage_change_of(row) for row in rows)
 
     def follow_ups(self, stage: Stage, kinds: Collection[str], *, until: datetime) -> Iterator[StageFollowUp]:
         """People now in `stage` (entered by `until`) and their first `kinds` activity since entering."""

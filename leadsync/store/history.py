@@ -50,17 +50,7 @@ class StageHistory:
     def _select(self, *where: ColumnElement[bool]) -> list[StageChange]:
         query = select(stage_history).where(*where).order_by(stage_history.c.at, stage_history.c.id)
         with self._engine.connect() as conn:
-            return [
-                StageChange(
-                    person_id=PersonId(row.person_id),
-                    from_stage=None if row.from_stage is None else Stage(row.from_stage),
-                    to_stage=Stage(row.to_stage),
-                    at=row.at,
-                    set_by=SetBy(row.set_by),
-                    reason=row.reason,
-                )
-                for row in conn.execute(query)
-            ]
+            return [stage_change_of(row) for row in conn.execute(query)]
 
 
 class Runs:
@@ -231,16 +221,30 @@ class Audit:
     def _select(self, *where: ColumnElement[bool]) -> list[AuditEntry]:
         query = select(audit_log).where(*where).order_by(audit_log.c.id)
         with self._engine.connect() as conn:
-            return [
-                AuditEntry(
-                    run_id=row.run_id,
-                    ref=RecordRef(row.crm, row.object_type, row.record_id),
-                    field=row.field,
-                    old=row.old_value,
-                    new=row.new_value,
-                    definitions_version=row.definitions_version,
-                    at=row.at,
-                    applied=row.applied,
-                )
-                for row in conn.execute(query)
-            ]
+            return [audit_entry_of(row, applied=row.applied) for row in conn.execute(query)]
+
+
+def stage_change_of(row: Row[tuple[object, ...]]) -> StageChange:
+    """A `stage_history` row as a StageChange."""
+    return StageChange(
+        person_id=PersonId(row.person_id),
+        from_stage=None if row.from_stage is None else Stage(row.from_stage),
+        to_stage=Stage(row.to_stage),
+        at=row.at,
+        set_by=SetBy(row.set_by),
+        reason=row.reason,
+    )
+
+
+def audit_entry_of(row: Row[tuple[object, ...]], *, applied: bool = True) -> AuditEntry:
+    """A row shaped like `audit_log` (the audit, or a write intent) as an AuditEntry."""
+    return AuditEntry(
+        run_id=row.run_id,
+        ref=RecordRef(row.crm, row.object_type, row.record_id),
+        field=row.field,
+        old=row.old_value,
+        new=row.new_value,
+        definitions_version=row.definitions_version,
+        at=row.at,
+        applied=applied,
+    )

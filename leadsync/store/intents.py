@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, Row, delete, select
+from sqlalchemy import Engine, delete, select
 
 from leadsync.model import RecordRef
 from leadsync.store.entries import AuditEntry, refs_in
+from leadsync.store.history import audit_entry_of
 from leadsync.store.schema import write_intents
 from leadsync.store.upsert import upsert
 
@@ -38,7 +39,7 @@ class WriteIntents:
         found: list[AuditEntry] = []
         with self._engine.connect() as conn:
             for where in refs_in(write_intents, list(refs)):
-                found.extend(_entry(row) for row in conn.execute(select(write_intents).where(where)))
+                found.extend(audit_entry_of(row) for row in conn.execute(select(write_intents).where(where)))
         return found
 
     def drop(self, refs: Iterable[RecordRef]) -> None:
@@ -60,15 +61,3 @@ def _row(entry: AuditEntry) -> dict[str, object]:
         "definitions_version": entry.definitions_version,
         "at": entry.at,
     }
-
-
-def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
-    return AuditEntry(
-        run_id=row.run_id,
-        ref=RecordRef(row.crm, row.object_type, row.record_id),
-        field=row.field,
-        old=row.old_value,
-        new=row.new_value,
-        definitions_version=row.definitions_version,
-        at=row.at,
-    )
