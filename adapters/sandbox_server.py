@@ -135,6 +135,7 @@ class CallLog:
 
 class _QuietHandler(WSGIRequestHandler):
     disable_nagle_algorithm = True
+    protocol_version = "HTTP/1.1"  # keep-alive, as the real APIs: a client reuses its connections
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Stay quiet: the call log is the record."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hubspot import HubSpot
@@ -253,3 +255,60 @@ def test_marketing_events_list_pages_through_every_event_of_the_portal(hubspot):
     assert error_body(raised.value)["category"] == "VALIDATION_ERROR"
     with pytest.raises(UnauthorizedException):
         HubSpot(access_token="pat-na1-wrong", host=hubspot.url).marketing.events.basic_api.get_all()
+
+
+def every_page(answer_for: Callable[[str | None], dict[str, Any]], key: str = "results") -> list[Any]:
+    """Every item of a listing paged by opaque `after` cursors, in order."""
+    found: list[Any] = []
+    after: str | None = None
+    while True:
+        page = answer_for(after)
+        found.extend(page[key])
+        after = page.get("paging", {}).get("next", {}).get("after")
+        if not after:
+            return found
+
+
+def test_activity_pages_are_windows_of_one_ordered_list(hubspot: HubSpotSandbox) -> None:
+    """Paging reads slices of one list: either direction, any filter, nothing lost or repeated."""
+    store = hubspot.store
+
+    def web(**args: str) -> list[str]:
+        query = {"objectType": "contact", "eventType": "e_submitted_form", "limit": "7", **args}
+        pages = every_page(
+            lambda after: store.events_page({**query, "after": after or ""}, base_url=hubspot.url)
+        )
+        return [e["id"] for e in pages]
+
+    newest_first = web(occurredAfter="2026-10-01T00:00:00.000Z")
+    assert newest_first == web(occurredAfter="2026-10-01T00:00:00.000Z", sort="ASCENDING")[::-1]
+    assert len(newest_first) > 7
+
+    def email(**args: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        query = {"limit": "1000", **args}
+        while True:
+            page = store.email_events_page(query)
+            found.extend(page["events"])
+            if not page["hasMore"]:
+                return found
+            query["offset"] = page["offset"]
+
+    everything = email()
+    assert email(eventType="click") == [e for e in everything if e["type"] == "CLICK"]
+    recipient = everything[3]["recipient"]
+    assert email(recipient=recipient.upper()) == [e for e in everything if e["recipient"] == recipient]
+    webinar = str(55_000_001 + next(i for i, e in enumerate(MARKETING_EVENTS) if e[2] == "WEBINAR"))
+
+    def participations(**args: str) -> list[dict[str, Any]]:
+        query = {"limit": "100", **args}
+        return every_page(
+            lambda after: store.participations_page(
+                {**query, "after": after or ""}, marketing_event_id=webinar
+            )
+        )
+
+    every = participations()
+    assert participations(state="attended") == [
+        p for p in every if p["properties"]["attendanceState"] == "ATTENDED"
+    ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInput, SimplePublicObjectInput
 from hubspot.crm.contacts.exceptions import ApiException
@@ -21,7 +24,7 @@ def contacts(sandbox, first, count=1):
     return sandbox.store.ids()[first : first + count]
 
 
-def update(sandbox, writes):
+def update(sandbox: HubSpotSandbox, writes: list[tuple[str, dict[str, str]]]) -> Any:
     inputs = [{"id": contact_id, "properties": values} for contact_id, values in writes]
     return sandbox.client().crm.contacts.batch_api.update(
         batch_input_simple_public_object_batch_input=BatchInputSimplePublicObjectBatchInput(inputs=inputs)
@@ -160,3 +163,28 @@ def test_chosen_records_refuse_writes_and_fail_their_batch(hubspot):
     finally:
         hubspot.store.accept_writes(ids[1])
     assert update(hubspot, [(ids[1], {"leadsync_score": "3"})]).status == "COMPLETE"
+
+
+def read_by_email(sandbox: HubSpotSandbox, *emails: str) -> tuple[list[str], list[str]]:
+    """A contact batch read by `idProperty=email`: the ids found and the addresses not found."""
+    answer = sandbox.client().crm.contacts.batch_api.read(
+        batch_read_input_simple_public_object_id={
+            "inputs": [{"id": e} for e in emails], "idProperty": "email", "properties": ["email"],
+        },
+        _preload_content=False,
+    )  # fmt: skip
+    found = json.loads(answer.data)
+    missing = [i for e in found.get("errors", []) for i in e["context"]["ids"]]
+    return [r["id"] for r in found["results"]], missing
+
+
+def test_reads_by_email_follow_writes_edits_and_merges() -> None:
+    with HubSpotSandbox(people=200, seed=3, now=NOW, rate_limits=False) as sandbox:
+        first, second, third = sandbox.store.ids()[:3]
+        old = (sandbox.store.contact(first) or {})["email"]
+        update(sandbox, [(first, {"email": "renamed@example.com"})])
+        assert read_by_email(sandbox, " Renamed@Example.com ", old) == ([first], [old])
+        sandbox.store.update_as_user(second, email="moved@example.com")
+        assert read_by_email(sandbox, "moved@example.com") == ([second], [])
+        sandbox.store.merge(third, second)
+        assert read_by_email(sandbox, "moved@example.com") == ([], ["moved@example.com"])

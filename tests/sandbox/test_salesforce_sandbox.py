@@ -559,3 +559,36 @@ def test_calls_are_counted_per_endpoint_in_stats_which_count_nothing(
     assert after["calls"]["GET describe Lead"] == before["calls"].get("GET describe Lead", 0) + 1
     assert after["api_usage"]["used"] == before["api_usage"]["used"] + 2
     assert not any("__sandbox__" in name for name in after["calls"])
+
+
+def test_records_named_by_id_come_in_id_order_and_meet_the_other_terms(
+    sandbox: SalesforceSandbox, sf: Client
+) -> None:
+    leads = live(sandbox, "Lead")
+    assert [r["Id"] for r in leads] == sorted(r["Id"] for r in leads)  # rows are kept in Id order
+    named = [str(r["Id"]) for r in leads[40:10:-3]]
+    given = ", ".join(f"'{i[:15] if n % 2 else i}'" for n, i in enumerate(named))
+    rows = sf.query(
+        f"SELECT Id, Rating FROM Lead WHERE Rating = 'Hot' AND Id IN ({given}, '00Q000000000000')"  # noqa: S608
+    )
+    assert [r["Id"] for r in rows["records"]] == sorted(
+        i for i in named if stored(sandbox, i)["Rating"] == "Hot"
+    )
+    either = sf.query(f"SELECT Id FROM Lead WHERE Id = '{named[0]}' OR Id = '{named[1]}'")["records"]  # noqa: S608
+    assert [r["Id"] for r in either] == sorted(named[:2])
+
+
+def test_a_stamp_range_query_follows_writes_and_edits(
+    sandbox: SalesforceSandbox, sf: Client, spare_leads: Iterator[str]
+) -> None:
+    written, edited = take(spare_leads, 2)
+    old = str(stored(sandbox, written)["SystemModstamp"]).replace("+0000", "Z")
+    at_old = f"SELECT Id FROM Lead WHERE SystemModstamp = {old}"  # noqa: S608
+    assert written in {r["Id"] for r in sf.query(at_old)["records"]}  # the stamp index is in use
+    patch_records(sf, [lead(written, Rating="Warm")])
+    since = str(stored(sandbox, written)["SystemModstamp"]).replace("+0000", "Z")
+    sandbox.store.update_as_user("Lead", edited, "alice.martin@example.com", Title="CTO")
+    patch_records(sf, [lead(written, Rating="Hot")])
+    query = f"SELECT Id FROM Lead WHERE SystemModstamp >= {since} ORDER BY SystemModstamp, Id"  # noqa: S608
+    assert Counter(r["Id"] for r in sf.query(query)["records"]) == Counter([written, edited])  # each once
+    assert written not in {r["Id"] for r in sf.query(at_old)["records"]}

@@ -15,9 +15,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, overload
 
 from .activity_json import (
     EMAIL_TYPES,
@@ -44,6 +43,7 @@ _MAX_EMAIL_EVENTS = 1_000
 
 ContactInfo: TypeAlias = Callable[[str], Mapping[str, str | None]]
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 
 
 class ActivityLog:
@@ -55,15 +55,19 @@ class ActivityLog:
         self._web = sorted(web)
         self._email = sorted(email)
         self._participations = sorted(participations, key=lambda p: (p.created_ms, p.seq))
-        self._web_by_contact = _by_contact(self._web)
-        self._email_times = [e.created_ms for e in self._email]
+        self._web_by_contact = _grouped(self._web, lambda e: [e.contact_id])
         self._web_times = [e.occurred_ms for e in self._web]
-        # Per event type, so a page of one type is a slice, not a filter over every event.
-        self._web_by_type: dict[str, tuple[list[WebEvent], list[int]]] = {}
-        for event in self._web:
-            events, times = self._web_by_type.setdefault(web_event_type(event), ([], []))
-            events.append(event)
-            times.append(event.occurred_ms)
+        # Per event type, recipient, marketing event and state, so that a page is a slice of a
+        # list made once, not a filter over every activity.
+        self._web_by_type = _timed(_grouped(self._web, lambda e: [web_event_type(e)]), _web_time)
+        self._email_times = [e.created_ms for e in self._email]
+        self._email_by_type = _timed(_grouped(self._email, lambda e: [EMAIL_TYPES[e.kind]]), _email_time)
+        self._email_by_recipient = _grouped(self._email, lambda e: [e.recipient])
+        self._by_event_and_state = _grouped(
+            self._participations,
+            lambda p: [(event, state) for event in (None, p.event) for state in ("", p.state)],
+        )
+        self._participations_by_contact = _grouped(self._participations, lambda p: [p.contact_id])
 
     def merge(self, primary_id: str, merged_id: str) -> None:
         """Show a merged-away contact's page views and form submissions on the survivor's timeline."""
@@ -79,37 +83,36 @@ class ActivityLog:
             return {"results": []}
         after, before = _instant(args, "occurredAfter"), _instant(args, "occurredBefore")
         wanted_type = args.get("eventType")
-        if object_id:
+        if object_id:  # a contact's own events are few: filter them here
             pool: Sequence[WebEvent] = self._web_by_contact.get(object_id, [])
+            pool = [e for e in pool if web_event_type(e) == wanted_type] if wanted_type else pool
             times: Sequence[int] = [e.occurred_ms for e in pool]
         elif wanted_type:
             pool, times = self._web_by_type.get(wanted_type, ([], []))
         else:
             pool, times = self._web, self._web_times
-        window = pool[
-            bisect_right(times, after if after is not None else -_NEVER) : bisect_left(
-                times, before if before is not None else _NEVER
-            )
-        ]
-        chosen = (
-            [e for e in window if web_event_type(e) == wanted_type]
-            if object_id and wanted_type
-            else list(window)  # a contact's own events are few; the by-type pool is filtered already
+        newest_first = args.get("sort", "DESCENDING").upper() in ("DESCENDING", "-OCCURREDAT")
+        chosen = _Window(
+            pool,
+            bisect_right(times, after if after is not None else -_NEVER),
+            bisect_left(times, before if before is not None else _NEVER),
+            reverse=newest_first,
         )
-        if args.get("sort", "DESCENDING").upper() in ("DESCENDING", "-OCCURREDAT"):
-            chosen.reverse()
         return _listing(chosen, web_event_json, args, limit=(100, 100), link=f"{base_url}/events/v3/events/")
 
     def email_events_page(self, args: Mapping[str, str], *, portal_id: int) -> dict[str, Any]:
         """One page of `GET /email/public/v1/events`."""
         start, end = _integer(args, "startTimestamp", -_NEVER), _integer(args, "endTimestamp", _NEVER)
-        window = self._email[bisect_left(self._email_times, start) : bisect_right(self._email_times, end)]
         recipient, kind = args.get("recipient", "").strip().lower(), args.get("eventType", "").upper()
-        chosen = [
-            e
-            for e in reversed(window)
-            if (not recipient or e.recipient == recipient) and (not kind or EMAIL_TYPES[e.kind] == kind)
-        ]
+        if recipient:  # a recipient's own events are few: filter them here
+            pool: Sequence[EmailEvent] = self._email_by_recipient.get(recipient, [])
+            pool = [e for e in pool if EMAIL_TYPES[e.kind] == kind] if kind else pool
+            times: Sequence[int] = [e.created_ms for e in pool]
+        elif kind:
+            pool, times = self._email_by_type.get(kind, ([], []))
+        else:
+            pool, times = self._email, self._email_times
+        chosen = _Window(pool, bisect_left(times, start), bisect_right(times, end), reverse=True)
         limit = _integer(args, "limit", 100)
         if not 1 <= limit <= _MAX_EMAIL_EVENTS:
             raise invalid_input(f"limit must be between 1 and {_MAX_EMAIL_EVENTS}, got {limit}")
@@ -131,13 +134,14 @@ class ActivityLog:
     ) -> dict[str, Any]:
         """One page of a participations breakdown, for a contact or for a marketing event."""
         state = args.get("state", "").upper()
-        chosen = [
-            p
-            for p in self._participations
-            if (contact_id is None or p.contact_id == contact_id)
-            and (event is None or p.event == event)
-            and (not state or p.state == state)
-        ]
+        if contact_id is None:
+            chosen: Sequence[Participation] = self._by_event_and_state.get((event, state), [])
+        else:  # a contact's own participations are few: filter them here
+            chosen = [
+                p
+                for p in self._participations_by_contact.get(contact_id, [])
+                if (event is None or p.event == event) and (not state or p.state == state)
+            ]
         page = _listing(
             chosen, lambda p: participation_json(p, contact_info(p.contact_id)), args, limit=(10, 100)
         )
@@ -148,7 +152,7 @@ class ActivityLog:
         events = sorted(range(len(MARKETING_EVENTS)), key=lambda event: int(marketing_event_id(event)))
         return _listing(
             events,
-            lambda event: marketing_event_json(event, [p for p in self._participations if p.event == event]),
+            lambda event: marketing_event_json(event, self._by_event_and_state.get((event, ""), [])),
             args,
             limit=(10, 100),
             link=f"{base_url}/marketing/v3/marketing-events/",
@@ -160,11 +164,55 @@ class ActivityLog:
         return next((i for i in range(len(MARKETING_EVENTS)) if marketing_event_id(i) == event_id), None)
 
 
-def _by_contact(events: Iterable[WebEvent]) -> dict[str, list[WebEvent]]:
-    grouped: defaultdict[str, list[WebEvent]] = defaultdict(list)
-    for event in events:
-        grouped[event.contact_id].append(event)
-    return dict(grouped)
+class _Window(Sequence[_T]):
+    """Items `lo` to `hi` of a list, oldest first or newest first, read without copying the list."""
+
+    def __init__(self, items: Sequence[_T], lo: int, hi: int, *, reverse: bool) -> None:
+        self._items, self._lo, self._hi, self._reverse = items, lo, max(lo, hi), reverse
+
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_T]: ...
+
+    def __getitem__(self, index: int | slice) -> _T | Sequence[_T]:
+        if isinstance(index, int):
+            position = index + len(self) if index < 0 else index
+            if not 0 <= position < len(self):
+                raise IndexError(index)
+            return self._items[self._hi - 1 - position if self._reverse else self._lo + position]
+        start, stop, step = index.indices(len(self))
+        if step != 1:
+            raise ValueError("a window is read in slices of step 1")
+        if not self._reverse:
+            return self._items[self._lo + start : self._lo + max(start, stop)]
+        return self._items[self._hi - max(start, stop) : self._hi - start][::-1]
+
+
+def _grouped(items: Iterable[_T], keys_of: Callable[[_T], Iterable[_K]]) -> dict[_K, list[_T]]:
+    """The items under each of their keys, in the given order."""
+    grouped: dict[_K, list[_T]] = {}
+    for item in items:
+        for key in keys_of(item):
+            grouped.setdefault(key, []).append(item)
+    return grouped
+
+
+def _timed(groups: dict[_K, list[_T]], instant: Callable[[_T], int]) -> dict[_K, tuple[list[_T], list[int]]]:
+    """Each group with the instants of its items, to bisect."""
+    return {key: (items, [instant(item) for item in items]) for key, items in groups.items()}
+
+
+def _web_time(event: WebEvent) -> int:
+    return event.occurred_ms
+
+
+def _email_time(event: EmailEvent) -> int:
+    return event.created_ms
 
 
 def _instant(args: Mapping[str, str], name: str) -> int | None:

@@ -56,11 +56,10 @@ def read_batch(
     options: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     wanted = [str(p) for p in options.get("properties") or []]
     by_email = options.get("idProperty") == "email" and collection.object_type == "contacts"
-    emails = _by_email(collection) if by_email else {}
     results, missing, seen = [], [], set()
     for item in inputs:
         given = str(item.get("id", ""))
-        record = emails.get(given.strip().lower()) if by_email else collection.get(context.resolve(given))
+        record = _last(collection.with_email(given)) if by_email else collection.get(context.resolve(given))
         if record is None:
             missing.append(given)
         elif record.id not in seen:
@@ -130,9 +129,9 @@ def _properties(item: Mapping[str, Any]) -> dict[str, object]:
     return dict(properties)
 
 
-def _by_email(collection: ObjectCollection) -> dict[str, Record]:
-    """Contacts by e-mail, compared as HubSpot does (case and surrounding spaces ignored)."""
-    return {r.properties.get("email", "").strip().lower(): r for r in collection}
+def _last(records: list[Record]) -> Record | None:
+    """The last added of the records sharing an e-mail (HubSpot keeps e-mails unique; seeded dirt may not)."""
+    return records[-1] if records else None
 
 
 def _not_found(collection: ObjectCollection, missing: list[str]) -> list[BatchError]:

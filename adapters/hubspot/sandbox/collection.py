@@ -2,7 +2,8 @@
 
 Values are held as HubSpot returns them (strings; datetimes ISO with milliseconds and Z),
 so a record reads back exactly as written. The index lets search find "modified after X"
-(and "at X, with an id after N") by bisection over 100,000 records.
+(and "at X, with an id after N") by bisection over 100,000 records; a second index finds
+records by e-mail (as batch reads by `idProperty=email` do) without a scan.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class ObjectCollection:
         self.version = 0  # bumped by every change, so a cached search knows it is stale
         self._records: dict[str, Record] = {}
         self._index: list[tuple[int, int]] = []
+        self._emails = _EmailIndex()
 
     def __len__(self) -> int:
         return len(self._records)
@@ -57,12 +59,14 @@ class ObjectCollection:
         """Add seeded records in bulk, then index them once."""
         for record in records:
             self._records[record.id] = record
+            self._emails.add(record)
         self._index = sorted((r.modified_ms, r.number) for r in self._records.values())
         self.version += 1
 
     def add(self, record: Record) -> None:
         """Add one record."""
         self._records[record.id] = record
+        self._emails.add(record)
         insort(self._index, (record.modified_ms, record.number))
         self.version += 1
 
@@ -73,6 +77,7 @@ class ObjectCollection:
     def remove(self, object_id: str) -> Record:
         """Take a record out (it was merged into another)."""
         record = self._records.pop(object_id)
+        self._emails.remove(record)
         self._unindex(record)
         self.version += 1
         return record
@@ -80,7 +85,10 @@ class ObjectCollection:
     def write(self, record: Record, values: Mapping[str, str], *, stamp_ms: int) -> None:
         """Set property values and move the record's modification stamp to `stamp_ms`."""
         self._unindex(record)
+        order = self._emails.remove(record) if "email" in values else None
         record.properties.update(values)
+        if order is not None:
+            self._emails.add(record, order)
         record.modified_ms = stamp_ms
         record.properties[self.modified_property] = iso_ms(stamp_ms)
         insort(self._index, (stamp_ms, record.number))
@@ -89,6 +97,10 @@ class ObjectCollection:
     def index(self) -> Sequence[tuple[int, int]]:
         """(modified ms, id) of every record, ascending; read it under the store's lock."""
         return self._index
+
+    def with_email(self, email: str) -> list[Record]:
+        """The records whose e-mail is this one, case and surrounding spaces ignored, oldest first."""
+        return [self._records[record_id] for record_id in self._emails.ids(email)]
 
     def by_number(self, number: int) -> Record:
         """The record with this numeric id (it must exist)."""
@@ -110,3 +122,35 @@ class ObjectCollection:
     def _unindex(self, record: Record) -> None:
         at = bisect_left(self._index, (record.modified_ms, record.number))
         del self._index[at]
+
+
+class _EmailIndex:
+    """Record ids by e-mail as HubSpot compares it (trimmed, lower case; "" for none), in adding order."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, dict[str, int]] = {}  # e-mail → {record id: the record's adding order}
+        self._added = 0
+
+    def add(self, record: Record, order: int | None = None) -> None:
+        """Index a record: a new one last, or a re-indexed one at the order `remove` gave back."""
+        if order is None:
+            order, self._added = self._added, self._added + 1
+        self._ids.setdefault(_email_key(record), {})[record.id] = order
+
+    def remove(self, record: Record) -> int:
+        """Unindex a record (before its e-mail changes); its adding order."""
+        key = _email_key(record)
+        ids = self._ids[key]
+        order = ids.pop(record.id)
+        if not ids:
+            del self._ids[key]
+        return order
+
+    def ids(self, email: str) -> list[str]:
+        """The ids of the records with this e-mail, in adding order."""
+        found = self._ids.get(email.strip().lower(), {})
+        return sorted(found, key=found.__getitem__)
+
+
+def _email_key(record: Record) -> str:
+    return record.properties.get("email", "").strip().lower()

@@ -10,30 +10,27 @@ Records with equal sort values come back in a fixed but arbitrary order (not by 
 real API promises no order for ties, so an adapter that needs one must sort by
 `hs_object_id` (e.g. `lastmodifieddate EQ t AND hs_object_id GT n`, sorted by id).
 Filters on the modification stamp (and on `hs_object_id` within one stamp) are answered
-by bisecting the (stamp, id) index; the ordered matches of the last few queries are kept
-until the collection changes, so paging through one query costs one slice per page.
+from the (stamp, id) index (`index_search`), which also serves whole pages sorted by the
+stamp when no other filter is given. Other queries order every match; the orderings of the
+last few are kept until the collection changes.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 from .collection import ObjectCollection
 from .errors import invalid_input
 from .filters import Comparable, Filter, parse_filter, typed
+from .index_search import Key, indexed_page, rank, span
 from .properties import PropertyDef
 
 __all__ = ["SearchLimits", "Searcher"]
 
-_BIG = 1 << 62
-_RANGE = frozenset({"EQ", "GT", "GTE", "LT", "LTE", "BETWEEN"})
 _CACHED_QUERIES = 8
-
-Key: TypeAlias = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +68,27 @@ class Searcher:
     def search(self, collection: ObjectCollection, body: object) -> dict[str, Any]:
         """The response body for a search request on `collection`, or a HubSpotApiError."""
         query = self._parse(collection, body)
-        ordered = self._ordering(collection, query)
-        end = query.after + query.limit
-        page = ordered[query.after : end]
+        page, total = self._page(collection, query)
         answer: dict[str, Any] = {
-            "total": len(ordered),
+            "total": total,
             "results": [collection.to_json(collection.by_number(n), query.properties) for n in page],
         }
-        if end < len(ordered):
+        end = query.after + query.limit
+        if end < total:
             answer["paging"] = {"next": {"after": str(end)}}
         return answer
+
+    def _page(self, collection: ObjectCollection, query: _Query) -> tuple[list[int], int]:
+        """The ids of the page's records, in order, and how many records match in all."""
+        if not query.words:
+            positions = range(query.after, query.after + query.limit)
+            found = indexed_page(
+                collection, query.groups, query.sort_by, descending=query.descending, positions=positions
+            )
+            if found is not None:
+                return found
+        ordered = self._ordering(collection, query)
+        return ordered[query.after : query.after + query.limit], len(ordered)
 
     def _ordering(self, collection: ObjectCollection, query: _Query) -> list[int]:
         key = (collection.object_type, collection.version, query.key())
@@ -167,59 +175,12 @@ def _matches(collection: ObjectCollection, query: _Query) -> list[Key]:
     groups = query.groups or ((),)
     found: list[Key] | set[Key] = [] if len(groups) == 1 else set()
     for group in groups:
-        lo, hi, residual = _span(index, group, collection.modified_property)
+        lo, hi, residual = span(index, group, collection.modified_property)
         keys = index[lo:hi]
         if residual or query.words:
             keys = [k for k in keys if _passes(collection.by_number(k[1]).properties, residual, query.words)]
         found = list(keys) if isinstance(found, list) else found | set(keys)
     return sorted(found) if isinstance(found, set) else found
-
-
-def _span(
-    index: Sequence[Key], group: tuple[Filter, ...], modified: str
-) -> tuple[int, int, tuple[Filter, ...]]:
-    """Index positions a group's stamp (and same-stamp id) filters allow, and the filters left to check."""
-    lo, hi, stamp = 0, len(index), None
-    residual, ids = [], []
-    for f in group:
-        if f.definition.name == modified and f.operator in _RANGE:
-            lo, hi = _narrow(index, lo, hi, f, None)
-            stamp = int(f.value) if f.operator == "EQ" and isinstance(f.value, int | float) else stamp
-        elif f.definition.name == "hs_object_id" and f.operator in _RANGE - {"BETWEEN"}:
-            ids.append(f)
-        else:
-            residual.append(f)
-    for f in ids:
-        if stamp is not None and isinstance(f.value, float) and f.value.is_integer():
-            lo, hi = _narrow(index, lo, hi, f, stamp)
-        else:
-            residual.append(f)
-    return lo, max(lo, hi), tuple(residual)
-
-
-def _narrow(index: Sequence[Key], lo: int, hi: int, f: Filter, stamp: int | None) -> tuple[int, int]:
-    """Positions left after one range filter: on the stamp, or on the id within `stamp`."""
-
-    def key(value: Comparable | None, edge: int) -> tuple[Comparable, int]:
-        number = value if isinstance(value, int | float) else 0
-        return (stamp, int(number)) if stamp is not None else (number, edge)
-
-    if f.operator in ("GT", "EQ", "GTE", "BETWEEN"):
-        start = (
-            bisect_right(index, key(f.value, _BIG))
-            if f.operator == "GT"
-            else bisect_left(index, key(f.value, -_BIG))
-        )
-        lo = max(lo, start)
-    if f.operator in ("LT", "EQ", "LTE", "BETWEEN"):
-        bound = f.high if f.operator == "BETWEEN" else f.value
-        end = (
-            bisect_left(index, key(bound, -_BIG))
-            if f.operator == "LT"
-            else bisect_right(index, key(bound, _BIG))
-        )
-        hi = min(hi, end)
-    return lo, hi
 
 
 def _passes(properties: Mapping[str, str], filters: tuple[Filter, ...], words: tuple[str, ...]) -> bool:
@@ -233,19 +194,14 @@ def _passes(properties: Mapping[str, str], filters: tuple[Filter, ...], words: t
     return all(any(t.startswith(w) for t in tokens) for w in words)
 
 
-def _rank(number: int) -> int:
-    """A fixed, id-independent position among equals (Knuth's multiplicative hash)."""
-    return (number * 2654435761) & 0xFFFFFFFF
-
-
 def _ordered(collection: ObjectCollection, keys: list[Key], query: _Query) -> list[int]:
     sort_by, descending = query.sort_by, query.descending
     if sort_by is None:
-        return sorted((k[1] for k in keys), key=_rank)
+        return sorted((k[1] for k in keys), key=rank)
     if sort_by.name == "hs_object_id":
         return sorted((k[1] for k in keys), reverse=descending)
     if sort_by.name == collection.modified_property:
-        keys.sort(key=lambda k: (k[0], _rank(k[1])), reverse=descending)
+        keys.sort(key=lambda k: (k[0], rank(k[1])), reverse=descending)
         return [k[1] for k in keys]
 
     present: list[tuple[Comparable, int, int]] = []
@@ -254,8 +210,8 @@ def _ordered(collection: ObjectCollection, keys: list[Key], query: _Query) -> li
         raw = collection.by_number(number).properties.get(sort_by.name)
         value = typed(sort_by, raw) if raw else None
         if value is None:
-            missing.append((_rank(number), number))
+            missing.append((rank(number), number))
         else:
-            present.append((value, _rank(number), number))
+            present.append((value, rank(number), number))
     present.sort(reverse=descending)
     return [n for _, _, n in present] + [n for _, n in sorted(missing)]  # no value: last either way

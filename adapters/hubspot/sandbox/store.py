@@ -165,10 +165,8 @@ class HubSpotStore:
             contacts = self._collections["contacts"]
             if contacts.get(self._resolve(identifier)) is not None:
                 return self._resolve(identifier)
-            wanted = identifier.strip().lower()
-            return next(
-                (r.id for r in contacts if r.properties.get("email", "").strip().lower() == wanted), None
-            )
+            found = contacts.with_email(identifier)
+            return found[0].id if found else None
 
     def now_ms(self) -> int:
         """The clock's current instant in epoch ms."""

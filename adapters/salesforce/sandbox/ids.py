@@ -62,6 +62,8 @@ def normalize_id(text: str) -> str | None:
         return text + _suffix(text)
     if len(text) != 18:  # noqa: PLR2004 - the long form
         return None
+    if _suffix(text[:15]) == text[15:]:  # already canonical, as clients echo ids back
+        return text
     chars = list(text[:15])
     for chunk, flag_char in enumerate(text[15:].upper()):
         flags = _SUFFIX.find(flag_char)

@@ -20,6 +20,7 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\w:])", re.ASCII)
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?![\w.])", re.ASCII)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+_PLAIN = re.compile(r"[^'\\]+")  # a string literal's characters that need no escape handling
 _PATTERNS: tuple[tuple[TokenKind, re.Pattern[str]], ...] = (
     ("datetime", _DATETIME),
     ("date", _DATE),
@@ -104,6 +105,11 @@ def _string(query: str, start: int, row: int, column: int) -> tuple[str, str]:
     chars: list[str] = []
     pos = start + 1
     while pos < len(query):
+        plain = _PLAIN.match(query, pos)  # up to the next quote or backslash, in one step
+        if plain:
+            chars.append(plain.group())
+            pos = plain.end()
+            continue
         char = query[pos]
         if char == "'":
             return query[start : pos + 1], "".join(chars)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+from bisect import bisect_left, insort
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
@@ -26,13 +27,19 @@ _DEFAULT_REJECTION = "LeadSync sandbox validation rule: this record cannot be sa
 
 
 class Table:
-    """One object's rows, by Id in creation order; formula fields are computed on read."""
+    """One object's rows, by Id in creation order; formula fields are computed on read.
+
+    The (SystemModstamp, Id) index of the rows that have a stamp is built on first use and
+    then follows every add and restamp, so a query on a stamp range reads only that range.
+    """
 
     def __init__(self, spec: ObjectSpec, clock: SandboxClock) -> None:
         self.spec = spec
         self.columns = {f.name: i for i, f in enumerate(f for f in spec.fields if f.stored)}
         self.rows: dict[str, Row] = {}
         self._clock = clock
+        self._stamp_column = self.columns.get("SystemModstamp")
+        self._by_stamp: list[tuple[str, str]] | None = None
 
     def add(self, values: Mapping[str, Value]) -> Row:
         """Store a new row (unknown names are a bug in the seeding code: KeyError)."""
@@ -40,7 +47,34 @@ class Table:
             raise KeyError(f"{self.spec.name} stores no {sorted(values.keys() - self.columns.keys())}")
         row: Row = [values.get(name) for name in self.columns]
         self.rows[str(values["Id"])] = row
+        self.index(row)
         return row
+
+    def by_stamp(self) -> list[tuple[str, str]] | None:
+        """(SystemModstamp, Id) of every stamped row, ascending; None if the object has no stamp."""
+        if self._stamp_column is None:
+            return None
+        if self._by_stamp is None:
+            keys = (self._key(row) for row in self.rows.values())
+            self._by_stamp = sorted(key for key in keys if key is not None)
+        return self._by_stamp
+
+    def unindex(self, row: Row) -> None:
+        """Take a row out of the stamp index, before its stamp changes (`index` puts it back)."""
+        key = self._key(row)
+        if key is not None and self._by_stamp is not None:
+            del self._by_stamp[bisect_left(self._by_stamp, key)]
+
+    def index(self, row: Row) -> None:
+        """Put a row (back) into the stamp index."""
+        key = self._key(row)
+        if key is not None and self._by_stamp is not None:
+            insort(self._by_stamp, key)
+
+    def _key(self, row: Row) -> tuple[str, str] | None:
+        if self._stamp_column is None or not row[self._stamp_column]:
+            return None
+        return str(row[self._stamp_column]), str(row[self.columns["Id"]])
 
     def getter(self, spec: FieldSpec) -> Callable[[Row], Value]:
         """How to read that field from a row of this table."""
@@ -138,6 +172,11 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
     def stamp(self, table: Table, row: Row, user_id: str, moment: str) -> None:
         """Mark a row as modified by `user_id` at `moment` (stored datetime text)."""
+        table.unindex(row)
+        self._set_stamps(table, row, user_id, moment)
+
+    def _set_stamps(self, table: Table, row: Row, user_id: str, moment: str) -> None:
+        """Stamp a row already out of the stamp index, and index it again."""
         for name, value in (
             ("LastModifiedDate", moment),
             ("SystemModstamp", moment),
@@ -145,6 +184,7 @@ class Store:
         ):
             if name in table.columns:
                 row[table.columns[name]] = value
+        table.index(row)
 
     def update_as_user(self, sobject: str, record_id: str, user: str, **fields: object) -> dict[str, Value]:
         """Edit a record as a person would in the UI (no validation rules), bumping its stamps."""
@@ -156,9 +196,10 @@ class Store:
                 if spec is None or not spec.stored:
                     raise KeyError(f"{table.spec.name} has no stored field {name!r}")
                 changes[table.columns[spec.name]] = coerce(spec.type, raw)
+            table.unindex(row)  # before the changes: a person may even set the stamp itself
             for index, value in changes.items():
                 row[index] = value
-            self.stamp(table, row, self.user_id(user), datetime_text(self.clock.now()))
+            self._set_stamps(table, row, self.user_id(user), datetime_text(self.clock.now()))
             return table.as_dict(row)
 
     def delete(self, sobject: str, record_id: str, *, by: str | None = None) -> None:
