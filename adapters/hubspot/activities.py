@@ -28,6 +28,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Final
 
 from hubspot import HubSpot
@@ -67,6 +68,7 @@ _CONTACTS_PER_READ: Final = 100
 _NO_ID_ABOVE: Final = 1 << 63
 
 _Item = tuple[int, int, str, StreamRow]  # (stamp, rank, key, row): read order
+_ORDER: Final = itemgetter(0, 1, 2)  # an item's place in read order
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def changed_activities(
         if stream in context.mapping.activities
     ]
     batch: list[_Item] = []
-    for item in heapq.merge(*streams, key=lambda item: item[:3]):
+    for item in heapq.merge(*streams, key=_ORDER):
         batch.append(item)
         if len(batch) == settings.page_size:
             yield _page(reader, batch)
@@ -115,8 +117,9 @@ def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[Stre
         yield from web_event_rows(client, transport, _WEB_EVENT_TYPES[stream], after, until_ms)
     elif stream == "email_events":
         rows = email_event_rows(client, transport, after, until_ms, fields=_held_fields(reader, stream))
-        contacts = _contacts_by_email(client, transport, [row.person for row in rows if row.person])
-        yield from (row._replace(person=contacts.get(row.person, "")) for row in drained(rows))
+        contacts = _contacts_by_email(client, transport, rows.people())
+        resolved = (StreamRow(r.stamp_ms, r.key, r.record, contacts.get(r.person, "")) for r in drained(rows))
+        yield from resolved
     else:
         event_ids = reader.settings.marketing_event_ids or marketing_event_ids(client, transport)
         yield from participation_rows(
@@ -164,13 +167,15 @@ def _page(reader: _Reader, batch: Sequence[_Item]) -> Page[Activity]:
     items: list[Activity] = []
     rejected: list[Rejection] = []
     for _, rank, _key, row in batch:
-        stream = STREAMS[rank]
-        ref = RecordRef(name, stream, str(row.record["id"]) if stream in ENGAGEMENTS else row.key)
         if not row.person:
             continue  # no contact, no one's signal
+        stream = STREAMS[rank]
         values = row.record
-        if stream in ENGAGEMENTS:
-            values = {**(row.record.get("properties") or {}), "associations": {"contacts": row.person}}
+        if stream in ENGAGEMENTS:  # its properties, and the contact it names
+            ref = RecordRef(name, stream, str(values["id"]))
+            values = {**(values.get("properties") or {}), "associations": {"contacts": row.person}}
+        else:
+            ref = RecordRef(name, stream, row.key)
         try:
             activity = mappings[stream].to_activity(values, ref, RecordRef(name, "contacts", row.person))
         except ValueError as exc:
@@ -226,4 +231,4 @@ def _contacts_by_email(client: HubSpot, transport: Transport, emails: Sequence[s
             email = str((result.get("properties") or {}).get("email") or "").strip().lower()
             if email:
                 by_email[email] = str(result["id"])
-    return {e: by_email[e.strip().lower()] for e in emails if e.strip().lower() in by_email}
+    return {e: by_email[e.strip().lower()] for e in dict.fromkeys(emails) if e.strip().lower() in by_email}

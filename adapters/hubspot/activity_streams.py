@@ -14,8 +14,8 @@
   `GET /marketing/v3/marketing-events/` (≤ 100 per call, `objectId` is the breakdown's
   `marketingEventId`; hubspot-api-client 12.0.0 `basic_api.get_all`).
 
-Those two streams are held whole, so each held record keeps only the fields its mapping reads
-(`kept`), and is dropped as soon as it is emitted.
+Those two streams are held whole (`held_rows`: each record keeps only the fields its mapping
+reads, packed small, and is let go of as soon as it is emitted).
 
 Form submissions are reshaped to the fields `[activities.form_submissions]` reads:
 `submittedAt`, `form.name` (the event's `hs_form_title`), `form.id`, `pageUrl`; the event names
@@ -25,13 +25,14 @@ event type name `e_submitted_form` and its property names are best knowledge (sa
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
 from hubspot import HubSpot
 
 from .activity_cursor import numeric_key
+from .held_rows import HeldRows
 from .keyset import instant
 from .transport import Transport
 
@@ -39,7 +40,6 @@ __all__ = [
     "StreamRow",
     "drained",
     "email_event_rows",
-    "kept",
     "marketing_event_ids",
     "participation_rows",
     "web_event_rows",
@@ -89,13 +89,13 @@ def web_event_rows(
 
 def email_event_rows(
     client: HubSpot, transport: Transport, after: tuple[int, str], until_ms: int, *, fields: Collection[str]
-) -> list[StreamRow]:
-    """Marketing e-mail events after `after`, newest first, each keeping only `fields`.
+) -> HeldRows:
+    """Marketing e-mail events after `after`, each keeping only `fields`; the person is the recipient.
 
     The legacy API has no client method: its ApiClient calls it.
     """
     api_client = client.events.events_api.api_client
-    rows: list[StreamRow] = []
+    rows = HeldRows(fields)
     offset: str | None = None
     while True:
         query: list[tuple[str, object]] = [
@@ -115,14 +115,12 @@ def email_event_rows(
             auth_settings=["oauth2"],
         ).body
         for raw in body.get("events", []):
-            if (int(raw["created"]), str(raw["id"])) > after:
-                person = str(raw.get("recipient") or "")
-                rows.append(StreamRow(int(raw["created"]), str(raw["id"]), kept(raw, fields), person))
+            stamp_ms, key = int(raw["created"]), str(raw["id"])
+            if (stamp_ms, key) > after:
+                rows.add(stamp_ms, key, raw, str(raw.get("recipient") or ""))
         offset = body.get("offset")
         if not body.get("hasMore") or not offset:
-            break
-    rows.sort(reverse=True)
-    return rows
+            return rows
 
 
 def marketing_event_ids(client: HubSpot, transport: Transport) -> list[str]:
@@ -151,7 +149,7 @@ def participation_rows(
 ) -> Iterator[StreamRow]:
     """Participations in the given marketing events recorded after `after`, each keeping only `fields`."""
     api = client.marketing.events.retrieve_participant_state_api
-    rows: list[StreamRow] = []
+    rows = HeldRows(fields)
     for event_id in event_ids:
         page_after: str | None = None
         while True:
@@ -166,32 +164,16 @@ def participation_rows(
                 stamp_ms, key = _ms(raw["createdAt"]), numeric_key(raw["id"])
                 if (stamp_ms, key) > after and stamp_ms <= until_ms:
                     contact = ((raw.get("associations") or {}).get("contact") or {}).get("contactId")
-                    rows.append(StreamRow(stamp_ms, key, kept(raw, fields), str(contact or "")))
+                    rows.add(stamp_ms, key, raw, str(contact or ""))
             page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not page_after:
                 break
-    rows.sort(reverse=True)
     return drained(rows)
 
 
-def drained(rows: list[StreamRow]) -> Iterator[StreamRow]:
-    """The rows of a list sorted newest first, oldest first, each let go of once yielded."""
-    while rows:
-        yield rows.pop()
-
-
-def kept(raw: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    """Only the fields of `raw` named by `fields` (dotted names reach into nested objects)."""
-    tails: dict[str, list[str]] = {}
-    for field in fields:
-        head, _, tail = field.partition(".")
-        tails.setdefault(head, []).append(tail)
-    found: dict[str, Any] = {}
-    for head, rests in tails.items():
-        if head in raw:
-            value = raw[head]
-            found[head] = kept(value, rests) if isinstance(value, Mapping) and all(rests) else value
-    return found
+def drained(rows: HeldRows) -> Iterator[StreamRow]:
+    """The held rows, oldest first, each let go of once yielded."""
+    return map(StreamRow._make, rows.drained())
 
 
 def _web_row(raw: dict[str, Any], event_type: str) -> StreamRow:

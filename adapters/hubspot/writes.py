@@ -27,6 +27,7 @@ __all__ = ["BATCH", "Writer"]
 BATCH: Final = 100
 _LIFECYCLE: Final = "lifecyclestage"
 _CONTACTS: Final = "contacts"
+_STAGES: Final = frozenset(Stage)
 
 
 class Writer:
@@ -48,6 +49,9 @@ class Writer:
         self._lifecycles: dict[str, str | None] = {}  # contact id -> lifecyclestage as last read
         targets = self._write.targets if self._write else {}
         self.owner_property = targets["owner"][0].field if targets.get("owner") else None
+        temperature = targets["temperature"][0].values if targets.get("temperature") else None
+        self._temperatures = {str(v): k for k, v in (temperature or {}).items()}  # CRM value -> id
+        self._stage_values = self._written_stages()
 
     # -- read ---------------------------------------------------------------------------------
 
@@ -91,8 +95,7 @@ class Writer:
             if name == "stage":
                 continue  # `_current` reads it with the stages it cannot be told apart from
             if name == "temperature":
-                inverse = {str(v): k for k, v in (targets[0].values or {}).items()}
-                managed[name] = inverse.get(str(raw), raw) if raw else None
+                managed[name] = self._temperatures.get(str(raw), raw) if raw else None
             elif name == "score":
                 managed[name] = int(float(raw)) if raw else None
             elif name == "owner":
@@ -103,22 +106,25 @@ class Writer:
                 managed[name] = raw
         return managed
 
+    def _written_stages(self) -> tuple[tuple[str, tuple[tuple[str, object], ...]], ...]:
+        """Each stage written to contacts, in funnel order, with the (property, value) pairs it writes."""
+        if self._write is None or "stage" not in self._write.targets:
+            return ()
+        pairs = ((s.value, tuple(self._write.crm_values("stage", s.value).items())) for s in Stage)
+        return tuple((stage, wanted) for stage, wanted in pairs if wanted)
+
     def _stages_of(self, values: Mapping[str, Any]) -> tuple[str, ...]:
         """The stages whose written values all match the contact's, in funnel order; else the
         stage read map's. Several match when the mapping leaves a property unwritten for some
         (a customer's lead status, a disqualified person's lifecycle stage)."""
-        assert self._write is not None  # noqa: S101 - read_current checked it
         matching = tuple(
-            stage.value
-            for stage in Stage
-            if (wanted := self._write.crm_values("stage", stage.value))
-            and all(values.get(k) == v for k, v in wanted.items())
+            stage for stage, wanted in self._stage_values if all(values.get(k) == v for k, v in wanted)
         )
         if matching or self._stage_rule is None:
             return matching
         raw = values.get(self._stage_rule.source)
         mapped = self._stage_rule.values.get(str(raw).casefold(), raw) if raw else None
-        return (str(mapped),) if mapped in set(Stage) else ()
+        return (str(mapped),) if mapped in _STAGES else ()
 
     # -- write --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.hubspot.activity_streams import kept
+from adapters.hubspot.held_rows import HeldRows, Keeper
 from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.model import ActivityKind, Cursor
 from tests.hubspot.conftest import MAPPING, adapter_for
@@ -241,8 +241,31 @@ def test_held_records_keep_only_the_fields_their_mapping_reads():
         },
         "properties": {"attendanceState": "ATTENDED", "occurredAt": 1, "attendancePercentage": "75"},
     }
-    assert kept(raw, (*PARTICIPATIONS.source_fields(), "id")) == {
+    keep = Keeper((*PARTICIPATIONS.source_fields(), "id"))
+    assert keep.unpacked(keep.packed(raw)) == {
         "id": "880000001",
         "associations": {"marketingEvent": {"name": "Webinar"}, "contact": {"contactId": "51"}},
         "properties": {"attendanceState": "ATTENDED", "occurredAt": 1},
     }
+
+
+def test_held_records_share_repeated_text_but_not_ids():
+    keep = Keeper(("id", "type", "recipient", "form.name", "url"))
+    first = keep.packed({"id": "".join(["7", "1"]), "type": "".join(["OP", "EN"]), "recipient": "a@x.io"})
+    second = keep.packed({"id": "".join(["7", "2"]), "type": "".join(["OP", "EN"]), "form": "not an object"})
+    assert keep.unpacked(first) == {"id": "71", "type": "OPEN", "recipient": "a@x.io"}
+    assert keep.unpacked(second) == {"id": "72", "type": "OPEN", "form": "not an object"}  # whole, as read
+    assert keep.unpacked(first)["type"] is keep.unpacked(second)["type"]
+    assert keep.shared("".join(["a@x", ".io"])) is keep.unpacked(first)["recipient"]
+    assert keep.unpacked(keep.packed({"form": {}})) == {"form": {}}
+
+
+def test_held_rows_come_back_oldest_first_and_are_let_go_of():
+    rows = HeldRows(("type",))
+    for stamp_ms, key, person in ((30, "b", "ann"), (10, "z", ""), (30, "a", "bob"), (20, "c", "ann")):
+        rows.add(stamp_ms, key, {"type": "OPEN", "other": 1}, person)
+    assert rows.people() == ["ann", "bob", "ann"]  # newest first, rows about no one left out
+    drained = rows.drained()
+    assert next(drained) == (10, "z", {"type": "OPEN"}, "")
+    assert [(stamp, key) for stamp, key, *_ in drained] == [(20, "c"), (30, "a"), (30, "b")]
+    assert rows.people() == []

@@ -93,3 +93,27 @@ def test_an_unmapped_value_is_refused_and_nothing_is_sent(hubspot):
     with pytest.raises(UnmappedFieldError):
         adapter_for(hubspot).apply(changes)
     assert writes(hubspot) == before
+
+
+def test_every_stage_and_temperature_reads_back_as_written(hubspot):
+    adapter = adapter_for(hubspot)
+    stages = ("lead", "mql", "sql", "opportunity", "customer", "nurture", "disqualified")
+    chosen = refs(hubspot, 1000, len(stages))
+    list(adapter.read_current(chosen))  # HubSpot's lifecycle stages: a backward move clears first
+    temperatures = ("cold", "warm", "hot")
+    changes = [
+        Change(ref, {"stage": stage, "temperature": temperatures[n % 3]})
+        for n, (ref, stage) in enumerate(zip(chosen, stages, strict=True))
+    ]
+    assert all(r.ok for r in adapter.apply(changes))
+    current = {c.ref: c for c in adapter.read_current(chosen)}
+    assert [current[ref].values["stage"] for ref in chosen] == list(stages)
+    assert [current[ref].values["temperature"] for ref in chosen] == [temperatures[n % 3] for n in range(7)]
+
+
+def test_a_state_two_stages_write_alike_reads_as_the_first_with_the_other_as_alternative(hubspot):
+    ref = refs(hubspot, 1100, 1)[0]
+    hubspot.store.update_as_user(ref.record_id, lifecyclestage="customer", hs_lead_status="UNQUALIFIED")
+    current = next(iter(adapter_for(hubspot).read_current([ref])))
+    assert current.values["stage"] == "customer"
+    assert current.alternatives == {"stage": ("disqualified",)}
