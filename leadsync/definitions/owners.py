@@ -27,6 +27,10 @@ class Territory:
     name: str
     covers: Predicate
     pool: tuple[str, ...]
+    served: str = field(init=False, repr=False, compare=False)  # the reason, built once, not per person
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "served", f"territory {self.name}, round robin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +69,21 @@ def choose_owner(
     `active_owners` are the e-mails of active users in the CRMs; None means unknown, and then
     every owner counts as active.
     """
-
-    def active(email: str) -> bool:
-        return active_owners is None or email in active_owners
-
-    if current is not None and rules.keep_existing and active(current):
+    valid = current is not None and (active_owners is None or current in active_owners)
+    if valid and rules.keep_existing:
         return OwnerChoice(current, "current owner kept (active)", round_robin)
     if not needs_owner:
         return OwnerChoice(current, rules.unassigned, round_robin)
     for territory in rules.territories:
         if not territory.covers(facts):
             continue
-        if current is not None and current in territory.pool and active(current):
+        if valid and current in territory.pool:
             return OwnerChoice(current, f"territory {territory.name}, current owner kept", round_robin)
         position = round_robin.get(territory.name, 0)
         size = len(territory.pool)
         for step in range(size):
             candidate = territory.pool[(position + step) % size]
-            if active(candidate):
+            if active_owners is None or candidate in active_owners:
                 updated = {**round_robin, territory.name: (position + step + 1) % size}
-                return OwnerChoice(candidate, f"territory {territory.name}, round robin", updated)
+                return OwnerChoice(candidate, territory.served, updated)
     return OwnerChoice(rules.fallback, "fallback owner: no territory with an active owner", round_robin)

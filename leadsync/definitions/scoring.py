@@ -109,15 +109,19 @@ class ScoringRules:
     fit: FitRules
     kinds: Mapping[ActivityKind, KindRule]
     temperature: TemperatureRules
-    weights: Mapping[ActivityKind, tuple[int, float]] = field(init=False)
-    caps: Mapping[ActivityKind, int] = field(init=False)
+    weights: Mapping[ActivityKind, tuple[float, float]] = field(init=False)
+    caps: Mapping[ActivityKind, float] = field(init=False)
 
     def __post_init__(self) -> None:
-        # The hot loop's view of `kinds`: only the kinds that earn (or cost) points, and caps.
+        # The hot loop's view of `kinds`: only the kinds that earn (or cost) points, as
+        # (points, -decay per second), and every cap (infinite: none); all floats, which
+        # CPython compares and multiplies faster than an int and a float.
         weights = {
-            kind: (rule.points, rule.decay_per_second) for kind, rule in self.kinds.items() if rule.points
+            kind: (float(rule.points), -rule.decay_per_second)
+            for kind, rule in self.kinds.items()
+            if rule.points
         }
-        caps = {kind: rule.cap for kind, rule in self.kinds.items() if rule.cap is not None}
+        caps = {kind: math.inf if rule.cap is None else float(rule.cap) for kind, rule in self.kinds.items()}
         object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "caps", caps)
 
@@ -152,12 +156,11 @@ def fit_reasons(
     return reasons
 
 
-@dataclass(slots=True)
-class EngagementTally:
+class EngagementTally(msgspec.Struct, gc=False):
     """Per kind: points decayed by age, then capped; counts; and the latest touch."""
 
     decayed: dict[ActivityKind, float]
-    capped: dict[ActivityKind, float]
+    capped: dict[ActivityKind, float]  # `decayed` itself when no kind reaches its cap
     counts: dict[ActivityKind, int]
     last_touch: datetime | None
     ignored: tuple[Activity, ...]  # dated after `as_of`: not counted
@@ -194,21 +197,30 @@ def engagement_tally(
             counts[kind] = count_of(kind, 0) + 1
         weight = weight_of(kind)
         if weight is not None:
-            earned: float
-            earned, decay = weight
-            if decay and at < decay_at:  # age > 0: exp(-decay * 0) would leave the points as they are
-                earned *= exp(-decay * (decay_at - at).total_seconds())
+            points, growth = weight  # growth: minus the decay rate
+            earned = points
+            if growth and at < decay_at:  # age > 0: exp(growth * 0) would leave the points as they are
+                earned *= exp(growth * (decay_at - at).total_seconds())
             decayed[kind] = sum_of(kind, 0.0) + earned
-            if earned < 0:
+            if points < 0.0:
                 continue  # a penalty is not a touch
         if last_touch is None or at > last_touch:
             last_touch = at
-    cap_of = rules.caps.get
-    capped = {
-        kind: points if (cap := cap_of(kind)) is None or -cap <= points <= cap else math.copysign(cap, points)
-        for kind, points in decayed.items()
-    }
-    return EngagementTally(decayed, capped, counts, last_touch, tuple(ignored))
+    return EngagementTally(decayed, _capped(decayed, rules.caps), counts, last_touch, tuple(ignored))
+
+
+def _capped(
+    decayed: dict[ActivityKind, float], caps: Mapping[ActivityKind, float]
+) -> dict[ActivityKind, float]:
+    """Each kind's points within its cap; `decayed` itself (not a copy) when none reaches it."""
+    capped = decayed
+    for kind, points in decayed.items():
+        cap = caps[kind]
+        if points > cap or points < -cap:
+            if capped is decayed:
+                capped = dict(decayed)
+            capped[kind] = math.copysign(cap, points)
+    return capped
 
 
 def engagement_reasons(tally: EngagementTally, kinds: Mapping[ActivityKind, KindRule]) -> list[RawReason]:

@@ -69,3 +69,14 @@ def test_a_missing_fact_never_raises(op: str, value: object, expected: bool) -> 
 
 def test_a_boolean_is_not_a_number() -> None:
     assert holds(">", "employees", 0, {"employees": True}) is False
+
+
+def test_matches_answers_alike_for_repeated_values_and_past_its_memory() -> None:
+    problems = Problems("definitions.toml")
+    condition = {"field": "email_domain", "op": "matches", "value": r"\.edu$"}
+    predicate = compile_condition(condition, problems, "when", fields=FIELDS)
+    domains = [f"school{i}.EDU" if i % 3 == 0 else f"firm{i}.example" for i in range(20_000)]
+    first = [predicate({"email_domain": domain}) for domain in domains]
+    again = [predicate({"email_domain": domain}) for domain in reversed(domains)]
+    assert first == [i % 3 == 0 for i in range(20_000)]
+    assert again == first[::-1]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from leadsync.definitions import evaluate, load_definitions
@@ -146,3 +148,22 @@ def test_count_facts_are_zero_for_kinds_never_seen(tmp_path) -> None:
     bounced = evaluate(rules, person(title="Analyst"), [act("hard_bounce")], as_of=AS_OF)
     assert "fit.rule.never bounced" in {r.rule for r in clean.reasons}
     assert "fit.rule.never bounced" not in {r.rule for r in bounced.reasons}
+
+
+def test_a_capped_penalty_costs_at_most_its_cap_and_is_no_touch(tmp_path: Path) -> None:
+    text = (REPO / "mappings" / "definitions.toml").read_text(encoding="utf-8")
+    assert "unsubscribe = { points = -20, half_life_days = 0 }" in text
+    text = text.replace(
+        "unsubscribe = { points = -20, half_life_days = 0 }", "unsubscribe = { points = -20, cap = 25 }"
+    )
+    path = tmp_path / "definitions.toml"
+    path.write_text(text, encoding="utf-8")
+    rules = load_definitions(path)
+    unsubscribed = [act("unsubscribe", days_ago=1), act("unsubscribe", days_ago=2), act("page_view", 3)]
+    fast, explained = (
+        evaluate(rules, person(), unsubscribed, as_of=AS_OF, explain=explain) for explain in (False, True)
+    )
+    assert fast.engagement_score == explained.engagement_score == round(-25 + 2 ** -(3 / 45))
+    reason = next(r for r in explained.reasons if r.rule == "engagement.unsubscribe")
+    assert (reason.points, "capped at 25" in reason.detail) == (-25, True)
+    assert "last touch 2026-11-20" in next(r.detail for r in explained.reasons if r.rule == "temperature")
