@@ -8,12 +8,12 @@ people touched become due; nothing is decided here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, TypeVar
 
-from leadsync.adapter_api import BudgetExhausted, CurrentValues, Page, TransientError
+from leadsync.adapter_api import BudgetExhausted, CurrentValues, Page, Rejection, TransientError
 from leadsync.connections import Connection
 from leadsync.engine.figures import CrmFigures
 from leadsync.identity import human_change, with_human_change
@@ -50,18 +50,19 @@ class Reader:
         reached: dict[str, Cursor] = {}
         complete = False
         adapter = connection.adapter
+        held = _Held(self.store, connection.name, self.at)
         try:
             complete = self._drain(
                 connection.name,
                 PEOPLE,
                 adapter.changed_people,
-                lambda page: self._people(connection, page, figures),
+                lambda page: self._people(connection, page, figures, held),
                 reached,
             ) and self._drain(
                 connection.name,
                 ACTIVITIES,
                 adapter.changed_activities,
-                lambda page: self._activities(page, figures),
+                lambda page: self._activities(page, figures, held),
                 reached,
             )
         except (BudgetExhausted, TransientError) as exc:
@@ -85,8 +86,8 @@ class Reader:
                 return False
         return True
 
-    def _people(self, connection: Connection, page: Page[Person], figures: CrmFigures) -> int:
-        self._quarantine(page, figures)
+    def _people(self, connection: Connection, page: Page[Person], figures: CrmFigures, held: _Held) -> int:
+        _quarantine(page, figures, held)
         items = list({person.ref: person for person in page.items}.values())
         gone = [
             RecordRef(connection.name, person.ref.object_type, str(record_id))
@@ -98,7 +99,7 @@ class Reader:
         if not items:
             return figures.read
         refs = [person.ref for person in items]
-        self.store.quarantine.clear(refs)
+        held.release(refs)
         fetched = {values.ref: values for values in connection.adapter.read_current(refs)}
         self._settle_intents(refs, fetched)
         remembered = self.store.values.of(refs)
@@ -151,18 +152,40 @@ class Reader:
         self.store.values.remember_written(written, at=self.at)
         self.store.intents.drop({intent.ref for intent in intents})
 
-    def _activities(self, page: Page[Activity], figures: CrmFigures) -> int:
-        self._quarantine(page, figures)
+    def _activities(self, page: Page[Activity], figures: CrmFigures, held: _Held) -> int:
+        _quarantine(page, figures, held)
         if page.items:
             self.store.persons.save_activities(page.items)
-            self.store.quarantine.clear(activity.ref for activity in page.items)
+            held.release(activity.ref for activity in page.items)
         figures.activities += len(page.items)
         return figures.activities
 
-    def _quarantine(self, page: Page[Person] | Page[Activity], figures: CrmFigures) -> None:
-        if page.rejected:
-            self.store.quarantine.put(page.rejected, at=self.at)
-            figures.quarantined += len(page.rejected)
+
+class _Held:
+    """One CRM's quarantined records while it is read: learnt once, then kept up to date with the
+    read's own rejections, so a clean page releases just those among its records (most pages:
+    none, and no statement at all)."""
+
+    def __init__(self, store: Store, crm: str, at: datetime) -> None:
+        self._quarantine = store.quarantine
+        self._at = at
+        self._refs = self._quarantine.refs(crm)
+
+    def put(self, rejections: Sequence[Rejection]) -> None:
+        self._quarantine.put(rejections, at=self._at)
+        self._refs.update(rejection.ref for rejection in rejections)
+
+    def release(self, refs: Iterable[RecordRef]) -> None:
+        clean = [ref for ref in refs if ref in self._refs]
+        if clean:
+            self._quarantine.clear(clean)
+            self._refs.difference_update(clean)
+
+
+def _quarantine(page: Page[Person] | Page[Activity], figures: CrmFigures, held: _Held) -> None:
+    if page.rejected:
+        held.put(page.rejected)
+        figures.quarantined += len(page.rejected)
 
 
 def _as_written(current: CurrentValues, written: Mapping[str, object]) -> Mapping[str, object]:

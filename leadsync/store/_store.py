@@ -28,6 +28,8 @@ __all__ = ["DEFAULT_URL", "Store"]
 
 DEFAULT_URL: Final = "sqlite:///./leadsync.db"
 _SQLITE_BUSY_TIMEOUT_MS: Final = 10_000
+_SQLITE_CACHE_KIB: Final = 16 * 1024
+_SQLITE_CHECKPOINT_PAGES: Final = 10_000
 
 
 class Store:
@@ -123,4 +125,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # and survives a killed process (only a power cut may lose the last commits).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A read's pages touch random keys of every index: with SQLite's default 2 MiB page cache a
+    # 10k-person initial read made 250k page reads from the OS; with 16 MiB, 18k (strace -c).
+    cursor.execute(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
+    # Checkpoint every ~40 MB of log, not every 4 MB: a page rewritten by many commits is copied
+    # to the database once, and the 10k initial read syncs the disk 28 times, not 226.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={_SQLITE_CHECKPOINT_PAGES}")
     cursor.close()

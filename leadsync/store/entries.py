@@ -9,7 +9,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import NewType
 
-from sqlalchemy import ColumnElement, Table, and_
+from sqlalchemy import ColumnElement, Table, and_, bindparam
 
 from leadsync.model import RecordRef, SetBy, Stage
 
@@ -50,9 +50,11 @@ def refs_in(table: Table, refs: Sequence[RecordRef], *, prefix: str = "") -> Ite
     crm, object_type, record_id = (table.c[f"{prefix}{name}"] for name in ("crm", "object_type", "record_id"))
     for (crm_name, type_name), record_ids in ids.items():
         for start in range(0, len(record_ids), _CHUNK):
-            yield and_(
-                crm == crm_name, object_type == type_name, record_id.in_(record_ids[start : start + _CHUNK])
+            # One typed expanding parameter: `in_(list)` would coerce each of the 500 ids in Python.
+            chunk = bindparam(
+                "record_ids", record_ids[start : start + _CHUNK], record_id.type, unique=True, expanding=True
             )
+            yield and_(crm == crm_name, object_type == type_name, record_id.in_(chunk))
 
 
 def same_record(left: Table, right: Table, *, right_prefix: str = "") -> ColumnElement[bool]:

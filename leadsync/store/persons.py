@@ -14,14 +14,24 @@ from types import MappingProxyType
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import Connection, Engine, and_, bindparam, func, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 
 from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
 from leadsync.store.entries import PersonId, RecordValues, refs_in, same_record
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
 from leadsync.store.schema import round_robin as round_robin_positions
-from leadsync.store.types import to_json
 from leadsync.store.upsert import upsert
 from leadsync.store.values import Values
 
@@ -95,7 +105,7 @@ class Persons:
                         record_links.c.object_type == bindparam("k_type"),
                         record_links.c.record_id == bindparam("k_id"),
                     )
-                    .values(snapshot=bindparam("k_snapshot")),
+                    .values(snapshot=type_coerce(bindparam("k_snapshot"), JSON)),  # plain already
                     [
                         {"k_crm": r.crm, "k_type": r.object_type, "k_id": r.record_id, "k_snapshot": snapshot}
                         for r, snapshot in snapshots.items()
@@ -109,10 +119,10 @@ class Persons:
             _mark_due(conn, {linked[ref] for ref in moved})
         return linked
 
-    def save_activities(self, items: Sequence[Activity]) -> int:
+    def save_activities(self, items: Sequence[Activity]) -> None:
         """Keep these activities (a re-read one replaces itself); mark their linked people due.
 
-        Returns how many belong to a linked person; the others wait for their record to be read.
+        An activity of a record not linked yet marks no one: it waits for its record to be read.
         """
         rows: list[dict[str, object]] = [
             {
@@ -142,9 +152,8 @@ class Persons:
                     "detail",
                 ),
             )
-            owners = _people_of_refs(conn, {a.person for a in items})
-            _mark_due(conn, set(owners.values()))
-        return sum(1 for a in items if a.person in owners)
+            for where in refs_in(record_links, sorted({a.person for a in items})):
+                _make_due(conn, people.c.id.in_(select(record_links.c.person_id).where(where)))
 
     def files(self, ids: Sequence[PersonId]) -> list[PersonFile]:
         """The files of these people (those that still exist), in `ids` order."""
@@ -285,6 +294,7 @@ class Persons:
 
 
 def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, object]:
+    """The stored snapshots of `refs`, as plain JSON (what `_snapshot` makes), not decoded further."""
     found: dict[RecordRef, object] = {}
     for where in refs_in(record_links, refs):
         for row in conn.execute(
@@ -292,7 +302,7 @@ def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, objec
                 record_links.c.crm,
                 record_links.c.object_type,
                 record_links.c.record_id,
-                record_links.c.snapshot,
+                type_coerce(record_links.c.snapshot, JSON).label("snapshot"),
             ).where(where)
         ):
             found[RecordRef(row.crm, row.object_type, row.record_id)] = row.snapshot
@@ -300,15 +310,15 @@ def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, objec
 
 
 def _unstamped(snapshot: object) -> object:
-    """A snapshot without what our own writes move: the stamp and the managed stage and owner."""
-    plain = to_json(snapshot)  # as stored: lists, never tuples
-    if not isinstance(plain, dict):
-        return plain
-    return {key: value for key, value in plain.items() if key not in _MOVED_BY_OUR_WRITES}
+    """A plain snapshot without what our own writes move: the stamp and the managed stage and owner."""
+    if not isinstance(snapshot, dict):
+        return snapshot
+    return {key: value for key, value in snapshot.items() if key not in _MOVED_BY_OUR_WRITES}
 
 
 def _snapshot(person: Person) -> Any:  # noqa: ANN401 - plain JSON
-    return msgspec.to_builtins(person, enc_hook=_plain)
+    """`person` as plain JSON, just as `JsonValue` would store it (so it is stored and compared as is)."""
+    return msgspec.to_builtins(person, enc_hook=_plain, str_keys=True)
 
 
 def _plain(value: object) -> object:
@@ -329,25 +339,16 @@ def _person(snapshot: object) -> Person | None:
 def _mark_due(conn: Connection, ids: set[PersonId]) -> None:
     ordered = sorted(ids)
     for start in range(0, len(ordered), _CHUNK):
-        conn.execute(
-            update(people)
-            .where(people.c.id.in_(ordered[start : start + _CHUNK]))
-            .values(reevaluate_at=DUE_NOW)
-        )
+        _make_due(conn, people.c.id.in_(ordered[start : start + _CHUNK]))
 
 
-def _people_of_refs(conn: Connection, refs: set[RecordRef]) -> dict[RecordRef, PersonId]:
-    found: dict[RecordRef, PersonId] = {}
-    columns = (
-        record_links.c.crm,
-        record_links.c.object_type,
-        record_links.c.record_id,
-        record_links.c.person_id,
+def _make_due(conn: Connection, which: ColumnElement[bool]) -> None:
+    """Make the people `which` selects due in the next cycle; those already due are left unwritten."""
+    conn.execute(
+        update(people)
+        .where(which, people.c.reevaluate_at.is_distinct_from(DUE_NOW))
+        .values(reevaluate_at=DUE_NOW)
     )
-    for where in refs_in(record_links, sorted(refs)):
-        for row in conn.execute(select(*columns).where(where)):  # no snapshot: decoding it costs
-            found[RecordRef(row.crm, row.object_type, row.record_id)] = PersonId(row.person_id)
-    return found
 
 
 def _states(conn: Connection, ids: Sequence[PersonId]) -> dict[PersonId, PersonState]:

@@ -65,6 +65,12 @@ class Quarantine:
             for where in refs_in(quarantine, list(refs)):
                 conn.execute(delete(quarantine).where(where))
 
+    def refs(self, crm: str) -> set[RecordRef]:
+        """The records of `crm` in quarantine (few: one entry per record that reads badly)."""
+        key = (quarantine.c.crm, quarantine.c.object_type, quarantine.c.record_id)
+        with self._engine.connect() as conn:
+            return {RecordRef(*row) for row in conn.execute(select(*key).where(quarantine.c.crm == crm))}
+
     def get(self, ref: RecordRef) -> QuarantineEntry | None:
         """The record's quarantine entry, if it is quarantined."""
         with self._engine.connect() as conn:

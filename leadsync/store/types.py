@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -21,18 +21,38 @@ class UtcDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], object] | None:
+        """On SQLite, one step straight to the text SQLAlchemy's DATETIME stores (a hot path: every
+        activity and re-evaluation time), rather than a naive datetime formatted again by the impl."""
+        if dialect.name == "sqlite":
+            return _sqlite_text
+        return super().bind_processor(dialect)
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.utcoffset() is None:
-            raise ValueError(f"the state store takes timezone-aware datetimes, got the naive {value!r}")
-        value = value.astimezone(UTC)
+        value = _utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.utcoffset() is None:
+        raise ValueError(f"the state store takes timezone-aware datetimes, got the naive {value!r}")
+    return value.astimezone(UTC)
+
+
+def _sqlite_text(value: datetime | None) -> str | None:
+    """`value` as SQLite's DATETIME stores it ("YYYY-MM-DD HH:MM:SS.ffffff", naive UTC): ordered as text."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:  # most are UTC already
+        value = _utc(value)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is untyped by nature

@@ -244,6 +244,24 @@ def test_dirty_records_are_quarantined_and_the_rest_is_written(make_pipeline: Ma
     assert {e.ref for e in pipeline.store.quarantine.entries()} == {e.ref for e in entries}
 
 
+def test_a_quarantined_record_fixed_in_its_crm_leaves_quarantine(make_pipeline: MakePipeline) -> None:
+    pipeline = make_pipeline(people=400)
+    pipeline.sync()
+    entries = pipeline.store.quarantine.entries(crm="salesforce")
+    dirty = next(e.ref for e in entries if "mail" in e.reason.lower())
+    pipeline.salesforce.store.update_as_user(
+        dirty.object_type, dirty.record_id, "alice.martin@example.com", Email="fixed.record@example.com"
+    )
+
+    report = pipeline.sync()
+
+    assert pipeline.store.quarantine.get(dirty) is None
+    assert pipeline.store.links.person_of(dirty) is not None
+    assert report.crms["salesforce"].quarantined == 0
+    still = {e.ref for e in pipeline.store.quarantine.entries(crm="salesforce")}
+    assert still == {e.ref for e in entries} - {dirty}
+
+
 # -- 4. dry run and shadow mode ----------------------------------------------------------------
 
 
