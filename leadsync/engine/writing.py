@@ -146,7 +146,6 @@ class Writer:
     def _record(self, outcomes: list[tuple[_Planned, WriteResult]]) -> None:
         written: dict[RecordRef, Mapping[str, object]] = {}
         held: dict[RecordRef, Mapping[str, object]] = {}
-        audit: list[AuditEntry] = []
         failures: list[WriteResult] = []
         settled: list[RecordRef] = []  # written or gone: no failure to keep
         for item, result in outcomes:
@@ -158,7 +157,6 @@ class Writer:
                 figures.writes += 1
                 written[change.ref] = change.values
                 held[change.ref] = item.held
-                audit.extend(self._audit(change))
                 settled.append(change.ref)
             elif result.code in GONE:
                 self.store.links.unlink(change.ref)
@@ -169,7 +167,7 @@ class Writer:
                 failures.append(msgspec.structs.replace(result, ref=change.ref))
             if settling.waiting == 0:
                 del self._settling[item.person]
-        self.store.audit.append(audit)
+        self.store.audit.append_intents(written, run_id=self.report.run_id)  # as declared before the send
         self.store.values.remember_sent(written, held, at=self.at)
         self.store.intents.drop(settled)
         if self._keeps_failures():

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Engine, Row, insert, select, update
 
 from leadsync.model import RecordRef, SetBy, Stage
 from leadsync.store.entries import ApiCalls, AuditEntry, PersonId, Run, RunStatus, StageChange, refs_in
-from leadsync.store.schema import audit_log, runs, stage_history
+from leadsync.store.schema import audit_log, runs, stage_history, write_intents
 
 __all__ = ["Audit", "Runs", "StageHistory"]
 
@@ -170,6 +170,21 @@ class Audit:
         if rows:
             with self._engine.begin() as conn:
                 conn.execute(insert(audit_log), rows)
+
+    def append_intents(self, refs: Iterable[RecordRef], *, run_id: str) -> None:
+        """Record as written the values run `run_id` declared for these records (`WriteIntents`).
+
+        The database copies the intents' rows: their values are not encoded a second time.
+        """
+        columns = [column.name for column in write_intents.columns if column.name in audit_log.c]
+        declared = (
+            select(*(write_intents.c[name] for name in columns))
+            .where(write_intents.c.run_id == run_id)
+            .order_by(*write_intents.primary_key)
+        )
+        with self._engine.begin() as conn:
+            for where in refs_in(write_intents, list(refs)):
+                conn.execute(insert(audit_log).from_select(columns, declared.where(where)))
 
     def missing(self, entries: Sequence[AuditEntry]) -> list[AuditEntry]:
         """Those of `entries` not yet recorded (no entry of the same run, record, field and value)."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, select
 
 from leadsync.model import RecordRef
 from leadsync.store.entries import RecordValues, refs_in
@@ -17,6 +17,16 @@ from leadsync.store.upsert import upsert
 __all__ = ["Values"]
 
 _ManagedValues = Mapping[str, object]
+_EMPTY: Mapping[str, object] = MappingProxyType({})
+_COLUMNS = (
+    record_values.c.crm,
+    record_values.c.object_type,
+    record_values.c.record_id,
+    record_values.c.last_read,
+    record_values.c.read_at,
+    record_values.c.last_written,
+    record_values.c.written_at,
+)
 
 
 class Values:
@@ -33,7 +43,11 @@ class Values:
 
     def remember_written(self, values: Mapping[RecordRef, _ManagedValues], *, at: datetime) -> None:
         """Store what was written to each record at `at`, merged over what was written before."""
-        rows = self._written_rows(values, at=at)
+        earlier = self._last_written(values)
+        rows = [
+            _row(ref, last_written={**earlier.get(ref, {}), **written}, written_at=at)
+            for ref, written in values.items()
+        ]
         with self._engine.begin() as conn:
             upsert(conn, record_values, rows, update=("last_written", "written_at"))
 
@@ -48,43 +62,48 @@ class Values:
 
         One statement sets both, rather than one per column pair: half the rows to send.
         """
-        rows = self._written_rows(written, at=at)
-        for row in rows:
-            ref = RecordRef(str(row["crm"]), str(row["object_type"]), str(row["record_id"]))
-            row.update(last_read={**held.get(ref, {}), **written[ref]}, read_at=at)
+        earlier = self._last_written(written)
+        rows = [
+            _row(
+                ref,
+                last_read={**held.get(ref, {}), **values},
+                read_at=at,
+                last_written={**earlier.get(ref, {}), **values},
+                written_at=at,
+            )
+            for ref, values in written.items()
+        ]
         with self._engine.begin() as conn:
             upsert(conn, record_values, rows, update=("last_read", "read_at", "last_written", "written_at"))
 
-    def _written_rows(
-        self, values: Mapping[RecordRef, _ManagedValues], *, at: datetime
-    ) -> list[dict[str, object]]:
-        earlier = self._last_written(values)
-        return [
-            _row(ref, last_written={**earlier.get(ref, {}), **written}, written_at=at)
-            for ref, written in values.items()
-        ]
-
     def _last_written(self, refs: Iterable[RecordRef]) -> dict[RecordRef, Mapping[str, object]]:
-        """What was last written to each of `refs` that has anything (its read values left undecoded)."""
+        """What was last written to each of `refs` that has anything (its read values left undecoded).
+
+        `written_at` tells which have: a record only read holds a JSON null there, not an SQL NULL.
+        """
+        wanted = _by_key(refs)
         found: dict[RecordRef, Mapping[str, object]] = {}
-        columns = (record_values.c.crm, record_values.c.object_type, record_values.c.record_id)
         with self._engine.connect() as conn:
-            for where in refs_in(record_values, list(refs)):
-                query = select(*columns, record_values.c.last_written).where(
-                    where, record_values.c.last_written.is_not(None)
+            for where in refs_in(record_values, list(wanted.values())):
+                query = select(*_COLUMNS[:3], record_values.c.last_written).where(
+                    where, record_values.c.written_at.is_not(None)
                 )
-                for row in conn.execute(query):
-                    found[RecordRef(row.crm, row.object_type, row.record_id)] = _mapping(row.last_written)
+                for crm, object_type, record_id, last_written in conn.execute(query):
+                    found[wanted[crm, object_type, record_id]] = _mapping(last_written)
         return found
 
     def of(self, refs: Iterable[RecordRef]) -> dict[RecordRef, RecordValues]:
         """The remembered values of each of `refs` that has any."""
+        wanted = _by_key(refs)
         found: dict[RecordRef, RecordValues] = {}
         with self._engine.connect() as conn:
-            for where in refs_in(record_values, list(refs)):
-                for row in conn.execute(select(record_values).where(where)):
-                    values = _from_row(row)
-                    found[values.ref] = values
+            for where in refs_in(record_values, list(wanted.values())):
+                for row in conn.execute(select(*_COLUMNS).where(where)):
+                    crm, object_type, record_id, last_read, read_at, last_written, written_at = row
+                    ref = wanted[crm, object_type, record_id]
+                    found[ref] = RecordValues(
+                        ref, _mapping(last_read), read_at, _mapping(last_written), written_at
+                    )
         return found
 
     def funnel(self) -> Counter[tuple[str, str, str]]:
@@ -112,15 +131,11 @@ def _row(ref: RecordRef, **columns: object) -> dict[str, object]:
     return row
 
 
+def _by_key(refs: Iterable[RecordRef]) -> dict[tuple[str, str, str], RecordRef]:
+    """The refs by their key columns: a row finds the caller's own ref, none is built per row."""
+    return {(ref.crm, ref.object_type, ref.record_id): ref for ref in refs}
+
+
 def _mapping(value: object) -> Mapping[str, object]:
-    return MappingProxyType(dict(value)) if isinstance(value, dict) else MappingProxyType({})
-
-
-def _from_row(row: Row[tuple[object, ...]]) -> RecordValues:
-    return RecordValues(
-        ref=RecordRef(row.crm, row.object_type, row.record_id),
-        last_read=_mapping(row.last_read),
-        read_at=row.read_at,
-        last_written=_mapping(row.last_written),
-        written_at=row.written_at,
-    )
+    """A read JSON object, frozen: the dict is the decoder's own, so it is not copied."""
+    return MappingProxyType(value) if isinstance(value, dict) else _EMPTY

@@ -141,9 +141,9 @@ def _after_writes(pipeline: Pipeline, engine: SyncEngine, monkeypatch: pytest.Mo
     _once(
         monkeypatch,
         pipeline.store.audit,
-        "append",
+        "append_intents",  # the writer audits what it declared before the send
         after=False,
-        when=lambda entries: isinstance(entries, list) and bool(entries),
+        when=lambda refs, **_kwargs: bool(refs),
     )
 
 
