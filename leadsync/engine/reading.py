@@ -1,9 +1,10 @@
 """Read one CRM's changes since its cursors into the state store, page by page.
 
-Each page is stored before the next is asked for: records linked and kept as snapshots,
-their managed values read back (to tell a human's change from our echo, including writes a
-dead process sent but never recorded), activities kept, rejected records quarantined. The
-people touched become due; nothing is decided here.
+Pages are stored one by one: records linked and kept as snapshots, their managed values read
+back (to tell a human's change from our echo, including writes a dead process sent but never
+recorded), activities kept, rejected records quarantined. The people touched become due;
+nothing is decided here. A page of people is stored before the next is asked for (storing it
+asks the CRM for their values); the next page of activities is fetched while one is stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Final, TypeVar
 from leadsync.adapter_api import BudgetExhausted, CurrentValues, Page, Rejection, TransientError
 from leadsync.connections import Connection
 from leadsync.engine.figures import CrmFigures
+from leadsync.engine.prefetch import prefetched
 from leadsync.identity import human_change, with_human_change
 from leadsync.model import Activity, Cursor, Person, RecordRef, SetBy
 from leadsync.store import PersonId, PersonState, StageChange, Store
@@ -61,7 +63,7 @@ class Reader:
             ) and self._drain(
                 connection.name,
                 ACTIVITIES,
-                adapter.changed_activities,
+                lambda since: prefetched(adapter.changed_activities(since)),  # storing never calls it
                 lambda page: self._activities(page, figures, held),
                 reached,
             )
