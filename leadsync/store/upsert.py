@@ -1,14 +1,23 @@
-"""Insert-or-update statements for the two databases the store runs on."""
+"""Insert-or-update statements for the two databases the store runs on.
+
+Upserts carry the sync's bulk (every activity, every value read or sent), so a statement is
+compiled once per table, columns and dialect, and its rows go to the driver's `executemany`
+with each value converted by its column's own bind processor: SQLAlchemy's per-row parameter
+building, about a third of a row's cost, is left out; what is stored is the same.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table
+from sqlalchemy import ColumnElement, Connection, Dialect, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 __all__ = ["upsert"]
+
+_Processor = Callable[[Any], Any] | None
 
 
 def upsert(
@@ -19,14 +28,48 @@ def upsert(
     update: Sequence[str],
     also: Mapping[str, ColumnElement[Any]] | None = None,
 ) -> None:
-    """Insert `rows`, or on a primary-key clash overwrite the `update` columns of the row there
-    (and set the columns of `also` to their expressions, e.g. a counter plus one)."""
+    """Insert `rows` (each with the same keys), or on a primary-key clash overwrite the `update`
+    columns of the row there (and set the columns of `also` to their expressions, e.g. a counter
+    plus one)."""
     if not rows:
         return
-    key = [column.name for column in table.primary_key.columns]
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    if also:  # rare (a counter): the statement holds expressions, compiled as it comes
+        conn.execute(_statement(conn.dialect.name, table, update, also), list(rows))
+        return
+    sql, names, processors = _compiled(conn.dialect, table, tuple(rows[0]), tuple(update))
+    values = [
+        [row[name] if process is None else process(row[name]) for name, process in processors] for row in rows
+    ]
+    if conn.dialect.paramstyle in ("named", "pyformat"):
+        conn.exec_driver_sql(sql, [dict(zip(names, row, strict=True)) for row in values])
+    else:  # positional, in the order the compiled statement names its parameters
+        conn.exec_driver_sql(sql, [tuple(row) for row in values])
+
+
+@lru_cache(maxsize=64)
+def _compiled(
+    dialect: Dialect, table: Table, columns: tuple[str, ...], update: tuple[str, ...]
+) -> tuple[str, list[str], list[tuple[str, _Processor]]]:
+    """The statement's text, its parameter names in order, and each column's bind processor."""
+    statement = _statement(dialect.name, table, update, None, columns)
+    compiled = statement.compile(dialect=dialect)
+    names = list(compiled.positiontup or columns)
+    processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+    return str(compiled), names, processors
+
+
+def _statement(
+    dialect: str,
+    table: Table,
+    update: Sequence[str],
+    also: Mapping[str, ColumnElement[Any]] | None,
+    columns: Sequence[str] = (),
+) -> Any:  # noqa: ANN401 - the dialect's own Insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
-    statement = statement.on_conflict_do_update(
+    if columns:
+        statement = statement.values({name: bindparam(name) for name in columns})
+    key = [column.name for column in table.primary_key.columns]
+    return statement.on_conflict_do_update(
         index_elements=key, set_={**{name: statement.excluded[name] for name in update}, **(also or {})}
     )
-    conn.execute(statement, list(rows))
