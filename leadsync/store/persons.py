@@ -368,17 +368,25 @@ def _states(conn: Connection, ids: Sequence[PersonId]) -> dict[PersonId, PersonS
 
 def _activities_of(conn: Connection, refs: Mapping[RecordRef, PersonId]) -> dict[PersonId, list[Activity]]:
     found: dict[PersonId, list[Activity]] = defaultdict(list)
+    by_key = {
+        (ref.crm, ref.object_type, ref.record_id): ref for ref in refs
+    }  # a look-up, not a new ref a row
+    columns = (
+        activities.c.crm,
+        activities.c.object_type,
+        activities.c.record_id,
+        activities.c.person_crm,
+        activities.c.person_object_type,
+        activities.c.person_record_id,
+        activities.c.kind,
+        activities.c.occurred_at,
+        activities.c.detail,
+    )
     for where in refs_in(activities, sorted(refs), prefix="person_"):
-        query = select(activities).where(where).order_by(activities.c.occurred_at, activities.c.record_id)
-        for row in conn.execute(query):
-            person = RecordRef(row.person_crm, row.person_object_type, row.person_record_id)
+        query = select(*columns).where(where).order_by(activities.c.occurred_at, activities.c.record_id)
+        for crm, object_type, record_id, *person_key, kind, occurred_at, detail in conn.execute(query):
+            person = by_key[tuple(person_key)]
             found[refs[person]].append(
-                Activity(
-                    RecordRef(row.crm, row.object_type, row.record_id),
-                    person,
-                    row.kind,
-                    row.occurred_at,
-                    row.detail,
-                )
+                Activity(RecordRef(crm, object_type, record_id), person, kind, occurred_at, detail)
             )
     return found

@@ -28,6 +28,15 @@ class UtcDateTime(TypeDecorator[datetime]):
             return _sqlite_text
         return super().bind_processor(dialect)
 
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[object], datetime | None] | None:
+        """On SQLite, the stored text read as an aware UTC datetime in one step (every activity of
+        every person evaluated goes through here)."""
+        if dialect.name == "sqlite":
+            return _from_sqlite_text
+        return super().result_processor(dialect, coltype)
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -53,6 +62,13 @@ def _sqlite_text(value: datetime | None) -> str | None:
     if value.tzinfo is not UTC:  # most are UTC already
         value = _utc(value)
     return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _from_sqlite_text(value: object) -> datetime | None:
+    """What `_sqlite_text` stored, aware again (UTC)."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(f"{value}+00:00")
 
 
 def to_json(value: object) -> Any:  # noqa: ANN401 - JSON is untyped by nature
