@@ -64,14 +64,17 @@ class ActivityMapping:
         return None
 
     def _stamp(self, raw: Mapping[str, object]) -> datetime:
-        where = f"{self.object_name} field {self.occurred_at!r} (occurred_at)"
         value = self._occurred_at(raw)
         if value is None or value == "":
-            raise ModelError(f"{where}: is empty; an activity needs the time it happened")
+            raise ModelError(f"{self._where()}: is empty; an activity needs the time it happened")
         try:
             return to_datetime(value)
         except ModelError as exc:
-            raise ModelError(f"{where}: {exc}") from None
+            raise ModelError(f"{self._where()}: {exc}") from None
+
+    def _where(self) -> str:
+        """The stamp's field, for an error (built only then: every activity goes through here)."""
+        return f"{self.object_name} field {self.occurred_at!r} (occurred_at)"
 
     def _text(self, raw: Mapping[str, object]) -> str:
         value = self._detail(raw) if self._detail else None
