@@ -10,7 +10,7 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Final
 
@@ -35,7 +35,7 @@ __all__ = ["Decision", "Definitions", "Reason", "SlaRules", "evaluate"]
 
 _NO_ROUND_ROBIN: RoundRobin = MappingProxyType({})
 _TEXT: Final = {heat: heat.value for heat in Temperature}  # a dict look-up costs less than `.value`
-_POINTS: Final = attrgetter("points")
+_POINTS: Final = itemgetter(1)  # of a fit rule's (rule, points, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def evaluate(
 
     fit_raw = fit_reasons(person, level, facts, scoring.fit, explain=explain)
     # Fit points are integers, so the score splits exactly into fit + rounded engagement.
-    fit_score = int(sum(map(_POINTS, fit_raw)))
+    fit_score = sum(map(_POINTS, fit_raw))
     engagement_score = round_half_up(math.fsum(tally.capped.values()))
     score = fit_score + engagement_score
     heat = temperature(score, tally.last_touch, as_of=as_of, rules=scoring.temperature)
@@ -155,7 +155,7 @@ def evaluate(
         engagement_raw = engagement_reasons(tally, scoring.kinds)
         shares = _apportion([r.points for r in engagement_raw])
         reasons = (
-            *[Reason(r.rule, int(r.points), r.detail) for r in fit_raw],
+            *[Reason(rule, points, detail) for rule, points, detail in fit_raw],
             *[Reason(r.rule, share, r.detail) for share, r in zip(shares, engagement_raw, strict=True)],
             Reason("fit_gate", 0, "passes the fit gate" if fit else "fails the fit gate: stays a lead"),
             Reason("temperature", 0, f"{heat}: score {score}" + _touch_detail(tally.last_touch)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,6 +15,7 @@ from leadsync.model import Activity, ActivityKind, JobLevel, Person, Temperature
 __all__ = [
     "Band",
     "EngagementTally",
+    "FitPoints",
     "FitRules",
     "KindRule",
     "RawReason",
@@ -126,33 +127,40 @@ class ScoringRules:
         object.__setattr__(self, "caps", caps)
 
 
+FitPoints = tuple[str, int, str]
+"""A fit rule that fired: its rule id, its integer points, and what it saw ("" unexplained)."""
+
+
 def fit_reasons(
     person: Person, level: JobLevel | None, facts: Facts, rules: FitRules, *, explain: bool
-) -> list[RawReason]:
-    """The explicit (integer) points a person earns, one reason per rule that fired."""
-    reasons: list[RawReason] = []
+) -> list[FitPoints]:
+    """The explicit (integer) points a person earns, one entry per rule that fired.
+
+    Plain tuples, not structs: the engine's path builds these for every person of every cycle.
+    """
+    reasons: list[FitPoints] = []
     if level is not None and (points := rules.job_level.get(level)):
         detail = f"{level} ({'given' if person.job_level else 'from the title'})" if explain else ""
-        reasons.append(RawReason(_LEVEL_RULES[level], points, detail, "fit"))
-    if person.employees is not None:
-        employees = person.employees
+        reasons.append((_LEVEL_RULES[level], points, detail))
+    employees = person.employees
+    if employees is not None:
         for band in rules.bands:
             if band.low <= employees and (band.high is None or employees <= band.high):
-                detail = f"{person.employees} employees, band {band.label()}" if explain else ""
-                reasons.append(RawReason("fit.employees", band.points, detail, "fit"))
+                detail = f"{employees} employees, band {band.label()}" if explain else ""
+                reasons.append(("fit.employees", band.points, detail))
                 break
-    if person.industry and person.industry.casefold() in rules.sectors:
-        detail = f"target sector {person.industry}" if explain else ""
-        reasons.append(RawReason("fit.sector", rules.sector_points, detail, "fit"))
-    if person.country and person.country.upper() in rules.countries:
-        detail = f"covered country {person.country}" if explain else ""
-        reasons.append(RawReason("fit.country", rules.country_points, detail, "fit"))
-    if person.source and (points := rules.sources.get(person.source.casefold(), 0)):
-        detail = f"lead source {person.source}" if explain else ""
-        reasons.append(RawReason("fit.source", points, detail, "fit"))
+    industry = person.industry
+    if industry and industry.casefold() in rules.sectors:
+        reasons.append(("fit.sector", rules.sector_points, f"target sector {industry}" if explain else ""))
+    country = person.country
+    if country and country.upper() in rules.countries:
+        reasons.append(("fit.country", rules.country_points, f"covered country {country}" if explain else ""))
+    source = person.source
+    if source and (points := rules.sources.get(source.casefold(), 0)):
+        reasons.append(("fit.source", points, f"lead source {source}" if explain else ""))
     for rule, name, points, holds in rules.rules:
         if holds(facts):
-            reasons.append(RawReason(rule, points, name, "fit"))
+            reasons.append((rule, points, name))
     return reasons
 
 
@@ -167,7 +175,7 @@ class EngagementTally(msgspec.Struct, gc=False):
 
 
 def engagement_tally(
-    activities: Iterable[Activity],
+    activities: Sequence[Activity],
     *,
     as_of: datetime,
     rules: ScoringRules,
@@ -182,31 +190,51 @@ def engagement_tally(
     Without `counting`, `counts` stays empty (the caller needs no count).
     """
     decay_at = decay_as_of or as_of
+    # Every activity is placed by its age at `decay_at`, in seconds: one datetime subtraction
+    # each, then only float comparisons. After `as_of` is younger than `future` (≤ 0).
+    future = (decay_at - as_of).total_seconds()
     decayed: dict[ActivityKind, float] = {}
-    counts: dict[ActivityKind, int] = {}
-    last_touch: datetime | None = None
-    exp, weight_of, count_of, sum_of = math.exp, rules.weights.get, counts.get, decayed.get
-    ignored: list[Activity] = []
+    youngest, latest = math.inf, None
+    exp, weight_of, sum_of = math.exp, rules.weights.get, decayed.get
+    ignored: list[Activity] | None = None
     for activity in activities:
-        at = activity.occurred_at
-        if at > as_of:
+        age = (decay_at - activity.occurred_at).total_seconds()
+        if age < future:
+            if ignored is None:
+                ignored = []
             ignored.append(activity)
             continue
         kind = activity.kind
-        if counting:
-            counts[kind] = count_of(kind, 0) + 1
         weight = weight_of(kind)
         if weight is not None:
-            points, growth = weight  # growth: minus the decay rate
-            earned = points
-            if growth and at < decay_at:  # age > 0: exp(growth * 0) would leave the points as they are
-                earned *= exp(growth * (decay_at - at).total_seconds())
-            decayed[kind] = sum_of(kind, 0.0) + earned
+            points, growth = weight  # growth: minus the decay rate, 0.0 for no decay (exp(0.0) is 1.0)
+            # An activity after `decay_at` has age zero: its points stay as they are.
+            decayed[kind] = sum_of(kind, 0.0) + (points * exp(growth * age) if age > 0.0 else points)
             if points < 0.0:
                 continue  # a penalty is not a touch
-        if last_touch is None or at > last_touch:
-            last_touch = at
-    return EngagementTally(decayed, _capped(decayed, rules.caps), counts, last_touch, tuple(ignored))
+        if age < youngest:
+            youngest, latest = age, activity
+    return EngagementTally(
+        decayed,
+        _capped(decayed, rules.caps),
+        _counts(activities, ignored) if counting else {},
+        None if latest is None else latest.occurred_at,
+        tuple(ignored) if ignored else (),
+    )
+
+
+def _counts(activities: Sequence[Activity], ignored: list[Activity] | None) -> dict[ActivityKind, int]:
+    """How many activities of each kind, leaving out the `ignored` ones (a second, simpler pass)."""
+    counts: dict[ActivityKind, int] = {}
+    count_of = counts.get
+    for activity in activities:
+        kind = activity.kind
+        counts[kind] = count_of(kind, 0) + 1
+    for activity in ignored or ():
+        counts[activity.kind] -= 1
+        if not counts[activity.kind]:
+            del counts[activity.kind]
+    return counts
 
 
 def _capped(
