@@ -87,9 +87,9 @@ def counted_once(activities: Sequence[Activity]) -> tuple[Activity, ...]:
     crms = {activity.crm for activity in activities}
     if len(crms) < 2:  # noqa: PLR2004 - nothing to mirror
         return tuple(activities)
-    groups: dict[tuple[str, datetime], dict[str, list[Activity]]] = defaultdict(lambda: defaultdict(list))
+    groups: dict[tuple[str, float], dict[str, list[Activity]]] = defaultdict(lambda: defaultdict(list))
     for activity in activities:
-        minute = activity.occurred_at.replace(second=0, microsecond=0)
+        minute = activity.epoch // 60.0  # the UTC minute, without building a datetime
         groups[activity.kind.value, minute][activity.crm].append(activity)
     kept = [
         activity

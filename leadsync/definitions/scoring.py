@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Final
 
 import msgspec
 
 from leadsync.conditions import Facts, Predicate
-from leadsync.model import Activity, ActivityKind, JobLevel, Person, Temperature
+from leadsync.model import Activity, ActivityKind, JobLevel, Person, Temperature, epoch_of
 
 __all__ = [
     "Band",
@@ -32,6 +34,8 @@ _LEVEL_RULES = {level: f"fit.job_level.{level}" for level in JobLevel}
 _KIND_RULES = {kind: f"engagement.{kind}" for kind in ActivityKind}
 # Read once: an enum member read as a class attribute costs about 0.2 µs (CPython 3.11).
 _COLD, _WARM, _HOT = Temperature.COLD, Temperature.WARM, Temperature.HOT
+# The engine evaluates everyone of a cycle as of the same moments: convert each once.
+_epoch: Final = functools.lru_cache(maxsize=16)(epoch_of)
 
 
 class RawReason(msgspec.Struct, frozen=True, gc=False):
@@ -189,16 +193,16 @@ def engagement_tally(
     Ages are taken at `decay_as_of` (default `as_of`); an activity after it has age zero.
     Without `counting`, `counts` stays empty (the caller needs no count).
     """
-    decay_at = decay_as_of or as_of
-    # Every activity is placed by its age at `decay_at`, in seconds: one datetime subtraction
-    # each, then only float comparisons. After `as_of` is younger than `future` (≤ 0).
-    future = (decay_at - as_of).total_seconds()
+    # Ages are taken in seconds before `decay_at`, from each activity's epoch: float
+    # arithmetic only. After `as_of` is younger than `future` (≤ 0).
+    decay_at = _epoch(decay_as_of or as_of)
+    future = decay_at - _epoch(as_of)
     decayed: dict[ActivityKind, float] = {}
     youngest, latest = math.inf, None
     exp, weight_of, sum_of = math.exp, rules.weights.get, decayed.get
     ignored: list[Activity] | None = None
     for activity in activities:
-        age = (decay_at - activity.occurred_at).total_seconds()
+        age = decay_at - activity.epoch
         if age < future:
             if ignored is None:
                 ignored = []

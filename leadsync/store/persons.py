@@ -135,6 +135,7 @@ class Persons:
                 "kind": a.kind.value,
                 "occurred_at": a.occurred_at,
                 "detail": a.detail,
+                "occurred_epoch": a.epoch,
             }
             for a in items
         ]
@@ -150,6 +151,7 @@ class Persons:
                     "kind",
                     "occurred_at",
                     "detail",
+                    "occurred_epoch",
                 ),
             )
             for where in refs_in(record_links, sorted({a.person for a in items})):
@@ -381,12 +383,13 @@ def _activities_of(conn: Connection, refs: Mapping[RecordRef, PersonId]) -> dict
         activities.c.kind,
         activities.c.occurred_at,
         activities.c.detail,
+        activities.c.occurred_epoch,
     )
     for where in refs_in(activities, sorted(refs), prefix="person_"):
         query = select(*columns).where(where).order_by(activities.c.occurred_at, activities.c.record_id)
-        for crm, object_type, record_id, *person_key, kind, occurred_at, detail in conn.execute(query):
+        for crm, object_type, record_id, *person_key, kind, occurred_at, detail, epoch in conn.execute(query):
             person = by_key[tuple(person_key)]
             found[refs[person]].append(
-                Activity(RecordRef(crm, object_type, record_id), person, kind, occurred_at, detail)
+                Activity(RecordRef(crm, object_type, record_id), person, kind, occurred_at, detail, epoch)
             )
     return found

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -96,6 +97,7 @@ activities: Final = Table(
     Column("kind", String(32), nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("detail", Text, nullable=False),
+    Column("occurred_epoch", Double, nullable=False),  # occurred_at as `Activity.epoch` holds it
     Index("ix_activities_person", "person_crm", "person_object_type", "person_record_id"),
 )
 

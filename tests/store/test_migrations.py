@@ -3,14 +3,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, create_engine, inspect, select, text
 
-from leadsync.model import Cursor, RecordRef
+from leadsync.model import Cursor, RecordRef, epoch_of
 from leadsync.store import Store, StoreError
-from leadsync.store.migrate import current_revision, head_revision
-from leadsync.store.schema import metadata, people
+from leadsync.store.migrate import MIGRATIONS, current_revision, head_revision
+from leadsync.store.schema import activities, metadata, people
+from leadsync.store.types import UtcDateTime
 from tests.store.conftest import T0
 
 
@@ -64,3 +67,24 @@ def test_an_unsupported_database_is_a_store_error():
 
 def _ref(record_id: str) -> RecordRef:
     return RecordRef("hubspot", "contact", record_id)
+
+
+def test_the_epoch_migration_fills_the_activities_already_kept(store_url):
+    Store.open(store_url).close()
+    engine = create_engine(store_url)
+    with engine.begin() as conn:  # back to r0004, then an activity kept as r0004 kept it
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "r0004")
+        conn.execute(
+            text(
+                "INSERT INTO activities (crm, object_type, record_id, person_crm, person_object_type,"
+                " person_record_id, kind, occurred_at, detail) VALUES ('hubspot', 'event', 'e1', 'hubspot',"
+                " 'contact', '1', 'page_view', :at, '')"
+            ).bindparams(bindparam("at", T0, type_=UtcDateTime))
+        )
+    engine.dispose()
+    with Store.open(store_url) as store, store.engine.connect() as conn:
+        assert current_revision(store.engine) == head_revision()
+        assert conn.scalar(select(activities.c.occurred_epoch)) == epoch_of(T0)

@@ -6,7 +6,18 @@ import pytest
 
 from leadsync.emails import normalize_email
 from leadsync.exceptions import ModelError
-from leadsync.model import Activity, ActivityKind, Cursor, Owner, Person, RecordRef, SetBy, Stage, parse_kind
+from leadsync.model import (
+    Activity,
+    ActivityKind,
+    Cursor,
+    Owner,
+    Person,
+    RecordRef,
+    SetBy,
+    Stage,
+    epoch_of,
+    parse_kind,
+)
 
 REF = RecordRef("salesforce", "Lead", "00Q000000000001")
 WHEN = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
@@ -102,6 +113,15 @@ def test_activity_accepts_the_kind_as_text() -> None:
     activity = Activity(REF, REF, "pricing_page_view", WHEN)  # type: ignore[arg-type]
     assert activity.kind is ActivityKind.PRICING_PAGE_VIEW
     assert activity.crm == "salesforce"
+
+
+def test_an_activity_knows_its_time_in_seconds_since_1970_utc() -> None:
+    paris = timezone(timedelta(hours=1))
+    activity = Activity(REF, REF, ActivityKind.CALL, datetime(2026, 11, 1, 10, 30, 0, 250_000, tzinfo=paris))
+    assert activity.epoch == WHEN.timestamp() + 0.25 == epoch_of(activity.occurred_at)
+    kept = Activity(REF, REF, ActivityKind.CALL, WHEN, epoch=activity.epoch - 0.25)  # as the store gives it
+    assert kept.epoch == WHEN.timestamp()
+    assert kept != activity
 
 
 def test_stage_set_by_needs_a_stage() -> None:

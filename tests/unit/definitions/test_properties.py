@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from leadsync.definitions import FUNNEL, Decision, evaluate
 from leadsync.definitions.evaluator import round_half_up
 from leadsync.definitions.scoring import engagement_tally
-from leadsync.model import Activity, ActivityKind, Person, RecordRef, SetBy, Stage, Temperature
+from leadsync.model import Activity, ActivityKind, Person, RecordRef, SetBy, Stage, Temperature, epoch_of
 from tests.unit.definitions.helpers import AS_OF, DEFAULTS
 
 REF = RecordRef("crm", "Lead", "1")
@@ -133,11 +133,14 @@ def owned_people(draw: st.DrawFn) -> Person:
 def reference_engagement(
     activities: list[Activity], decay_at: datetime
 ) -> tuple[dict[ActivityKind, float], datetime | None]:
-    """Capped points per kind and the last touch, computed the plain way, one kind at a time."""
+    """Capped points per kind and the last touch, computed the plain way, one kind at a time.
+
+    Ages are taken between epochs (seconds since 1970), as `Activity.epoch` holds them.
+    """
     counted = [a for a in activities if a.occurred_at <= AS_OF]
     capped = {}
     for kind, rule in DEFAULTS.scoring.kinds.items():
-        ages = [max(0.0, (decay_at - a.occurred_at).total_seconds()) for a in counted if a.kind is kind]
+        ages = [max(0.0, epoch_of(decay_at) - a.epoch) for a in counted if a.kind is kind]
         if ages and rule.points:
             points = sum(rule.points * math.exp(-rule.decay_per_second * age) for age in ages)
             capped[kind] = (
