@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,8 +33,19 @@ _LEVEL_RULES = {level: f"fit.job_level.{level}" for level in JobLevel}
 _KIND_RULES = {kind: f"engagement.{kind}" for kind in ActivityKind}
 # Read once: an enum member read as a class attribute costs about 0.2 µs (CPython 3.11).
 _COLD, _WARM, _HOT = Temperature.COLD, Temperature.WARM, Temperature.HOT
-# The engine evaluates everyone of a cycle as of the same moments: convert each once.
-_epoch: Final = functools.lru_cache(maxsize=16)(epoch_of)
+# The engine evaluates everyone of a cycle as of the same two moments: each is converted
+# once. A dict look-up costs a quarter of an lru_cache call; the bound keeps it small.
+_EPOCHS: Final[dict[datetime, float]] = {}
+_EPOCHS_KEPT: Final = 64
+
+
+def _epoch(at: datetime) -> float:
+    found = _EPOCHS.get(at)
+    if found is None:
+        if len(_EPOCHS) >= _EPOCHS_KEPT:
+            _EPOCHS.clear()
+        found = _EPOCHS[at] = epoch_of(at)
+    return found
 
 
 class RawReason(msgspec.Struct, frozen=True, gc=False):

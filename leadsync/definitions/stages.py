@@ -8,6 +8,7 @@ move it back or recycle it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -66,35 +67,27 @@ class Route:
     checklist: Checklist | None
     min_checked: int
     condition: Predicate | None
+    score_floor: float = field(init=False, repr=False, compare=False)  # min_score, or -inf: none
+    rank_floor: int = field(init=False, repr=False, compare=False)  # min_temperature's rank, or -1: none
 
-    def admits(self, facts: Facts, *, fit: bool, activities: Sequence[Activity], as_of: datetime) -> bool:
-        """Whether every criterion of the route holds."""
-        if self.requires_fit and not fit:
-            return False
-        if self.min_score is not None and facts["score"] < self.min_score:  # type: ignore[operator]  # an int
-            return False
-        if self.min_temperature is not None and (
-            _TEMPERATURE_RANK[facts["temperature"]] < _TEMPERATURE_RANK[self.min_temperature]  # type: ignore[index]
-        ):
-            return False
-        if self.triggers and self._trigger(activities, as_of) is None:
-            return False
-        if self.checklist is not None and self._checked(facts) < self.min_checked:
-            return False
-        return self.condition is None or self.condition(facts)
+    def __post_init__(self) -> None:
+        floor = -math.inf if self.min_score is None else self.min_score
+        rank = -1 if self.min_temperature is None else _TEMPERATURE_RANK[self.min_temperature]
+        object.__setattr__(self, "score_floor", floor)
+        object.__setattr__(self, "rank_floor", rank)
 
     def why(self, facts: Facts, *, activities: Sequence[Activity], as_of: datetime) -> str:
-        """What let the person in, for the explanation (call only when `admits`)."""
+        """What let the person in, for the explanation (call only for the route `reached_stage` found)."""
         why: list[str] = []
         if self.min_score is not None:
             why.append(f"score {facts['score']} ≥ {self.min_score}")
         if self.min_temperature is not None:
             why.append(f"temperature {facts['temperature']}")
-        trigger = self._trigger(activities, as_of) if self.triggers else None
+        trigger = self.trigger(activities, as_of) if self.triggers else None
         if trigger is not None:
             why.append(f"trigger {trigger.kind} on {day_label(trigger.occurred_at)}")
         if self.checklist is not None:
-            why.append(f"{self.checklist.name.upper()} {self._checked(facts)}/{len(self.checklist.items)}")
+            why.append(f"{self.checklist.name.upper()} {self.checked(facts)}/{len(self.checklist.items)}")
         if self.condition is not None:
             why.append("condition")
         if self.requires_fit:
@@ -102,16 +95,21 @@ class Route:
         text = ", ".join(why)
         return f"{self.name}: {text}" if self.name else text
 
-    def _trigger(self, activities: Sequence[Activity], as_of: datetime) -> Activity | None:
+    def trigger(self, activities: Sequence[Activity], as_of: datetime) -> Activity | None:
+        """The first activity of a trigger kind within the window before `as_of`, if any."""
         since, triggers = as_of - self.trigger_window, self.triggers
         for activity in activities:
             if activity.kind in triggers and activity.occurred_at >= since:
                 return activity
         return None
 
-    def _checked(self, facts: Facts) -> int:
-        names = self.checklist.fact_names if self.checklist else ()
-        return [facts.get(name) is True for name in names].count(True)
+    def checked(self, facts: Facts) -> int:
+        """How many items of the route's checklist the facts answer true."""
+        checked = 0
+        for name in self.checklist.fact_names if self.checklist else ():
+            if facts.get(name) is True:
+                checked += 1
+        return checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +168,20 @@ class StageMove(msgspec.Struct, frozen=True, gc=False):
 def reached_stage(
     funnel: Funnel, facts: Facts, *, fit: bool, activities: Sequence[Activity], as_of: datetime
 ) -> tuple[Stage, Route | None]:
-    """The furthest computed funnel stage whose entry criteria hold, and the route that let them in."""
+    """The furthest computed funnel stage whose entry criteria all hold, and the route that let them in.
+
+    One loop with every criterion inline: it runs for every person of every cycle.
+    """
+    score, rank = facts["score"], _TEMPERATURE_RANK[facts["temperature"]]  # type: ignore[index]  # a str
     for stage, route in funnel.entries:
-        if route.admits(facts, fit=fit, activities=activities, as_of=as_of):
+        if (
+            (fit or not route.requires_fit)
+            and score >= route.score_floor  # type: ignore[operator]  # an int
+            and rank >= route.rank_floor
+            and (not route.triggers or route.trigger(activities, as_of) is not None)
+            and (route.checklist is None or route.checked(facts) >= route.min_checked)
+            and (route.condition is None or route.condition(facts))
+        ):
             return stage, route
     return _LEAD, None
 
