@@ -49,12 +49,11 @@ def _epoch(at: datetime) -> float:
 
 
 class RawReason(msgspec.Struct, frozen=True, gc=False):
-    """A scoring rule that fired, with its exact (possibly fractional) points."""
+    """An engagement rule that fired, with its exact (possibly fractional) points."""
 
     rule: str
     points: float
     detail: str
-    group: str  # "fit" or "engagement"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +271,6 @@ def engagement_reasons(tally: EngagementTally, kinds: Mapping[ActivityKind, Kind
             _KIND_RULES[kind],
             capped,
             _engagement_detail(tally.counts[kind], tally.decayed[kind], capped, kinds[kind]),
-            "engagement",
         )
         for kind, capped in tally.capped.items()
     ]
