@@ -4,7 +4,8 @@ Pages are stored one by one: records linked and kept as snapshots, their managed
 back (to tell a human's change from our echo, including writes a dead process sent but never
 recorded), activities kept, rejected records quarantined. The people touched become due;
 nothing is decided here. A page of people is stored before the next is asked for (storing it
-asks the CRM for their values); the next page of activities is fetched while one is stored.
+asks the CRM for their values); activities are stored in batches of joined pages, the next
+batch fetched while one is stored.
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ from typing import Final, TypeVar
 
 from leadsync.adapter_api import BudgetExhausted, CurrentValues, Page, Rejection, TransientError
 from leadsync.connections import Connection
+from leadsync.engine.coalesce import coalesced
 from leadsync.engine.figures import CrmFigures
 from leadsync.engine.prefetch import prefetched
 from leadsync.identity import human_change, with_human_change
 from leadsync.model import Activity, Cursor, Person, RecordRef, SetBy
 from leadsync.store import PersonId, PersonState, StageChange, Store
 
-__all__ = ["ACTIVITIES", "EPOCH", "PEOPLE", "Progress", "Reader"]
+__all__ = ["ACTIVITIES", "ACTIVITIES_STORED_AT_ONCE", "EPOCH", "PEOPLE", "Progress", "Reader"]
 
 PEOPLE: Final = "people"
 ACTIVITIES: Final = "activities"
 EPOCH: Final = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
+ACTIVITIES_STORED_AT_ONCE: Final = 5_000
+"""Activities per store transaction: pages are joined up to this many (see `coalesce`)."""
 
 Progress = Callable[[str, str, int, int | None], None]
 """Told (crm or "all", phase, done, total if known) as a cycle advances."""
@@ -63,7 +67,10 @@ class Reader:
             ) and self._drain(
                 connection.name,
                 ACTIVITIES,
-                lambda since: prefetched(adapter.changed_activities(since)),  # storing never calls it
+                # Joined on the read-ahead thread: the next batch is fetched while one is stored.
+                lambda since: prefetched(
+                    coalesced(adapter.changed_activities(since), ACTIVITIES_STORED_AT_ONCE)
+                ),  # storing never calls the adapter
                 lambda page: self._activities(page, figures, held),
                 reached,
             )

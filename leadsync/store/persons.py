@@ -94,6 +94,7 @@ class Persons:
         values moved). An echo of our own write marks no one: a quiet cycle costs O(changes).
         """
         snapshots = {p.ref: _snapshot(p) for p in records}
+        changed = set(changed)  # looked up once per record: a list would make a page quadratic
         with self._engine.begin() as conn:
             before = _snapshots(conn, list(snapshots))
             linked = link_all(conn, [(person.ref, person.email) for person in records])
