@@ -70,9 +70,10 @@ def _ref(record_id: str) -> RecordRef:
 
 
 def test_the_epoch_migration_fills_the_activities_already_kept(store_url):
+    kept = {f"e{i:05d}": T0 + timedelta(minutes=i, microseconds=i) for i in range(2_500)}  # pages of 1,000
     Store.open(store_url).close()
     engine = create_engine(store_url)
-    with engine.begin() as conn:  # back to r0004, then an activity kept as r0004 kept it
+    with engine.begin() as conn:  # back to r0004, then activities kept as r0004 kept them
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = conn
@@ -80,11 +81,13 @@ def test_the_epoch_migration_fills_the_activities_already_kept(store_url):
         conn.execute(
             text(
                 "INSERT INTO activities (crm, object_type, record_id, person_crm, person_object_type,"
-                " person_record_id, kind, occurred_at, detail) VALUES ('hubspot', 'event', 'e1', 'hubspot',"
+                " person_record_id, kind, occurred_at, detail) VALUES ('hubspot', 'event', :id, 'hubspot',"
                 " 'contact', '1', 'page_view', :at, '')"
-            ).bindparams(bindparam("at", T0, type_=UtcDateTime))
+            ).bindparams(bindparam("at", type_=UtcDateTime)),
+            [{"id": record_id, "at": at} for record_id, at in kept.items()],
         )
     engine.dispose()
     with Store.open(store_url) as store, store.engine.connect() as conn:
         assert current_revision(store.engine) == head_revision()
-        assert conn.scalar(select(activities.c.occurred_epoch)) == epoch_of(T0)
+        filled = {row.record_id: row.occurred_epoch for row in conn.execute(select(activities))}
+        assert filled == {record_id: epoch_of(at) for record_id, at in kept.items()}

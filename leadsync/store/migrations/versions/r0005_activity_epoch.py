@@ -34,7 +34,6 @@ def upgrade() -> None:
     )
     conn = op.get_bind()
     keys = (table.c.crm, table.c.object_type, table.c.record_id)
-    rows = conn.execute(sa.select(*keys, table.c.occurred_at)).all()
     fill = (
         sa.update(table)
         .where(
@@ -44,14 +43,19 @@ def upgrade() -> None:
         )
         .values(occurred_epoch=sa.bindparam("k_epoch"))
     )
-    for start in range(0, len(rows), _BATCH):
+    # Page by key (each page after the last key seen, on the primary key's index): the upgrade
+    # holds one page of activities at a time, however many the store keeps.
+    page = sa.select(*keys, table.c.occurred_at).order_by(*keys).limit(_BATCH)
+    after: tuple[str, str, str] | None = None
+    while rows := conn.execute(page if after is None else page.where(sa.tuple_(*keys) > after)).all():
         conn.execute(
             fill,
             [
                 {"k_crm": crm, "k_type": object_type, "k_id": record_id, "k_epoch": epoch_of(at)}
-                for crm, object_type, record_id, at in rows[start : start + _BATCH]
+                for crm, object_type, record_id, at in rows
             ],
         )
+        after = tuple(rows[-1][:3])
     with op.batch_alter_table("activities") as batch:
         batch.alter_column("occurred_epoch", existing_type=sa.Double(), nullable=False)
 
