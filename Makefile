@@ -25,7 +25,7 @@ lint: $(STAMP) ## ruff lint + format check, import layers
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-typecheck: $(STAMP) ## mypy --strict on leadsync/ and adapters/
+typecheck: $(STAMP) ## mypy --strict on leadsync/, adapters/ and benchmarks/
 	$(BIN)/mypy --strict
 
 unit: $(STAMP) ## pytest (warnings are errors)
