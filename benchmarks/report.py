@@ -39,7 +39,7 @@ def write_page(figures: Sequence[Figure], path: Path, command: str) -> str:
         "# leadsync benchmarks",
         "",
         (
-            f"- machine: {uname.node} ({uname.machine}, {platform.python_implementation()} "
+            f"- machine: {uname.node} ({_processor()}, {uname.machine}, {platform.python_implementation()} "
             f"{platform.python_version()}, {_cores()} cores); shared and noisy, so compare ratios"
         ),
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",  # noqa: TID251 - a report stamp, not core
@@ -54,6 +54,22 @@ def write_page(figures: Sequence[Figure], path: Path, command: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return text
+
+
+def _processor() -> str:
+    """The CPU: sessions land on different hosts, whose speeds differ by up to 3x."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.exists():
+        return platform.processor() or "unknown CPU"
+    fields: dict[str, str] = {}
+    for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+        name, _, value = line.partition(":")
+        fields.setdefault(name.strip(), value.strip())  # the first core's
+    megahertz = float(fields.get("cpu MHz") or 0)
+    return (
+        f"{fields.get('model name', 'unknown CPU')}, family {fields.get('cpu family', '?')} "
+        f"model {fields.get('model', '?')}, {megahertz:,.0f} MHz"
+    )
 
 
 def _cores() -> int:
