@@ -1,10 +1,10 @@
 """Consecutive pages of a stream joined into fewer, larger ones: one store transaction each.
 
 A CRM hands activities over in pages of 100 to 2,000; storing each page costs a commit, and
-a commit writes every index page it touched. At 100k people, 2,000 commits of HubSpot's
-200-activity pages took more time than the rows themselves. Joined, the same activities
-cost a few dozen. Nothing is lost to the joining: the last joined page carries the last
-cursor, and a stream that fails hands over what it joined before its error is raised.
+a commit writes every index page it touched. At 100k people, the ~1,950 commits of HubSpot's
+200-activity pages took more time than inserting the rows; joined up to 5,000 activities,
+the same read makes ~160. Nothing is lost to the joining: the last joined page carries the
+last cursor, and a stream that fails hands over what it joined before its error is raised.
 """
 
 from __future__ import annotations
