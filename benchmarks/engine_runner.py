@@ -1,9 +1,10 @@
 """The sync engine in a benchmark worker process: one cycle per call, with its figures.
 
 `EngineRunner(crms)` syncs the CRMs of `crms` (name -> `[crm.<name>]` settings) into a fresh
-SQLite state store, on the system clock, as `leadsync sync` would. `naive=True` makes it the
-naive baseline: every cycle re-reads everything (cursors dropped) and each changed record
-costs its own update call (the adapters' `apply` is called once per record).
+SQLite state store, on the system clock as `leadsync sync` would (or on the `clock` given).
+`naive=True` makes it the naive baseline: every cycle re-reads everything (cursors dropped)
+and each changed record costs its own update call (the adapters' `apply` is called once per
+record).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from leadsync.adapter_api import Adapter, Change, WriteResult
-from leadsync.clock import SystemClock
+from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings
 from leadsync.connections import Connection, connect_all
 from leadsync.definitions import load_definitions
@@ -54,13 +55,14 @@ class EngineRunner:
         *,
         naive: bool = False,
         connections: list[Connection] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="leadsync-bench-")
         state_url = f"sqlite:///{Path(self._folder.name) / 'state.db'}"
         self.settings = Settings.model_validate({"sync": {"state_url": state_url}, "crm": crms})
         self.store = Store.open(state_url)
         self.definitions = load_definitions()
-        self.clock = SystemClock()
+        self.clock = clock or SystemClock()
         self.naive = naive
         self._connections: list[Connection] | None = None
 

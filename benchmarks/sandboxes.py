@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime
 from typing import Any, Final
 
 from adapters.hubspot.sandbox import HubSpotSandbox
@@ -27,11 +26,11 @@ _SF_PEOPLE: Final = ("Lead", "Contact")
 class Sandboxes:
     """A Salesforce and a HubSpot sandbox seeded with the same `people`, serving on loopback."""
 
-    def __init__(self, people: int, seed: int = 7, now: datetime | None = None) -> None:
+    def __init__(self, people: int, seed: int = 7) -> None:
         started = time.perf_counter()
-        now = now or SystemClock().now()  # one instant: both CRMs hold the same population
-        self.salesforce = SalesforceSandbox(people=people, seed=seed, now=now).__enter__()
-        self.hubspot = HubSpotSandbox(people=people, seed=seed, now=now, rate_limits=False).__enter__()
+        clock = SystemClock()  # the machine's, which the engine's process reads too
+        self.salesforce = SalesforceSandbox(people=people, seed=seed, clock=clock).__enter__()
+        self.hubspot = HubSpotSandbox(people=people, seed=seed, clock=clock, rate_limits=False).__enter__()
         self.seed_s = time.perf_counter() - started
         self._rng = random.Random(seed)
 

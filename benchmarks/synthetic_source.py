@@ -23,6 +23,7 @@ from leadsync.adapter_api import (
     SchemaReport,
     WriteResult,
 )
+from leadsync.clock import ManualClock
 from leadsync.config import Settings
 from leadsync.connections import Connection
 from leadsync.mapping import load_mapping
@@ -35,6 +36,7 @@ NAME: Final = "synthetic"
 _TYPE: Final = "contacts"  # written through the HubSpot mapping's contact targets
 _PAGE: Final = 2000
 _BASE: Final = datetime(2026, 1, 1, tzinfo=UTC)
+_NOW: Final = _BASE + timedelta(days=70)  # the cycles' clock: after every stamp and activity
 _TITLES: Final = (
     "CEO",
     "VP Sales",
@@ -145,7 +147,7 @@ def synthetic_runner(people: int, activities: int) -> EngineRunner:
     if not isinstance(plugin, AdapterPlugin):
         raise TypeError("the hubspot entry point is not an adapter plugin")
     crms = {NAME: {"adapter": "hubspot"}}  # the settings' adapter name is not used: no entry point is loaded
-    runner = EngineRunner(crms)
+    runner = EngineRunner(crms, clock=ManualClock(_NOW))
     settings: Settings = runner.settings
     connection = Connection(
         NAME,

@@ -15,7 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
-from leadsync.clock import Clock, SystemClock
+from leadsync.clock import Clock, ManualClock, SystemClock
 from leadsync.exceptions import LeadsyncError, ModelError
 from leadsync.mapping import SKIP, CrmMapping, WriteTarget
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
@@ -32,9 +32,11 @@ __all__ = [
     "AuthError",
     "BudgetExhausted",
     "Change",
+    "Clock",
     "CrmMapping",
     "CurrentValues",
     "ManagedValues",
+    "ManualClock",
     "ModelError",
     "Page",
     "Problem",

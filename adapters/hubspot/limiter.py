@@ -9,21 +9,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
-from typing import Protocol
 
-__all__ = ["Clock", "RateLimiter"]
+from leadsync.adapter_api import Clock
+
+__all__ = ["RateLimiter"]
 
 _WINDOW_S = 10.0
 _SEARCH_WINDOW_S = 1.0
-
-
-class Clock(Protocol):
-    """Tells the current UTC time (the context's clock)."""
-
-    def now(self) -> datetime:
-        """The current instant, timezone-aware UTC."""
-        ...
 
 
 class RateLimiter:

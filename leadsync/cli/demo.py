@@ -21,7 +21,7 @@ from leadsync.cli.output import Format, FormatOption, err, print_json, print_tab
 from leadsync.cli.pipeline import explain_tables
 from leadsync.cli.sandbox import start_sandboxes, wait_for_stop
 from leadsync.cli.sync import ProgressBars
-from leadsync.clock import SystemClock
+from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings
 from leadsync.connections import connect_all
 from leadsync.definitions import load_definitions
@@ -58,13 +58,14 @@ def demo(
         state = (folder / (_KEPT_STATE.name if keep else "state.db")).resolve()
         state.unlink(missing_ok=True)
         err.print(f"Starting the sandboxes with {people:,} people…", highlight=False)
-        sandboxes = start_sandboxes(running, people=people, seed=seed)
+        clock = SystemClock()  # one clock: the seeded activities are placed relative to the cycle's
+        sandboxes = start_sandboxes(running, people=people, seed=seed, clock=clock)
         raw = {
             "sync": {"state_url": f"sqlite:///{state}"},
             "crm": {name: {"adapter": name, **values} for name, values in sandboxes.items()},
         }
         settings = Settings.model_validate(raw)
-        document = _run(settings, people)
+        document = _run(settings, people, clock)
         if fmt is Format.JSON:
             print_json(document)
         else:
@@ -84,8 +85,7 @@ def demo(
             wait_for_stop()
 
 
-def _run(settings: Settings, people: int) -> dict[str, Any]:
-    clock = SystemClock()
+def _run(settings: Settings, people: int, clock: Clock) -> dict[str, Any]:
     definitions = load_definitions()
     cycles: list[CycleReport] = []
     with Store.open(settings.sync.state_url.render_as_string(hide_password=False)) as store:

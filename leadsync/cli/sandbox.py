@@ -11,6 +11,7 @@ from typing import Annotated, Any, Protocol
 import typer
 
 from leadsync.cli.output import Format, FormatOption, err, print_json, print_table
+from leadsync.clock import Clock, SystemClock
 from leadsync.registry import SANDBOXES, PluginError, load_plugin, plugin_names
 
 
@@ -41,7 +42,7 @@ def sandbox(
     """
     ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
     with ExitStack() as running:
-        settings = start_sandboxes(running, people=people, seed=seed, ports=ports)
+        settings = start_sandboxes(running, people=people, seed=seed, clock=SystemClock(), ports=ports)
         if fmt is Format.JSON:
             print_json(settings)
         else:
@@ -55,9 +56,9 @@ def sandbox(
 
 
 def start_sandboxes(
-    running: ExitStack, *, people: int, seed: int, ports: dict[str, int] | None = None
+    running: ExitStack, *, people: int, seed: int, clock: Clock, ports: dict[str, int] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Start every installed sandbox inside `running`; each one's connection settings by name."""
+    """Start every installed sandbox inside `running` on `clock`; each one's connection settings by name."""
     settings: dict[str, dict[str, Any]] = {}
     for name in plugin_names(SANDBOXES):
         try:
@@ -66,7 +67,7 @@ def start_sandboxes(
             err.print(str(exc), markup=False)
             raise typer.Exit(code=1) from None
         port = (ports or {}).get(name, 0)
-        box: Sandbox = running.enter_context(factory(people=people, seed=seed, port=port))  # type: ignore[operator]  # an entry point is any callable
+        box: Sandbox = running.enter_context(factory(people=people, seed=seed, clock=clock, port=port))  # type: ignore[operator]  # an entry point is any callable
         settings[name] = box.settings()
     return settings
 

@@ -10,13 +10,17 @@ from typer.testing import CliRunner
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.cli import app
+from leadsync.clock import SystemClock
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def sandboxes() -> Iterator[dict[str, dict[str, Any]]]:
-    with SalesforceSandbox(people=40) as salesforce, HubSpotSandbox(people=40, rate_limits=False) as hubspot:
+    with (
+        SalesforceSandbox(people=40, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=40, clock=SystemClock(), rate_limits=False) as hubspot,
+    ):
         yield {"sf": salesforce.settings(), "hs": hubspot.settings()}
 
 

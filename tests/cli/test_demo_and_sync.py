@@ -7,11 +7,13 @@ sandboxes' own call counters for "nothing was written".
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,9 @@ from typer.testing import CliRunner
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.cli import app
+from leadsync.clock import SystemClock
 from leadsync.store import RunStatus, Store
+from tests.conftest import travel_environment
 
 runner = CliRunner()
 
@@ -31,18 +35,24 @@ SALESFORCE_WRITES = ("PATCH", "composite/sobjects")
 HUBSPOT_WRITES = ("POST", "contacts batch/update")
 
 
-def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path: Path) -> None:
+def _demo(folder: Path, environment: dict[str, str] | None = None) -> dict[str, Any]:
+    """`leadsync demo --people 200 --format json`, run in `folder`: its one JSON document."""
     done = subprocess.run(
         [sys.executable, "-m", "leadsync", "demo", "--people", "200", "--format", "json"],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=tmp_path,  # the demo writes nothing here without --keep
+        cwd=folder,  # the demo writes nothing here without --keep
+        env={**os.environ, **(environment or {})},
         check=False,
     )
-
     assert done.returncode == 0, done.stderr
-    document = json.loads(done.stdout)  # the whole of stdout: one document, nothing else
+    document: dict[str, Any] = json.loads(done.stdout)  # the whole of stdout: one document, nothing else
+    return document
+
+
+def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path: Path) -> None:
+    document = _demo(tmp_path)
     assert set(document) == {"people", "state_url", "cycles", "funnel", "explained"}
     assert document["people"] == 200
     first, second = document["cycles"]
@@ -58,6 +68,14 @@ def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path
     explained = document["explained"]
     assert {record["record"].split(":", 1)[0] for record in explained["records"]} == {"salesforce", "hubspot"}
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_funnel_does_not_age(tmp_path: Path) -> None:
+    """The seeded activities sit relative to the demo's own clock: ten years on, the same funnel."""
+    today = _demo(tmp_path)
+    later = _demo(tmp_path, travel_environment(timedelta(days=3653)))
+    assert later["funnel"] == today["funnel"]
+    assert sum(row["records"] for rows in today["funnel"].values() for row in rows) > 200
 
 
 # -- sync, plan, runs and explain against sandboxes started here ---------------------------------
@@ -79,8 +97,8 @@ class Sandboxes:
 def sandboxes(tmp_path: Path) -> Iterator[Sandboxes]:
     """Both sandboxes (100 people) and a config file naming them and a fresh SQLite store."""
     with (
-        SalesforceSandbox(people=100) as salesforce,
-        HubSpotSandbox(people=100, rate_limits=False) as hubspot,
+        SalesforceSandbox(people=100, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=100, clock=SystemClock(), rate_limits=False) as hubspot,
     ):
         state_url = f"sqlite:///{tmp_path / 'state.db'}"
         config = tmp_path / "leadsync.toml"

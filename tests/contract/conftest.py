@@ -17,22 +17,13 @@ import pytest
 
 from adapters.sandbox_server import Fault
 from leadsync.adapter_api import Adapter, AdapterContext, AdapterPlugin
+from leadsync.clock import ManualClock
 from leadsync.mapping import load_mapping
 from leadsync.registry import ADAPTERS, SANDBOXES, load_plugin, plugin_names
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 PEOPLE = 2500
 PAGE_SIZE = 200
-
-
-class FixedClock:
-    """The cycle's clock: the sandbox's `now` and after."""
-
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
 
 
 @dataclass(frozen=True)
@@ -42,9 +33,6 @@ class Dialect:
     reject: Callable[[Any, str], None]  # make the sandbox refuse writes to one record id
     rate_limit: Fault  # that CRM's rate-limit answer
     sandbox_options: dict[str, Any] = field(default_factory=dict)
-    # The sandbox stamps writes by a clock it is given: give it the cycle's clock, or a
-    # write stamped by the wall clock may fall after the cycle's cap and never be read.
-    shares_clock: bool = False
 
 
 DIALECTS = {
@@ -55,10 +43,9 @@ DIALECTS = {
     "hubspot": Dialect(
         reject=lambda box, record_id: box.store.reject_writes(record_id),
         rate_limit=Fault("rate_limit", headers={"Retry-After": "2"}),
-        # The fixed test clock does not move, so the sandbox's own limiter (on the wall
-        # clock) would refuse a burst the adapter's limiter believes it spaced out.
+        # The adapter's waits are recorded, not slept, and the shared clock stands still: the
+        # sandbox's own limiter would refuse a burst the adapter's limiter believes it spaced out.
         sandbox_options={"rate_limits": False},
-        shares_clock=True,
     ),
 }
 
@@ -71,7 +58,7 @@ class Sandboxed:
     sandbox: Any
     plugin: AdapterPlugin
     dialect: Dialect
-    clock: FixedClock
+    clock: ManualClock
     waits: list[float] = field(default_factory=list)
 
     def adapter(self, **options: Any) -> Adapter:
@@ -93,7 +80,6 @@ def crm(request: pytest.FixtureRequest) -> Iterator[Sandboxed]:
     assert isinstance(plugin, AdapterPlugin)
     sandbox_class: Any = load_plugin(SANDBOXES, name)
     dialect = DIALECTS[name]
-    clock = FixedClock(NOW)
-    options = {**dialect.sandbox_options, **({"clock": clock} if dialect.shares_clock else {})}
-    with sandbox_class(people=PEOPLE, seed=7, now=NOW, **options) as sandbox:
+    clock = ManualClock(NOW)  # one clock: the sandbox stamps its saves by the cycle's time
+    with sandbox_class(people=PEOPLE, seed=7, clock=clock, **dialect.sandbox_options) as sandbox:
         yield Sandboxed(name, sandbox, plugin, dialect, clock)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -60,12 +60,23 @@ def test_the_second_of_two_reads_returns_only_what_changed_between_them(crm: San
     people, cursor = read_all(crm)
     assert read_all(crm, cursor)[0] == []
     touched = sorted(people, key=lambda p: p.ref)[:3]
-    crm.clock.moment += timedelta(minutes=5)
+    crm.clock.advance(minutes=5)
     results = list(crm.adapter().apply([Change(p.ref, {"score": 77}) for p in touched]))
     assert all(r.ok for r in results), results
-    crm.clock.moment += timedelta(minutes=5)
+    crm.clock.advance(minutes=5)
     again, _ = read_all(crm, cursor)
     assert sorted(p.ref for p in again) == [p.ref for p in touched]
+
+
+def test_the_sandbox_keeps_the_time_of_the_clock_it_is_given(crm: Sandboxed) -> None:
+    """Seeded up to the clock's instant, saves stamped by it: no sandbox reads today's date."""
+    people, cursor = read_all(crm)
+    assert max(p.updated_at for p in people if p.updated_at) <= crm.clock.now()
+    written_at = crm.clock.advance(days=3, minutes=7, seconds=0.25)
+    (person,) = people[-1:]
+    assert all(r.ok for r in crm.adapter().apply([Change(person.ref, {"score": 31})]))
+    again, _ = read_all(crm, cursor)
+    assert [(p.ref, p.updated_at) for p in again] == [(person.ref, written_at)]
 
 
 def test_values_just_read_back_plan_no_write(crm: Sandboxed) -> None:

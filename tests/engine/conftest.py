@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pytest
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
+from leadsync.clock import ManualClock
 from leadsync.config import Settings
 from leadsync.connections import connect_all
 from leadsync.definitions import Definitions, load_definitions
@@ -28,24 +29,6 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 PEOPLE = 150
 
 
-class TestClock:
-    """The cycle's clock; the adapters' waits move it instead of sleeping."""
-
-    __test__ = False
-
-    def __init__(self, now: datetime) -> None:
-        self.moment = now
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def sleep(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
-
-
 @dataclass
 class Pipeline:
     """Two sandboxed CRMs, their config, a state store, and the engine over them."""
@@ -54,7 +37,7 @@ class Pipeline:
     hubspot: HubSpotSandbox
     raw: dict[str, Any]
     store: Store
-    clock: TestClock
+    clock: ManualClock
     definitions: Definitions = field(default_factory=load_definitions)
 
     @property
@@ -91,9 +74,9 @@ def make_pipeline(tmp_path: Path) -> Iterator[MakePipeline]:
         guard: dict[str, Any] | None = None,
         crm: dict[str, dict[str, Any]] | None = None,
     ) -> Pipeline:
-        clock = TestClock(NOW)
-        salesforce = SalesforceSandbox(people=people, now=NOW).__enter__()
-        hubspot = HubSpotSandbox(people=people, now=NOW, clock=clock, rate_limits=False).__enter__()
+        clock = ManualClock(NOW)
+        salesforce = SalesforceSandbox(people=people, clock=clock).__enter__()
+        hubspot = HubSpotSandbox(people=people, clock=clock, rate_limits=False).__enter__()
         state = url or f"sqlite:///{tmp_path / 'state.db'}"
         extra = crm or {}
         raw: dict[str, Any] = {

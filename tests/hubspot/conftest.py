@@ -9,8 +9,9 @@ import pytest
 from adapters.hubspot import plugin
 from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.adapter_api import AdapterContext
+from leadsync.clock import ManualClock
 from leadsync.mapping import load_mapping
-from tests.sandbox.hubspot_helpers import NOW, ManualClock
+from tests.sandbox.hubspot_helpers import NOW
 
 MAPPING = load_mapping(Path(plugin.default_mapping))
 
@@ -28,5 +29,5 @@ def adapter_for(sandbox, *, clock=None, sleep=None, mapping=MAPPING, **options):
 
 @pytest.fixture(scope="module")
 def hubspot():
-    with HubSpotSandbox(people=1500, seed=5, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=1500, seed=5, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         yield sandbox

@@ -10,9 +10,10 @@ import pytest
 
 from adapters.hubspot.held_rows import HeldRows, Keeper
 from adapters.hubspot.sandbox import HubSpotSandbox
+from leadsync.clock import ManualClock
 from leadsync.model import ActivityKind, Cursor
 from tests.hubspot.conftest import MAPPING, adapter_for
-from tests.sandbox.hubspot_helpers import NOW, ManualClock
+from tests.sandbox.hubspot_helpers import NOW
 
 EPOCH = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
 MARKETING_EVENTS = tuple(str(55_000_001 + i) for i in range(6))  # the sandbox's, as it lists them
@@ -30,7 +31,7 @@ PARTICIPATIONS = MAPPING.activities["marketing_event_participations"]
 
 @pytest.fixture(scope="module")
 def sandbox():
-    with HubSpotSandbox(people=1000, seed=5, now=NOW, rate_limits=False) as served:
+    with HubSpotSandbox(people=1000, seed=5, clock=ManualClock(NOW), rate_limits=False) as served:
         yield served
 
 
@@ -155,6 +156,7 @@ def test_two_reads_in_a_row_the_second_returns_only_new_ones(sandbox):
     first = read(sandbox, now=later)
     assert read(sandbox, first[-1].cursor, now=later) == []
     contact = sandbox.store.ids()[3]
+    sandbox.clock.advance(hours=1)  # booked after the seed, before the second read's cap
     meeting = sandbox.store.add_object(
         "meetings", {"hs_meeting_title": "Intro", "hs_meeting_outcome": "SCHEDULED"}, contact_id=contact
     )

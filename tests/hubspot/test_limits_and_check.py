@@ -13,10 +13,11 @@ from adapters.hubspot import SettingsError, plugin
 from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits
 from adapters.sandbox_server import Fault
 from leadsync.adapter_api import BudgetExhausted, TransientError
+from leadsync.clock import ManualClock
 from leadsync.mapping import WriteTarget
 from leadsync.model import Cursor, RecordRef
 from tests.hubspot.conftest import MAPPING, adapter_for
-from tests.sandbox.hubspot_helpers import NOW, ManualClock
+from tests.sandbox.hubspot_helpers import NOW
 
 EPOCH = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
 
@@ -66,7 +67,7 @@ def test_the_search_limiter_keeps_under_its_rate():
         clock.advance(seconds)
 
     limits = RateLimits(per_ten_seconds=10_000, search_per_second=5, daily=1_000_000)
-    with HubSpotSandbox(people=3000, seed=4, now=NOW, rate_limits=limits, clock=clock) as sandbox:
+    with HubSpotSandbox(people=3000, seed=4, rate_limits=limits, clock=clock) as sandbox:
         adapter = adapter_for(sandbox, clock=clock, sleep=sleep, page_size=100, search_per_second=5)
         ids = [p.ref.record_id for page in adapter.changed_people(EPOCH) for p in page.items]
         assert len(ids) == len(set(ids)) > 1000
@@ -125,7 +126,7 @@ def test_the_general_limiter_admits_no_more_than_its_limit_in_any_ten_seconds():
         waits.append(seconds)
         clock.advance(seconds)
 
-    with HubSpotSandbox(people=50, seed=3, now=NOW, rate_limits=limits, clock=clock) as sandbox:
+    with HubSpotSandbox(people=50, seed=3, rate_limits=limits, clock=clock) as sandbox:
         adapter = adapter_for(sandbox, clock=clock, sleep=sleep, per_ten_seconds=7)
         contact = RecordRef("hubspot", "contacts", sandbox.store.ids()[0])
         for _ in range(40):
@@ -143,7 +144,7 @@ def test_a_timeout_is_retried_with_a_recorded_wait():
     release = threading.Event()
     waits = []
     with HubSpotSandbox(
-        people=50, seed=3, now=NOW, rate_limits=False, sleep=lambda _s: release.wait(5)
+        people=50, seed=3, clock=ManualClock(NOW), rate_limits=False, sleep=lambda _s: release.wait(5)
     ) as sandbox:
         sandbox.faults.push(Fault("timeout", delay_s=5))
         try:

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.hubspot.sandbox import HubSpotSandbox
+from leadsync.clock import ManualClock
 from leadsync.model import Cursor
 from tests.hubspot.conftest import adapter_for
-from tests.sandbox.hubspot_helpers import NOW, ManualClock
+from tests.sandbox.hubspot_helpers import NOW
 
 EPOCH = Cursor(datetime(1970, 1, 1, tzinfo=UTC))
 
@@ -48,9 +49,11 @@ def test_far_future_cursor_reads_nothing_and_calls_nothing(hubspot):
 
 def test_boundary_stamps_strictly_after_and_capped_at_cycle_start(hubspot):
     ids = hubspot.store.ids()[:3]
-    hubspot.store.update_as_user(ids[0], leadsync_reasons="edited")  # stamped by the sandbox's wall clock
+    edited_at = hubspot.clock.advance(minutes=5)  # the edit comes after the seed's stamps
+    hubspot.store.update_as_user(ids[0], leadsync_reasons="edited")
     stamp = datetime.fromisoformat(hubspot.store.contact(ids[0])["lastmodifieddate"].replace("Z", "+00:00"))
-    clock = ManualClock(stamp + timedelta(minutes=1))  # the cycle starts after the edit, whatever the hour
+    assert stamp == edited_at
+    clock = ManualClock(stamp + timedelta(minutes=1))  # the cycle starts after the edit
     just_before = Cursor(stamp - timedelta(milliseconds=1))
     _, got = read_all(adapter_for(hubspot, clock=clock), just_before)
     assert ids[0] in got
@@ -74,7 +77,7 @@ def test_people_carry_mapped_fields_and_owner_email(hubspot):
 
 
 def test_merged_contacts_keep_the_survivor_only():
-    with HubSpotSandbox(people=300, seed=9, now=NOW, rate_limits=False, clock=ManualClock(NOW)) as sandbox:
+    with HubSpotSandbox(people=300, seed=9, rate_limits=False, clock=ManualClock(NOW)) as sandbox:
         survivor, gone = sandbox.store.ids()[:2]
         sandbox.store.merge(survivor, gone)
         pages, ids = read_all(adapter_for(sandbox, clock=ManualClock(NOW + timedelta(hours=1))))
@@ -88,7 +91,7 @@ def test_merged_contacts_keep_the_survivor_only():
 def crowded():
     """Over 10,000 contacts changed in one window, over 10,000 of them sharing one stamp."""
     clock = ManualClock(NOW)
-    with HubSpotSandbox(people=17_500, seed=3, now=NOW, rate_limits=False, clock=clock) as sandbox:
+    with HubSpotSandbox(people=17_500, seed=3, rate_limits=False, clock=clock) as sandbox:
         ids = sandbox.store.ids()
         for contact_id in ids[:10_500]:
             sandbox.store.update_as_user(

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.adapter_api import Change, UnmappedFieldError
+from leadsync.clock import ManualClock
 from leadsync.model import RecordRef
 from tests.hubspot.conftest import adapter_for
 from tests.sandbox.hubspot_helpers import NOW
@@ -13,7 +14,7 @@ from tests.sandbox.hubspot_helpers import NOW
 
 @pytest.fixture(scope="module")
 def hubspot():
-    with HubSpotSandbox(people=2000, seed=11, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=2000, seed=11, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         yield sandbox
 
 

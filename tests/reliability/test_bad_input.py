@@ -25,6 +25,7 @@ from adapters.salesforce.sandbox import SalesforceSandbox
 from adapters.salesforce.sandbox.ids import make_id
 from adapters.salesforce.sandbox.values import datetime_text
 from leadsync.cli import app
+from leadsync.clock import ManualClock
 from leadsync.engine import CycleReport
 from leadsync.model import RecordRef
 from leadsync.store import RunStatus, Store
@@ -32,7 +33,6 @@ from tests.engine.conftest import (
     NOW,
     MakePipeline,
     Pipeline,
-    TestClock,
 )
 from tests.store.conftest import postgres, store_url  # noqa: F401 - fixtures
 
@@ -158,9 +158,9 @@ def spoiled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Spoiled]:
     """40 people in each sandbox, a score of them spoiled, and the first cycle run over them."""
     state = tmp_path_factory.mktemp("bad-input") / "state.db"
     with ExitStack() as stack:
-        clock = TestClock(NOW)
-        salesforce = stack.enter_context(SalesforceSandbox(people=40, now=NOW))
-        hubspot = stack.enter_context(HubSpotSandbox(people=40, now=NOW, clock=clock, rate_limits=False))
+        clock = ManualClock(NOW)
+        salesforce = stack.enter_context(SalesforceSandbox(people=40, clock=clock))
+        hubspot = stack.enter_context(HubSpotSandbox(people=40, clock=clock, rate_limits=False))
         store = stack.enter_context(Store.open(f"sqlite:///{state}"))
         raw = {
             "sync": {"state_url": f"sqlite:///{state}"},

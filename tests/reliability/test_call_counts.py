@@ -17,11 +17,12 @@ import pytest
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
+from leadsync.clock import ManualClock
 from leadsync.connections import connect_all
 from leadsync.engine import CycleReport
 from leadsync.engine.reading import EPOCH
 from leadsync.store import ApiCalls, Store
-from tests.engine.conftest import NOW, Pipeline, TestClock
+from tests.engine.conftest import NOW, Pipeline
 
 PEOPLE = 250
 SF_BATCH = 25
@@ -65,10 +66,10 @@ class Run:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     """The initial sync, the cycle reading back its writes, and a quiet cycle (one pipeline for all tests)."""
-    clock = TestClock(NOW)
+    clock = ManualClock(NOW)
     with (
-        SalesforceSandbox(people=PEOPLE, now=NOW) as salesforce,
-        HubSpotSandbox(people=PEOPLE, now=NOW, clock=clock, rate_limits=False) as hubspot,
+        SalesforceSandbox(people=PEOPLE, clock=clock) as salesforce,
+        HubSpotSandbox(people=PEOPLE, clock=clock, rate_limits=False) as hubspot,
     ):
         state = f"sqlite:///{tmp_path_factory.mktemp('calls') / 'state.db'}"
         raw = {

@@ -28,6 +28,7 @@ from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from adapters.sandbox_server import Fault
 from leadsync.cli import app
+from leadsync.clock import SystemClock
 from leadsync.store import RunStatus, Store
 from tests.store.conftest import postgres, store_url  # noqa: F401 - the PostgreSQL schema fixtures
 
@@ -62,8 +63,8 @@ def test_a_second_daemon_skips_while_the_first_runner_holds_the_lease_and_nothin
         release.wait(60)
 
     with (
-        SalesforceSandbox(people=PEOPLE) as salesforce,
-        HubSpotSandbox(people=PEOPLE, rate_limits=False, sleep=hold) as hubspot,
+        SalesforceSandbox(people=PEOPLE, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=PEOPLE, clock=SystemClock(), rate_limits=False, sleep=hold) as hubspot,
     ):
         config = tmp_path / "leadsync.toml"
         raw = {

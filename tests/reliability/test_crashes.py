@@ -35,6 +35,7 @@ from adapters.salesforce.sandbox import SalesforceSandbox
 from adapters.sandbox_server import Fault
 from leadsync.adapter_api import Change, WriteResult
 from leadsync.cli import app
+from leadsync.clock import SystemClock
 from leadsync.engine import SyncEngine
 from leadsync.engine.evaluating import batches, evaluations
 from leadsync.engine.writing import Writer
@@ -338,8 +339,8 @@ def test_sync_killed_by_sigkill_mid_write_leaves_the_lease_free_and_the_next_run
 ) -> None:
     pipeline = f"killed-{uuid.uuid4().hex[:8]}"  # PostgreSQL advisory locks are database-wide
     with (
-        SalesforceSandbox(people=PEOPLE) as salesforce,
-        HubSpotSandbox(people=PEOPLE, rate_limits=False) as hubspot,
+        SalesforceSandbox(people=PEOPLE, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=PEOPLE, clock=SystemClock(), rate_limits=False) as hubspot,
     ):
         state_url = store_url
         config = tmp_path / "leadsync.toml"

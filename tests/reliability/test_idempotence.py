@@ -24,8 +24,9 @@ from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from adapters.salesforce.sandbox.ids import make_id
 from adapters.salesforce.sandbox.values import datetime_text
+from leadsync.clock import ManualClock
 from leadsync.store import RunStatus, Store
-from tests.engine.conftest import NOW, Pipeline, TestClock
+from tests.engine.conftest import NOW, Pipeline
 
 PROPERTIES = settings(
     max_examples=2,
@@ -71,10 +72,10 @@ draws = st.builds(
 def _pipeline(draw: Draw, folder: Path, order: tuple[str, ...]) -> Iterator[Pipeline]:
     """Both sandboxes seeded from `draw`, a fresh SQLite store, the CRMs configured in `order`."""
     with ExitStack() as stack:
-        clock = TestClock(NOW)
-        salesforce = stack.enter_context(SalesforceSandbox(people=draw.people, seed=draw.seed, now=NOW))
+        clock = ManualClock(NOW)
+        salesforce = stack.enter_context(SalesforceSandbox(people=draw.people, seed=draw.seed, clock=clock))
         hubspot = stack.enter_context(
-            HubSpotSandbox(people=draw.people, seed=draw.seed, now=NOW, clock=clock, rate_limits=False)
+            HubSpotSandbox(people=draw.people, seed=draw.seed, clock=clock, rate_limits=False)
         )
         _add_tasks(salesforce, draw.tasks)
         folder.mkdir(parents=True, exist_ok=True)

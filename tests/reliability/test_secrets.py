@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.cli import app
+from leadsync.clock import SystemClock
 
 runner = CliRunner()
 
@@ -25,8 +26,8 @@ runner = CliRunner()
 def configured(tmp_path: Path) -> Iterator[tuple[Path, Path, list[str]]]:
     """A config naming both sandboxes, its state file, and the secrets it holds."""
     with (
-        SalesforceSandbox(people=120) as salesforce,
-        HubSpotSandbox(people=120, rate_limits=False) as hubspot,
+        SalesforceSandbox(people=120, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=120, clock=SystemClock(), rate_limits=False) as hubspot,
     ):
         state = tmp_path / "state.db"
         crm = {

@@ -18,11 +18,12 @@ import requests
 from adapters.salesforce.options import SalesforceOptionsError, parse_options
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.adapter_api import AdapterContext, AdapterError, AdapterPlugin, Change, UnmappedFieldError
+from leadsync.clock import ManualClock
 from leadsync.mapping import load_mapping
 from leadsync.model import RecordRef
 from leadsync.registry import ADAPTERS, load_plugin
 from tests.conftest import REPO
-from tests.engine.conftest import NOW, MakePipeline, Pipeline, TestClock
+from tests.engine.conftest import NOW, MakePipeline, Pipeline
 
 # Fields every save moves by itself: the sandboxes' modification stamps.
 SYSTEM_FIELDS = {"LastModifiedDate", "SystemModstamp", "LastModifiedById", "lastmodifieddate",
@@ -90,7 +91,7 @@ def test_a_change_naming_a_crm_field_is_refused_before_any_call(make_pipeline: M
 
 @pytest.fixture(scope="module")
 def salesforce() -> Any:
-    with SalesforceSandbox(people=5, now=NOW) as sandbox:
+    with SalesforceSandbox(people=5, clock=ManualClock(NOW)) as sandbox:
         yield sandbox
 
 
@@ -103,7 +104,7 @@ def _adapter(sandbox: SalesforceSandbox, **options: object) -> Any:
         name="salesforce",
         options=settings,
         mapping=load_mapping(plugin.default_mapping),
-        clock=TestClock(NOW),
+        clock=ManualClock(NOW),
         sleep=lambda _: None,
     )
     return plugin.create(context)

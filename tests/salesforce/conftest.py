@@ -12,25 +12,16 @@ import pytest
 from adapters.salesforce import SalesforceAdapter, create, plugin
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.adapter_api import AdapterContext
+from leadsync.clock import ManualClock
 from leadsync.mapping import load_mapping
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 MAPPING = load_mapping(plugin.default_mapping)
 
 
-class SandboxClock:
-    """The cycle clock of the tests: the sandbox org's own time (so our writes are read back)."""
-
-    def __init__(self, sandbox: SalesforceSandbox) -> None:
-        self._sandbox = sandbox
-
-    def now(self) -> datetime:
-        return self._sandbox.clock.now()
-
-
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SalesforceSandbox]:
-    with SalesforceSandbox(people=3000, seed=7, now=NOW) as started:
+    with SalesforceSandbox(people=3000, seed=7, clock=ManualClock(NOW)) as started:
         yield started
 
 
@@ -42,7 +33,7 @@ def make_adapter(sandbox: SalesforceSandbox) -> Iterator[MakeAdapter]:
     def make(*, sleep: Callable[[float], None] | None = None, mapping: Any = MAPPING, **options: Any):
         settings: dict[str, Any] = {**sandbox.settings(), "page_size": 200, **options}
         context = AdapterContext(
-            name="sf", options=settings, mapping=mapping, clock=SandboxClock(sandbox),
+            name="sf", options=settings, mapping=mapping, clock=sandbox.clock,
             sleep=sleep or (lambda _s: None),
         )  # fmt: skip
         return create(context)

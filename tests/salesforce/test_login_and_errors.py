@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.salesforce import SalesforceAdapter, create
 from leadsync.adapter_api import AdapterContext, AdapterError, AuthError, BudgetExhausted, TransientError
+from leadsync.clock import ManualClock
 
 from .conftest import MAPPING
 
@@ -38,14 +39,15 @@ USERS = {"totalSize": 1, "done": True, "records": [
 ]}  # fmt: skip
 
 
-class _Clock:
-    def now(self) -> datetime:
-        return datetime(2026, 11, 23, 12, tzinfo=UTC)
-
-
 def _adapter(waits: list[float] | None = None, **options: Any) -> SalesforceAdapter:
     sleep = waits.append if waits is not None else (lambda _s: None)
-    context = AdapterContext(name="sf", options=options, mapping=MAPPING, clock=_Clock(), sleep=sleep)
+    context = AdapterContext(
+        name="sf",
+        options=options,
+        mapping=MAPPING,
+        clock=ManualClock(datetime(2026, 11, 23, 12, tzinfo=UTC)),
+        sleep=sleep,
+    )
     return create(context)
 
 

@@ -1,10 +1,10 @@
-"""Helpers for the HubSpot sandbox tests: a clock moved by hand, raw answers, search bodies."""
+"""Helpers for the HubSpot sandbox tests: raw answers, search bodies."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from hubspot.crm.contacts import PublicObjectSearchRequest
@@ -12,19 +12,6 @@ from hubspot.crm.contacts import PublicObjectSearchRequest
 from adapters.hubspot.sandbox import HubSpotSandbox
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-
-
-class ManualClock:
-    """A clock the test moves: nothing sleeps."""
-
-    def __init__(self, start: datetime = NOW) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
 
 
 def body(response: Any) -> Any:

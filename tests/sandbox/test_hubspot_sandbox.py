@@ -14,6 +14,7 @@ from hubspot.crm.contacts.exceptions import ApiException, NotFoundException, Una
 
 from adapters.hubspot.sandbox import HubSpotSandbox, HubSpotStore
 from adapters.seed import population
+from leadsync.clock import ManualClock
 from tests.sandbox.hubspot_helpers import NOW, body, busiest_stamp, error_body, search, since_epoch
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -21,14 +22,14 @@ ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 @pytest.fixture(scope="module")
 def hubspot():
-    with HubSpotSandbox(people=2000, seed=7, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=2000, seed=7, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         yield sandbox
 
 
 @pytest.fixture(scope="module")
 def big():
     """Over 10,000 contacts, for the search result cap."""
-    with HubSpotSandbox(people=16_000, seed=7, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=16_000, seed=7, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         yield sandbox
 
 
@@ -257,7 +258,10 @@ def test_a_missing_or_wrong_token_is_a_401(hubspot):
 
 def test_contacts_mirror_the_population_and_the_same_seed_gives_the_same_account():
     people = population(300, 7, now=NOW)
-    one, two = HubSpotSandbox(people=300, seed=7, now=NOW), HubSpotSandbox(people=300, seed=7, now=NOW)
+    one, two = (
+        HubSpotSandbox(people=300, seed=7, clock=ManualClock(NOW)),
+        HubSpotSandbox(people=300, seed=7, clock=ManualClock(NOW)),
+    )
     in_hubspot = people.in_hubspot()
     assert len(one.store.ids()) == len(in_hubspot)
     assert [one.store.contact(i) for i in one.store.ids()] == [two.store.contact(i) for i in two.store.ids()]
@@ -270,13 +274,13 @@ def test_contacts_mirror_the_population_and_the_same_seed_gives_the_same_account
         assert all(values[f"leadsync_bant_{k}"] == str(v).lower() for k, v in person.qualification.items())
     stages = {one.store.contact(i)["lifecyclestage"] for i in one.store.ids()}
     assert {"subscriber", "lead", "marketingqualifiedlead"} <= stages
-    other = HubSpotSandbox(people=300, seed=8, now=NOW)
+    other = HubSpotSandbox(people=300, seed=8, clock=ManualClock(NOW))
     assert other.store.contact(other.store.ids()[0]) != one.store.contact(one.store.ids()[0])
 
 
 def test_ten_thousand_people_are_seeded_and_served_quickly():
     started = time.perf_counter()
-    with HubSpotSandbox(people=10_000, seed=7, now=NOW) as sandbox:
+    with HubSpotSandbox(people=10_000, seed=7, clock=ManualClock(NOW)) as sandbox:
         ready = time.perf_counter() - started
         assert sandbox.client().crm.contacts.basic_api.get_by_id(sandbox.store.ids()[0]).id
     print(f"\nHubSpot sandbox, 10,000 people: up and seeded in {ready:.2f} s")  # noqa: T201 - a figure, not a test

@@ -15,12 +15,13 @@ from hubspot.marketing.events.exceptions import ApiException, UnauthorizedExcept
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.hubspot.sandbox.activity_json import MARKETING_EVENTS
 from adapters.seed import population
+from leadsync.clock import ManualClock
 from tests.sandbox.hubspot_helpers import NOW, body, error_body, since_epoch
 
 
 @pytest.fixture(scope="module")
 def hubspot():
-    with HubSpotSandbox(people=1500, seed=5, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=1500, seed=5, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         yield sandbox
 
 

@@ -12,18 +12,19 @@ from urllib3 import Retry
 
 from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits
 from adapters.sandbox_server import Fault
-from tests.sandbox.hubspot_helpers import NOW, ManualClock, error_body, headers, search, since_epoch
+from leadsync.clock import ManualClock
+from tests.sandbox.hubspot_helpers import NOW, error_body, headers, search, since_epoch
 
 # urllib3's default Retry(3) sleeps for a Retry-After on 429/503 and asks again: tests answer 429s themselves.
 NO_RETRY = Retry(total=0, respect_retry_after_header=False)
 
 
 def limited(clock, **limits):
-    return HubSpotSandbox(people=40, seed=2, now=NOW, rate_limits=RateLimits(**limits), clock=clock)
+    return HubSpotSandbox(people=40, seed=2, rate_limits=RateLimits(**limits), clock=clock)
 
 
 def test_the_ten_second_window_answers_429_until_it_rolls_on():
-    clock = ManualClock()
+    clock = ManualClock(NOW)
     with limited(clock, per_ten_seconds=3) as sandbox:
         owners = sandbox.client(retry=NO_RETRY).crm.owners.owners_api
         remaining = [
@@ -53,7 +54,7 @@ def test_the_ten_second_window_answers_429_until_it_rolls_on():
 
 
 def test_retry_after_only_when_asked_for():
-    clock = ManualClock()
+    clock = ManualClock(NOW)
     with limited(clock, per_ten_seconds=2, retry_after=True) as sandbox:
         owners = sandbox.client(retry=NO_RETRY).crm.owners.owners_api
         owners.get_page()
@@ -65,7 +66,7 @@ def test_retry_after_only_when_asked_for():
 
 
 def test_search_has_its_own_limit_per_second_and_no_rate_headers():
-    clock = ManualClock()
+    clock = ManualClock(NOW)
     with limited(clock, search_per_second=2, per_ten_seconds=1) as sandbox:
         api = sandbox.client(retry=NO_RETRY).crm.contacts.search_api
         for _ in range(2):
@@ -88,7 +89,9 @@ def test_search_has_its_own_limit_per_second_and_no_rate_headers():
 
 def test_faults_in_hubspot_dialect():
     waits = []
-    with HubSpotSandbox(people=40, seed=2, now=NOW, rate_limits=False, sleep=waits.append) as sandbox:
+    with HubSpotSandbox(
+        people=40, seed=2, clock=ManualClock(NOW), rate_limits=False, sleep=waits.append
+    ) as sandbox:
         owners = sandbox.client(retry=NO_RETRY).crm.owners.owners_api
         sandbox.faults.push(Fault("rate_limit", path="/crm/v3/owners", headers={"Retry-After": "2"}))
         with pytest.raises(OwnersApiException) as raised:
@@ -113,7 +116,7 @@ def test_faults_in_hubspot_dialect():
 
 
 def test_calls_are_counted_per_endpoint_and_the_stats_are_free():
-    with HubSpotSandbox(people=40, seed=2, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=40, seed=2, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         client = sandbox.client(retry=NO_RETRY)
         client.crm.contacts.search_api.do_search(
             public_object_search_request=search([since_epoch()], limit=1)

@@ -10,12 +10,13 @@ from hubspot.crm.contacts import BatchInputSimplePublicObjectBatchInput, SimpleP
 from hubspot.crm.contacts.exceptions import ApiException
 
 from adapters.hubspot.sandbox import HubSpotSandbox
+from leadsync.clock import ManualClock
 from tests.sandbox.hubspot_helpers import NOW, error_body, search
 
 
 @pytest.fixture(scope="module")
 def hubspot():
-    with HubSpotSandbox(people=600, seed=11, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=600, seed=11, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         yield sandbox
 
 
@@ -136,7 +137,7 @@ def test_patch_one_contact_with_hubspot_validation(hubspot):
 
 
 def test_a_person_edits_and_merges_in_the_ui():
-    with HubSpotSandbox(people=200, seed=3, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=200, seed=3, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         keep, lose = sandbox.store.ids()[:2]
         before = sandbox.store.contact(keep)["lastmodifieddate"]
         sandbox.store.update_as_user(keep, lifecyclestage="subscriber", jobtitle="CTO")
@@ -179,7 +180,7 @@ def read_by_email(sandbox: HubSpotSandbox, *emails: str) -> tuple[list[str], lis
 
 
 def test_reads_by_email_follow_writes_edits_and_merges() -> None:
-    with HubSpotSandbox(people=200, seed=3, now=NOW, rate_limits=False) as sandbox:
+    with HubSpotSandbox(people=200, seed=3, clock=ManualClock(NOW), rate_limits=False) as sandbox:
         first, second, third = sandbox.store.ids()[:3]
         old = (sandbox.store.contact(first) or {})["email"]
         update(sandbox, [(first, {"email": "renamed@example.com"})])

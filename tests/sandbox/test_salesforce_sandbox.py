@@ -23,6 +23,7 @@ from simple_salesforce.exceptions import (
 
 from adapters.salesforce.sandbox import SalesforceSandbox
 from adapters.sandbox_server import Fault
+from leadsync.clock import ManualClock
 
 from .salesforce_helpers import error_body, error_codes, lead, patch_records, status_codes, where_id
 
@@ -34,7 +35,7 @@ PEOPLE = 10_000
 @pytest.fixture(scope="module")
 def started() -> Iterator[tuple[SalesforceSandbox, float]]:
     began = time.perf_counter()
-    with SalesforceSandbox(people=PEOPLE, seed=7, now=NOW) as sandbox:
+    with SalesforceSandbox(people=PEOPLE, seed=7, clock=ManualClock(NOW)) as sandbox:
         yield sandbox, time.perf_counter() - began
 
 
@@ -367,6 +368,7 @@ def test_writes_bump_stamps_and_a_human_edit_shows_in_the_next_query(
     (lead_id,) = take(spare_leads, 1)
     query = where_id("Rating, SystemModstamp, LastModifiedBy.Email", "Lead", "Id", lead_id)
     before = sf.query(query)["records"][0]
+    sandbox.clock.advance(1)
     patch_records(sf, [lead(lead_id, LeadSync_Score__c=42.0)])
     ours = sf.query(query)["records"][0]
     assert ours["SystemModstamp"] > before["SystemModstamp"]
@@ -374,6 +376,7 @@ def test_writes_bump_stamps_and_a_human_edit_shows_in_the_next_query(
     human = next(
         u for u in sandbox.store.records("User") if u["IsActive"] and "integration" not in str(u["Email"])
     )
+    sandbox.clock.advance(1)
     sandbox.store.update_as_user("Lead", lead_id, str(human["Email"]), Rating="Cold")
     theirs = sf.query(query)["records"][0]
     assert (theirs["Rating"], theirs["LastModifiedBy"]["Email"]) == ("Cold", human["Email"])
@@ -412,9 +415,9 @@ def test_activities_link_to_people_and_campaigns(sf: Client) -> None:
 
 
 def test_the_same_seed_gives_the_same_org_and_stamps_in_salesforce_format() -> None:
-    first = SalesforceSandbox(people=300, seed=7, now=NOW).store.records("Lead")
-    assert first == SalesforceSandbox(people=300, seed=7, now=NOW).store.records("Lead")
-    assert first != SalesforceSandbox(people=300, seed=8, now=NOW).store.records("Lead")
+    first = SalesforceSandbox(people=300, seed=7, clock=ManualClock(NOW)).store.records("Lead")
+    assert first == SalesforceSandbox(people=300, seed=7, clock=ManualClock(NOW)).store.records("Lead")
+    assert first != SalesforceSandbox(people=300, seed=8, clock=ManualClock(NOW)).store.records("Lead")
     assert all(
         re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", str(r["SystemModstamp"])) for r in first
     )
@@ -539,7 +542,7 @@ def test_an_expired_session_fault_really_ends_that_session(sandbox: SalesforceSa
 
 def test_a_timeout_fault_holds_the_answer_past_the_client_timeout() -> None:
     # its own small org: the held call is answered (and counted) after this test has moved on
-    with SalesforceSandbox(people=50, seed=1, now=NOW) as small:
+    with SalesforceSandbox(people=50, seed=1, clock=ManualClock(NOW)) as small:
         small.faults.push(Fault(kind="timeout", path="/query", delay_s=1.0))
         with pytest.raises(requests.exceptions.ReadTimeout):
             small.client().query("SELECT Id FROM User", timeout=0.2)
@@ -585,9 +588,12 @@ def test_a_stamp_range_query_follows_writes_and_edits(
     old = str(stored(sandbox, written)["SystemModstamp"]).replace("+0000", "Z")
     at_old = f"SELECT Id FROM Lead WHERE SystemModstamp = {old}"  # noqa: S608
     assert written in {r["Id"] for r in sf.query(at_old)["records"]}  # the stamp index is in use
+    sandbox.clock.advance(1)
     patch_records(sf, [lead(written, Rating="Warm")])
     since = str(stored(sandbox, written)["SystemModstamp"]).replace("+0000", "Z")
+    sandbox.clock.advance(1)
     sandbox.store.update_as_user("Lead", edited, "alice.martin@example.com", Title="CTO")
+    sandbox.clock.advance(1)
     patch_records(sf, [lead(written, Rating="Hot")])
     query = f"SELECT Id FROM Lead WHERE SystemModstamp >= {since} ORDER BY SystemModstamp, Id"  # noqa: S608
     assert Counter(r["Id"] for r in sf.query(query)["records"]) == Counter([written, edited])  # each once

@@ -19,12 +19,13 @@ from fastapi import FastAPI
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from adapters.sandbox_server import Fault
+from leadsync.clock import ManualClock
 from leadsync.config import Settings
 from leadsync.definitions import Definitions, load_definitions
 from leadsync.store import Store
 from leadsync.web import Dashboard, DashboardServer, create_app
 from tests.conftest import REPO
-from tests.engine.conftest import NOW, Pipeline, TestClock
+from tests.engine.conftest import NOW, Pipeline
 
 PEOPLE = 60
 SEED = 25  # its 60 people include one with an invalid e-mail, which the adapters quarantine
@@ -35,13 +36,13 @@ TOKEN = "web-test-token-0123456789abcdef"
 @pytest.fixture(scope="session")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     """Two cycles over 60 people ten minutes apart: the second with failed HubSpot writes."""
-    clock = TestClock(NOW)
+    clock = ManualClock(NOW)
     folder = tmp_path_factory.mktemp("web")
     state = f"sqlite:///{folder / 'state.db'}"
     definitions_file = folder / "definitions.toml"
     with (
-        SalesforceSandbox(people=PEOPLE, seed=SEED, now=NOW) as salesforce,
-        HubSpotSandbox(people=PEOPLE, seed=SEED, now=NOW, clock=clock, rate_limits=False) as hubspot,
+        SalesforceSandbox(people=PEOPLE, seed=SEED, clock=clock) as salesforce,
+        HubSpotSandbox(people=PEOPLE, seed=SEED, clock=clock, rate_limits=False) as hubspot,
         Store.open(state) as store,
     ):
         raw: dict[str, Any] = {

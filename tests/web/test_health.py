@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
+from leadsync.clock import ManualClock
 from leadsync.config import Settings
 from leadsync.definitions import load_definitions
 from leadsync.store import RunStatus, Store
 from leadsync.web import Dashboard, create_app
 from leadsync.web.schedule import describe, next_run_at, stale_after
-from tests.engine.conftest import Pipeline, TestClock
+from tests.engine.conftest import Pipeline
 from tests.web.conftest import client_of, dashboard_of
 
 T0 = datetime(2026, 11, 23, 12, 10, tzinfo=UTC)
@@ -40,7 +41,7 @@ def test_healthy_after_a_good_run_even_if_a_partial_one_followed(synced: Pipelin
 def test_unhealthy_when_the_last_success_is_older_than_the_schedule_allows(synced: Pipeline) -> None:
     good = synced.store.runs.recent()[1]
     assert good.finished_at is not None
-    late = TestClock(good.finished_at + timedelta(minutes=35, seconds=1))  # 15m: two slots + 5m grace
+    late = ManualClock(good.finished_at + timedelta(minutes=35, seconds=1))  # 15m: two slots + 5m grace
     dashboard = dashboard_of(synced)
     app = create_app(Dashboard(dashboard.settings, synced.store, synced.definitions, late), host="127.0.0.1")
 
@@ -61,7 +62,7 @@ def test_unhealthy_when_the_last_run_failed(tmp_path: Path) -> None:
         )
     settings = Settings.model_validate({"sync": {"state_url": str(store.engine.url)}})
     app = create_app(
-        Dashboard(settings, store, load_definitions(), TestClock(T0 + timedelta(minutes=2))), host="::1"
+        Dashboard(settings, store, load_definitions(), ManualClock(T0 + timedelta(minutes=2))), host="::1"
     )
 
     with store, client_of(app) as client:
@@ -76,7 +77,7 @@ def test_unhealthy_when_the_last_run_failed(tmp_path: Path) -> None:
 def test_unhealthy_when_the_store_does_not_answer(tmp_path: Path) -> None:
     gone = Store(create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'state.db'}"))
     settings = Settings.model_validate({})
-    app = create_app(Dashboard(settings, gone, load_definitions(), TestClock(T0)), host="127.0.0.1")
+    app = create_app(Dashboard(settings, gone, load_definitions(), ManualClock(T0)), host="127.0.0.1")
 
     with client_of(app) as client:
         health = client.get("/healthz")

@@ -70,9 +70,9 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
 
 from __future__ import annotations
 
-from .limits import Clock, RateLimits, WallClock
+from .limits import RateLimits
 from .search import SearchLimits
 from .server import HubSpotSandbox
 from .store import HubSpotStore
 
-__all__ = ["Clock", "HubSpotSandbox", "HubSpotStore", "RateLimits", "SearchLimits", "WallClock"]
+__all__ = ["HubSpotSandbox", "HubSpotStore", "RateLimits", "SearchLimits"]

@@ -14,31 +14,15 @@ import math
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Protocol
+
+from leadsync.adapter_api import Clock
 
 from .errors import rate_limited
 
-__all__ = ["Clock", "Limiter", "RateLimits", "WallClock"]
+__all__ = ["Limiter", "RateLimits"]
 
 _WINDOW_S = 10.0
 _SEARCH_WINDOW_S = 1.0
-
-
-class Clock(Protocol):
-    """Tells the current UTC time; tests pass one they move by hand, so nothing sleeps."""
-
-    def now(self) -> datetime:
-        """The current instant, timezone-aware UTC."""
-        ...
-
-
-class WallClock:
-    """The machine's clock: the sandbox stands in for HubSpot's own servers, which read theirs."""
-
-    def now(self) -> datetime:
-        """The current instant, timezone-aware UTC."""
-        return datetime.now(UTC)  # noqa: TID251 - the emulated HubSpot's clock, not leadsync's
 
 
 @dataclass(frozen=True, slots=True)

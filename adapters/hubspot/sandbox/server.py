@@ -6,15 +6,15 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from adapters.sandbox_server import CallLog, Faults, LoopbackServer, with_accounting
 from adapters.seed import population
+from leadsync.adapter_api import Clock
 
 from .app import HubSpotApp
-from .limits import Clock, Limiter, RateLimits, WallClock
+from .limits import Limiter, RateLimits
 from .records import seeded
 from .search import SearchLimits
 from .store import HubSpotStore
@@ -45,9 +45,10 @@ def _collector_paused() -> Iterator[None]:
 class HubSpotSandbox:
     """A stateful HubSpot emulator that the unmodified `hubspot-api-client` talks to over HTTP.
 
-    `now` fixes the population's "today" (default: the clock's now, to the millisecond);
-    `rate_limits` is True (HubSpot's Professional/Enterprise limits), False (none) or a
-    `RateLimits`; `clock` drives the limiter and write stamps, so tests move time by hand;
+    `clock` is the account's time: the population's "today" is its instant at start-up (to
+    the millisecond, kept as `now`), and it drives the limiter and write stamps, so tests
+    share one `ManualClock` with leadsync and move time by hand; `rate_limits` is True
+    (HubSpot's Professional/Enterprise limits), False (none) or a `RateLimits`;
     `sleep` holds back a `timeout` fault's answer (tests pass a recorder).
     """
 
@@ -55,17 +56,16 @@ class HubSpotSandbox:
         self,
         people: int = 1000,
         seed: int = 7,
-        now: datetime | None = None,
         *,
+        clock: Clock,
         rate_limits: bool | RateLimits = True,
-        clock: Clock | None = None,
         port: int = 0,
         search_limits: SearchLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         started = time.perf_counter()
-        self.clock: Clock = clock or WallClock()
-        moment = now or self.clock.now()
+        self.clock = clock
+        moment = clock.now()
         moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
         self.seed, self.people, self.now = seed, people, moment
         self.access_token = f"pat-na1-5a4d6b00-0000-4000-8000-{seed:012d}"

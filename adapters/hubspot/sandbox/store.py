@@ -12,12 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from leadsync.adapter_api import Clock
+
 from .activities import ActivityLog
 from .associations import Associations
 from .batches import BatchContext, read_batch, update_batch, write_one
 from .collection import ObjectCollection, Record
 from .errors import BatchError, HubSpotApiError, PropertyProblem, invalid_input, not_found, property_problems
-from .limits import Clock
 from .object_types import object_type_of
 from .owners import owners_page
 from .properties import OBJECT_PROPERTIES

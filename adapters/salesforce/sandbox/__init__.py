@@ -41,7 +41,8 @@ refuse; where the sandbox does less, it refuses or says so:
   record's result has no `id` (as in the documented example), so match results by position.
 - `LeadSync_Age_Days__c` (formula) counts whole days since CreatedDate on the sandbox clock
   in UTC; Salesforce evaluates TODAY() in the user's time zone.
-- The sandbox clock starts at the seed instant and runs on the machine's monotonic clock.
+- The org's time is the clock the sandbox is given: the seed instant is its `now` at start-up,
+  and saves are stamped by it (a test's `ManualClock` moves only when the test moves it).
 - The daily allowance refuses at exactly the limit (Salesforce tolerates some overage),
   counts from start-up rather than over a rolling 24 hours, and counts only authenticated
   calls that reach a handler (not 401s, faults other than timeouts, the versions list or the

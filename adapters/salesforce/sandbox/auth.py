@@ -18,7 +18,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .clock import SandboxClock
+from leadsync.adapter_api import Clock
 
 __all__ = ["Sessions", "TokenAnswer"]
 
@@ -34,7 +34,7 @@ class TokenAnswer:
 class Sessions:
     """The org's valid access tokens and the user each acts as; thread-safe."""
 
-    def __init__(self, org_id: str, clock: SandboxClock, *, client_id: str, client_secret: str) -> None:
+    def __init__(self, org_id: str, clock: Clock, *, client_id: str, client_secret: str) -> None:
         self.org_id = org_id
         self.client_id = client_id
         self.client_secret = client_secret

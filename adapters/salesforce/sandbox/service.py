@@ -6,7 +6,6 @@ import gc
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -15,11 +14,10 @@ from simple_salesforce.api import Salesforce
 
 from adapters.sandbox_server import CallLog, Faults, LoopbackServer, with_accounting
 from adapters.seed import population
-from leadsync.adapter_api import SystemClock
+from leadsync.adapter_api import Clock
 
 from .app import VERSIONS, SalesforceApp
 from .auth import Sessions
-from .clock import SandboxClock
 from .faults import FaultRenderer
 from .ids import make_id
 from .records import seed_store
@@ -31,8 +29,9 @@ __all__ = ["SalesforceSandbox"]
 class SalesforceSandbox:
     """A stateful Salesforce REST emulator seeded from `adapters.seed.population`.
 
-    Use it as a context manager. `now` fixes the seed instant (tests pass one); None reads
-    the wall clock once, to the millisecond. The unmodified simple-salesforce client talks to
+    Use it as a context manager. `clock` is the org's time: the population is seeded up to
+    its instant at start-up (to the millisecond, kept as `now`), and every save is stamped by
+    it, so tests share one `ManualClock` with leadsync. The unmodified simple-salesforce client talks to
     it: `client()` is one, ready; `credentials` and `settings()` say how to build another.
     """
 
@@ -41,19 +40,20 @@ class SalesforceSandbox:
         people: int = 1000,
         seed: int = 7,
         *,
-        now: datetime | None = None,
+        clock: Clock,
         daily_limit: int = 100_000,
         api_version: str = "59.0",
         port: int = 0,
     ) -> None:
         if api_version not in VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(VERSIONS)}, got {api_version!r}")
-        start = now if now is not None else _wall_clock()
+        start = clock.now()
         self.api_version = api_version
-        self.clock = SandboxClock(start.replace(microsecond=start.microsecond // 1000 * 1000))
-        self.store = Store(self.clock, daily_limit=daily_limit)
+        self.clock = clock
+        self.now = start.replace(microsecond=start.microsecond // 1000 * 1000)
+        self.store = Store(clock, daily_limit=daily_limit)
         with _collector_paused():  # millions of long-lived objects: GC passes would only cost time
-            seed_store(self.store, population(people, seed, now=self.clock.start))
+            seed_store(self.store, population(people, seed, now=self.now))
         self.faults = Faults(seed)
         self.calls = CallLog()
         self.sessions = Sessions(
@@ -157,7 +157,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _wall_clock() -> datetime:
-    return SystemClock().now()

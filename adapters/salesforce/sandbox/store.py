@@ -14,7 +14,8 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from .clock import SandboxClock
+from leadsync.adapter_api import Clock
+
 from .ids import normalize_id, object_of
 from .objects import OBJECTS
 from .schema import FieldSpec, ObjectSpec
@@ -33,7 +34,7 @@ class Table:
     then follows every add and restamp, so a query on a stamp range reads only that range.
     """
 
-    def __init__(self, spec: ObjectSpec, clock: SandboxClock) -> None:
+    def __init__(self, spec: ObjectSpec, clock: Clock) -> None:
         self.spec = spec
         self.columns = {f.name: i for i, f in enumerate(f for f in spec.fields if f.stored)}
         self.rows: dict[str, Row] = {}
@@ -119,7 +120,7 @@ class ApiUsage:
 class Store:
     """All tables, the API allowance and the test hooks, behind one re-entrant lock."""
 
-    def __init__(self, clock: SandboxClock, *, daily_limit: int) -> None:
+    def __init__(self, clock: Clock, *, daily_limit: int) -> None:
         self.lock = threading.RLock()
         self.clock = clock
         self.tables = {name: Table(spec, clock) for name, spec in OBJECTS.items()}
