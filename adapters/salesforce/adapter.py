@@ -54,6 +54,7 @@ class SalesforceAdapter:
         self._writer = Writer(
             self._client, self._mapping, self._owners, batch_size=options.write_batch_size,
             attempts=options.attempts, backoff_s=options.backoff_s, sleep=context.sleep,
+            run_assignment_rules=options.run_assignment_rules,
         )  # fmt: skip
 
     def check(self) -> SchemaReport:
@@ -96,7 +97,7 @@ class SalesforceAdapter:
     def _pages(self, reads: tuple[ObjectRead, ...], since: Cursor, convert: Convert[T]) -> Iterator[Page[T]]:
         until = self._context.clock.now()  # the cap: no new cursor passes the cycle's start
         return merged_pages(
-            self._client, reads, since, until, overlap=timedelta(seconds=self._options.overlap_s),
+            self._client, reads, since, until, overlap=timedelta(seconds=self._options.lookback_s),
             page_size=self._options.page_size, crm=self.name, convert=convert,
         )  # fmt: skip
 

@@ -128,9 +128,19 @@ class SalesforceClient:
             ),
         )
 
-    def restful(self, what: str, path: str, *, method: str = "GET", json: object = None) -> Any:  # noqa: ANN401 - JSON
-        """One call to a REST resource under /services/data/vXX.X/."""
-        extra: dict[str, Any] = {} if json is None else {"json": json}
+    def restful(
+        self,
+        what: str,
+        path: str,
+        *,
+        method: str = "GET",
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:  # noqa: ANN401 - JSON
+        """One call to a REST resource under /services/data/vXX.X/ (`headers` added to the client's)."""
+        extra: dict[str, Any] = {"headers": dict(headers)} if headers else {}
+        if json is not None:
+            extra["json"] = json
         return self.call(what, lambda sf: sf.restful(path, method=method, timeout=self.timeout_s, **extra))
 
     def call(self, what: str, request: Callable[[Any], T]) -> T:

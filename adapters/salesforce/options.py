@@ -49,7 +49,12 @@ class SalesforceOptions(BaseModel):
     private_key_file: Path | None = None
     page_size: int = Field(default=2000, ge=200, le=2000)
     write_batch_size: int = Field(default=200, ge=1, le=200)
-    overlap_s: float = Field(default=0.0, ge=0)
+    # False sends `Sforce-Auto-Assign: FALSE`: the org's lead assignment rule would re-route
+    # every lead leadsync updates, fighting its owner rules (REST API guide, Assignment Rule Header).
+    run_assignment_rules: bool = False
+    # SystemModstamp is taken when a transaction starts, so a long one commits records stamped
+    # before what a read already passed: each read looks back this far (api-notes, 2026-12).
+    lookback_s: float = Field(default=300.0, ge=0, alias="overlap_s")
     budget_share: float = Field(default=0.9, gt=0, le=1)
     timeout_s: float = Field(default=30.0, gt=0)
     attempts: int = Field(default=4, ge=1, le=10)

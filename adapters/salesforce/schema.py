@@ -9,6 +9,7 @@ from leadsync.adapter_api import AdapterError, AuthError, CrmMapping, SchemaRepo
 from leadsync.problems import Problem
 
 from .client import SalesforceClient
+from .setup_fields import missing_field_fix
 
 __all__ = ["schema_report"]
 
@@ -96,8 +97,8 @@ def _missing(file: str, key: str, sobject: str, field: str, fields: Describe) ->
     return Problem(
         file,
         key,
-        f"{sobject} has no field {field!r}",
-        f"create the field in Setup → Object Manager → {sobject}, or remove {key}",
+        f"{sobject} has no field {field!r} the integration user can see",
+        missing_field_fix(sobject, field),
     )
 
 

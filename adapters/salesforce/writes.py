@@ -54,8 +54,10 @@ class Writer:
         attempts: int,
         backoff_s: float,
         sleep: Callable[[float], None],
+        run_assignment_rules: bool,
     ) -> None:
         self._client, self._mapping, self._owners = client, mapping, owners
+        self._headers = {"Sforce-Auto-Assign": "TRUE" if run_assignment_rules else "FALSE"}
         self._batch_size, self._attempts, self._backoff_s, self._sleep = (
             batch_size,
             attempts,
@@ -124,10 +126,18 @@ class Writer:
 
     # -- apply --------------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
-        """Refuse unmapped values up front, then write in batches; one result per change, in order."""
+        """Refuse unmapped values up front, then write in batches; one result per change, in order.
+
+        Batches go by object type: sObject Collections processes a request as chunks of
+        consecutive same-type records, at most 10 (REST API guide), so Leads and Contacts
+        interleaved would be refused; sorted, a batch holds at most one chunk per type.
+        """
         prepared = [self._prepared(change) for change in changes]  # raises before anything is sent
         results: list[WriteResult | None] = [p.failure for p in prepared]
-        pending = [i for i, p in enumerate(prepared) if p.failure is None and p.fields]
+        pending = sorted(
+            (i for i, p in enumerate(prepared) if p.failure is None and p.fields),
+            key=lambda i: prepared[i].ref.object_type,
+        )
         for i, p in enumerate(prepared):
             if p.failure is None and not p.fields:
                 results[i] = WriteResult(p.ref, ok=True, message="nothing to write: every value is skipped")
@@ -208,6 +218,7 @@ class Writer:
                 "composite/sobjects",
                 method="PATCH",
                 json={"allOrNone": False, "records": records},
+                headers=self._headers,
             )
         except (AuthError, TransientError):
             raise

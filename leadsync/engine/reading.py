@@ -57,16 +57,19 @@ class Reader:
         complete = False
         adapter = connection.adapter
         held = _Held(self.store, connection.name, self.at)
+        people_since = self.store.cursors.get(connection.name, PEOPLE) or EPOCH
         try:
             complete = self._drain(
                 connection.name,
                 PEOPLE,
+                people_since,
                 adapter.changed_people,
-                lambda page: self._people(connection, page, figures, held),
+                lambda page: self._people(connection, page, figures, held, since=people_since),
                 reached,
             ) and self._drain(
                 connection.name,
                 ACTIVITIES,
+                self.store.cursors.get(connection.name, ACTIVITIES) or EPOCH,
                 # Joined on the read-ahead thread: the next batch is fetched while one is stored.
                 lambda since: prefetched(
                     coalesced(adapter.changed_activities(since), ACTIVITIES_STORED_AT_ONCE)
@@ -78,16 +81,17 @@ class Reader:
             figures.errors.append(f"reads stopped: {type(exc).__name__}: {exc}")
         return reached, complete
 
-    def _drain(
+    def _drain(  # noqa: PLR0917 - one stream's name, start, reader, handler and result
         self,
         crm: str,
         stream: str,
+        since: Cursor,
         read: Callable[[Cursor], Iterator[Page[T]]],
         handle: Callable[[Page[T]], int],
         reached: dict[str, Cursor],
     ) -> bool:
-        """Store every page of one stream; False when a stop was requested."""
-        for page in read(self.store.cursors.get(crm, stream) or EPOCH):
+        """Store every page of one stream read from `since`; False when a stop was requested."""
+        for page in read(since):
             done = handle(page)
             reached[stream] = page.cursor
             self.progress(crm, stream, done, None)
@@ -95,9 +99,13 @@ class Reader:
                 return False
         return True
 
-    def _people(self, connection: Connection, page: Page[Person], figures: CrmFigures, held: _Held) -> int:
+    def _people(
+        self, connection: Connection, page: Page[Person], figures: CrmFigures, held: _Held, *, since: Cursor
+    ) -> int:
         _quarantine(page, figures, held)
-        items = list({person.ref: person for person in page.items}.values())
+        unique = list({person.ref: person for person in page.items}.values())
+        items = _not_read_again(self.store, unique, since)
+        figures.read += len(items)
         gone = [
             RecordRef(connection.name, person.ref.object_type, str(record_id))
             for person in items
@@ -138,7 +146,6 @@ class Reader:
         self.store.persons.set_states(changed.values())
         self.store.stage_history.append(history)
         self.store.values.remember_read(current, at=self.at)
-        figures.read += len(items)
         return figures.read
 
     def _settle_intents(self, refs: list[RecordRef], current: Mapping[RecordRef, CurrentValues]) -> None:
@@ -163,10 +170,11 @@ class Reader:
 
     def _activities(self, page: Page[Activity], figures: CrmFigures, held: _Held) -> int:
         _quarantine(page, figures, held)
-        if page.items:
-            self.store.persons.save_activities(page.items)
-            held.release(activity.ref for activity in page.items)
-        figures.activities += len(page.items)
+        items = self.store.persons.unseen_activities(page.items)  # a lookback re-reads some as they were
+        if items:
+            self.store.persons.save_activities(items)
+            held.release(activity.ref for activity in items)
+        figures.activities += len(items)
         return figures.activities
 
 
@@ -189,6 +197,16 @@ class _Held:
         if clean:
             self._quarantine.clear(clean)
             self._refs.difference_update(clean)
+
+
+def _not_read_again(store: Store, people: list[Person], since: Cursor) -> list[Person]:
+    """`people` without those a lookback window read again: at or before the cursor, and at the
+    stamp they were read at last time (a stamp moves with every change: nothing changed)."""
+    before = [p for p in people if p.updated_at and Cursor(p.updated_at, p.ref.record_id) <= since]
+    if not before:
+        return people
+    again = {p.ref for p in before} - {p.ref for p in store.persons.unseen(before)}
+    return [p for p in people if p.ref not in again]
 
 
 def _quarantine(page: Page[Person] | Page[Activity], figures: CrmFigures, held: _Held) -> None:

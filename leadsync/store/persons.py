@@ -120,6 +120,27 @@ class Persons:
             _mark_due(conn, {linked[ref] for ref in moved})
         return linked
 
+    def unseen(self, records: Sequence[Person]) -> list[Person]:
+        """The records not read before at their modification stamp: a stamp moves with every change,
+        so one re-read at the same stamp (a lookback window, a cursor at a bare stamp) is known."""
+        with self._engine.connect() as conn:
+            before = _snapshots(conn, [person.ref for person in records])
+        return [
+            person
+            for person in records
+            if person.updated_at is None
+            or not isinstance(seen := before.get(person.ref), dict)
+            or seen.get("updated_at") != msgspec.to_builtins(person.updated_at)
+        ]
+
+    def unseen_activities(self, items: Sequence[Activity]) -> list[Activity]:
+        """The activities not kept already just as they are (a lookback window re-reads some)."""
+        kept: set[tuple[object, ...]] = set()
+        with self._engine.connect() as conn:
+            for where in refs_in(activities, [a.ref for a in items]):
+                kept.update(tuple(row) for row in conn.execute(select(*_ACTIVITY_IDENTITY).where(where)))
+        return [a for a in items if _activity_identity(a) not in kept]
+
     def save_activities(self, items: Sequence[Activity]) -> None:
         """Keep these activities (a re-read one replaces itself); mark their linked people due.
 
@@ -294,6 +315,27 @@ class Persons:
         """How many people have at least one linked record."""
         with self._engine.connect() as conn:
             return int(conn.scalar(select(func.count(record_links.c.person_id.distinct()))) or 0)
+
+
+_ACTIVITY_IDENTITY: Final = (
+    activities.c.crm,
+    activities.c.object_type,
+    activities.c.record_id,
+    activities.c.person_crm,
+    activities.c.person_object_type,
+    activities.c.person_record_id,
+    activities.c.kind,
+    activities.c.occurred_epoch,
+    activities.c.detail,
+)
+
+
+def _activity_identity(a: Activity) -> tuple[object, ...]:
+    """An activity as the columns of `_ACTIVITY_IDENTITY` hold it."""
+    return (
+        a.ref.crm, a.ref.object_type, a.ref.record_id, a.person.crm, a.person.object_type,
+        a.person.record_id, a.kind.value, a.epoch, a.detail,
+    )  # fmt: skip
 
 
 def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, object]:

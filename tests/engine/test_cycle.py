@@ -6,7 +6,7 @@ import math
 
 from leadsync.model import RecordRef
 from leadsync.store import RunStatus
-from tests.engine.conftest import Pipeline
+from tests.engine.conftest import MakePipeline, Pipeline
 
 
 def _crm_values(pipeline: Pipeline, ref: RecordRef) -> dict[str, object]:
@@ -55,3 +55,37 @@ def test_the_second_cycle_reads_the_echoes_and_writes_nothing(pipeline: Pipeline
         assert figures.read >= first.crms[name].writes  # our own writes came back
         assert figures.planned == figures.write_calls == figures.writes == 0, name
     assert pipeline.store.audit.of_run(second.run_id) == []
+
+
+def _lead_owners(pipeline: Pipeline) -> dict[str, object]:
+    return {str(r["Id"]): r["OwnerId"] for r in pipeline.salesforce.store.records("Lead")}
+
+
+def _leads_written(pipeline: Pipeline, run_id: str) -> tuple[set[str], set[str]]:
+    """The Leads a run wrote to, and those of them whose owner it wrote."""
+    entries = [e for e in pipeline.store.audit.of_run(run_id) if e.ref.object_type == "Lead"]
+    return {e.ref.record_id for e in entries}, {e.ref.record_id for e in entries if e.field == "owner"}
+
+
+def test_the_orgs_lead_assignment_rule_does_not_move_the_owners_leadsync_writes(pipeline: Pipeline) -> None:
+    before = _lead_owners(pipeline)
+    first = pipeline.sync()
+    after = _lead_owners(pipeline)
+    written, owner_written = _leads_written(pipeline, first.run_id)
+    assert written - owner_written
+    assert {i for i in written if after[i] != before[i]} <= owner_written  # Sforce-Auto-Assign: FALSE
+    second = pipeline.sync()
+    assert second.crms["salesforce"].writes == 0
+    assert _lead_owners(pipeline) == after
+
+
+def test_with_assignment_rules_on_the_org_re_routes_every_lead_leadsync_updates(
+    make_pipeline: MakePipeline,
+) -> None:
+    pipeline = make_pipeline(crm={"salesforce": {"run_assignment_rules": True}})
+    queue = pipeline.salesforce.store.assignment_owner  # the sandbox org's active rule routes leads here
+    first = pipeline.sync()
+    written, _ = _leads_written(pipeline, first.run_id)
+    after = _lead_owners(pipeline)
+    assert written
+    assert all(after[lead_id] == queue for lead_id in written)  # what a sync without the header suffers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -71,6 +71,25 @@ def test_two_reads_in_a_row_and_the_second_sees_only_the_change(sandbox, make_ad
     sandbox.store.update_as_user("Lead", str(lead["Id"]), str(human["Email"]), Title="VP Sales")
     again = [p for page in adapter.changed_people(last) for p in page.items]
     assert [(p.ref.record_id, p.title) for p in again] == [(lead["Id"], "VP Sales")]
+
+
+def test_a_late_commit_stamped_before_the_cursor_is_read_through_the_lookback(
+    sandbox, make_adapter: MakeAdapter
+) -> None:
+    first = [p for page in make_adapter(lookback_s=300).changed_people(EPOCH) for p in page.items]
+    last = max(Cursor(p.updated_at, p.ref.record_id) for p in first if p.updated_at)
+    lead = [r for r in _live(sandbox, "Lead") if not r["IsConverted"]][-1]
+    human = next(u for u in sandbox.store.records("User") if u["IsActive"])
+    sandbox.clock.advance(minutes=1)
+    # A transaction that started two minutes before the last stamp read commits only now.
+    late = last.stamp - timedelta(minutes=2)
+    sandbox.store.update_as_user("Lead", str(lead["Id"]), str(human["Email"]), stamped_at=late, Title="CFO")
+    again = [p for page in make_adapter(lookback_s=300).changed_people(last) for p in page.items]
+    seen = {(p.ref, p.updated_at) for p in first}
+    assert [(p.ref.record_id, p.title, p.updated_at) for p in again if (p.ref, p.updated_at) not in seen] == [
+        (lead["Id"], "CFO", late)
+    ]  # every other record re-read in the window comes at the stamp it was read at
+    assert [p for page in make_adapter(lookback_s=0).changed_people(last) for p in page.items] == []
 
 
 def test_resume_mid_stream_and_inside_one_stamp_reads_each_record_once(

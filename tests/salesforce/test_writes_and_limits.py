@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
 
 from adapters.salesforce import plugin
 from adapters.salesforce.options import SalesforceOptionsError
+from adapters.salesforce.setup_fields import CUSTOM_FIELDS, setup_table
 from adapters.sandbox_server import Fault
 from leadsync.adapter_api import AuthError, BudgetExhausted, Change, TransientError, UnmappedFieldError
 from leadsync.mapping import load_mapping
@@ -53,6 +55,26 @@ def test_writes_take_ceil_n_over_200_calls_and_read_back(sandbox, make_adapter: 
         "score": 70, "temperature": "hot", "stage": "sql",
     }  # fmt: skip
     assert current.modified_by == "leadsync.integration@sales.example.com"
+
+
+def _open_contacts(sandbox, count: int) -> list[str]:
+    return [str(r["Id"]) for r in sandbox.store.records("Contact") if not r["IsDeleted"]][-count:]
+
+
+def test_interleaved_leads_and_contacts_are_written_in_type_order_within_the_10_chunk_limit(
+    sandbox, make_adapter: MakeAdapter
+) -> None:
+    leads, contacts = _open_leads(sandbox, 100, skip=950), _open_contacts(sandbox, 100)
+    refs = [
+        ref
+        for pair in zip(leads, contacts, strict=True)
+        for ref in (_ref(pair[0]), RecordRef("sf", "Contact", pair[1]))
+    ]
+    before = sandbox.calls.count("PATCH")
+    results = list(make_adapter().apply([Change(ref, {"score": 64}) for ref in refs]))
+    assert [r.ref for r in results] == refs  # one result per change, in the order asked
+    assert all(r.ok for r in results), {r.code for r in results if not r.ok}
+    assert sandbox.calls.count("PATCH") - before == math.ceil(200 / 200)  # no call more for the order
 
 
 def test_owner_email_is_written_as_owner_id(sandbox, make_adapter: MakeAdapter) -> None:
@@ -196,6 +218,29 @@ def test_check_passes_on_the_default_mapping_and_names_problems(
     assert all(p.file == str(path) and p.hint for p in report.problems)
 
 
+def test_check_says_how_a_missing_field_comes_to_exist_or_to_be_seen(
+    sandbox, make_adapter: MakeAdapter, tmp_path
+) -> None:
+    text = (REPO / "mappings" / "salesforce.toml").read_text(encoding="utf-8")
+    for old, new in (
+        ('"attributes.pardot_grade" = "pi__grade__c"', '"attributes.pardot_grade" = "pi__campaign__c"'),
+        ('country = "MailingCountryCode"', 'country = "MailingStateCode"'),
+        ('stage = "LeadSync_Stage__c"      # custom picklist', 'stage = "LeadSync_Stage_Name__c"'),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "missing.toml"
+    path.write_text(text, encoding="utf-8")
+    problems = {p.path: p.hint for p in make_adapter(mapping=load_mapping(path)).check().problems}
+    assert (
+        "Account Engagement (Pardot) connector package"
+        in problems["people.Lead.fields.attributes.pardot_grade"]
+    )
+    assert "State and Country/Territory Picklists" in problems["people.Contact.fields.country"]
+    assert "Setup → Object Manager → Contact" in problems["people.Contact.fields.stage"]
+    assert all("field-level security" in hint for hint in problems.values())
+
+
 def test_check_reports_bad_credentials_as_a_problem(make_adapter: MakeAdapter) -> None:
     report = make_adapter(session_id="00Dbad!token").check()
     assert not report.ok
@@ -237,3 +282,10 @@ def test_check_catches_mapped_fields_of_incompatible_types(
     path.write_text(fixed, encoding="utf-8")
     keys = {p.path for p in make_adapter(mapping=load_mapping(path)).check().problems}
     assert "people.Lead.fields.employees" not in keys  # a transform makes the text a number
+
+
+def test_the_readme_and_check_know_every_custom_field_of_the_shipped_mapping() -> None:
+    mapping = (REPO / "mappings" / "salesforce.toml").read_text(encoding="utf-8")
+    named = set(re.findall(r'"(LeadSync_\w+__c)"', mapping))
+    assert named <= {field.name for field in CUSTOM_FIELDS}
+    assert setup_table() in (REPO / "README.md").read_text(encoding="utf-8")

@@ -36,11 +36,22 @@ refuse; where the sandbox does less, it refuses or says so:
   length; e-mail syntax; required fields; lookups and owners) and a test-set validation
   rule; no triggers, workflow, duplicate rules or field history. The JSON reader is
   strict: text fields take JSON strings only, number fields JSON numbers only.
-- sObject Collections: no 10-chunk limit on mixed types; a repeated id fails with
-  DUPLICATE_VALUE; with allOrNone every failing record reports its own errors. A failed
-  record's result has no `id` (as in the documented example), so match results by position.
+- sObject Collections: more than 10 chunks of consecutive same-type records fail the whole
+  call with 400 INVALID_BATCH_REQUEST (the limit is documented, the envelope a guess: see
+  `writes.py`); a repeated id fails with DUPLICATE_VALUE; with allOrNone every failing
+  record reports its own errors. A failed record's result has no `id` (as in the documented
+  example), so match results by position.
 - `LeadSync_Age_Days__c` (formula) counts whole days since CreatedDate on the sandbox clock
   in UTC; Salesforce evaluates TODAY() in the user's time zone.
+- Datetimes keep milliseconds; a real org keeps whole seconds (SOAP API guide, dateTime: "a
+  precision of one second"). Not emulated yet: with whole seconds, decisions of `leadsync
+  demo` on the system clock varied between runs (see issue 20's notes).
+  `store.update_as_user(..., stamped_at=…)` commits an edit late, stamped earlier than
+  records already visible, as a long transaction does.
+- The org has one active lead assignment rule: every Lead a REST save touches goes to the
+  "Inbound Leads" queue (`store.assignment_owner`) unless the call carries
+  `Sforce-Auto-Assign: FALSE`; a rule id in the header runs the same rule. Real rules have
+  entries with criteria; this one has a single catch-all entry.
 - The org's time is the clock the sandbox is given: the seed instant is its `now` at start-up,
   and saves are stamped by it (a test's `ManualClock` moves only when the test moves it).
 - The daily allowance refuses at exactly the limit (Salesforce tolerates some overage),

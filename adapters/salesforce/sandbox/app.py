@@ -212,7 +212,10 @@ class SalesforceApp:
             raise not_found() from None
         raw_id = call.match["id"]
         if call.request.method == "PATCH":
-            update_one(self.store, table.spec.name, raw_id, _json_body(call.request), call.user_id)
+            update_one(
+                self.store, table.spec.name, raw_id, _json_body(call.request), call.user_id,
+                auto_assign=_auto_assign(call.request),
+            )  # fmt: skip
             return Response(status=204)
         record_id = normalize_id(raw_id)
         if record_id is None:
@@ -232,7 +235,10 @@ class SalesforceApp:
             return json_response(200, {"attributes": {"type": table.spec.name, "url": url}, **values})
 
     def _collections(self, call: _Call) -> Response:
-        return json_response(200, update_collection(self.store, _json_body(call.request), call.user_id))
+        results = update_collection(
+            self.store, _json_body(call.request), call.user_id, auto_assign=_auto_assign(call.request)
+        )
+        return json_response(200, results)
 
     def _token(self, request: Request) -> Response:
         if request.method != "POST":
@@ -269,3 +275,8 @@ def _json_body(request: Request) -> object:
         found = exc.doc[exc.pos : exc.pos + 1]
         message = f"Unexpected character ('{found}'): at [line:{exc.lineno}, column:{exc.colno}]"
         raise SalesforceError(400, "JSON_PARSER_ERROR", message) from None
+
+
+def _auto_assign(request: Request) -> bool:
+    """Whether a save runs the lead assignment rule: anything but `Sforce-Auto-Assign: FALSE` does."""
+    return request.headers.get("Sforce-Auto-Assign", "TRUE").strip().upper() != "FALSE"

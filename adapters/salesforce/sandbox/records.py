@@ -50,6 +50,7 @@ def seed_store(store: Store, population: Population) -> None:
     queues = [
         _add_queue(store, mint, name, email, since=since, creator=integration) for name, email in _QUEUES
     ]
+    store.assignment_owner = queues[0]  # the org's active rule: every lead to "Inbound Leads"
     people = _People(store, mint, users, queues[0], integration)
     whos = {p.key: people.add(p) for p in population.people if p.in_salesforce}
     seed_activities(

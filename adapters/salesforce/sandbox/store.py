@@ -13,6 +13,7 @@ import threading
 from bisect import bisect_left, insort
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 
 from leadsync.adapter_api import Clock
 
@@ -126,6 +127,7 @@ class Store:
         self.tables = {name: Table(spec, clock) for name, spec in OBJECTS.items()}
         self.usage = ApiUsage(daily_limit)
         self.integration_user_id = ""
+        self.assignment_owner = ""  # the active lead assignment rule's queue or user ("": none)
         self._rejections: dict[str, str] = {}
         self._locked: set[str] = set()
         self._lock_rate = 0.0
@@ -187,8 +189,14 @@ class Store:
                 row[table.columns[name]] = value
         table.index(row)
 
-    def update_as_user(self, sobject: str, record_id: str, user: str, **fields: object) -> dict[str, Value]:
-        """Edit a record as a person would in the UI (no validation rules), bumping its stamps."""
+    def update_as_user(
+        self, sobject: str, record_id: str, user: str, *, stamped_at: datetime | None = None, **fields: object
+    ) -> dict[str, Value]:
+        """Edit a record as a person would in the UI (no validation rules), bumping its stamps.
+
+        `stamped_at` commits the edit late: Salesforce stamps a transaction when it starts, so a
+        long one shows up stamped before records already visible (its default: the clock's now).
+        """
         with self.lock:
             table, row = self._row(sobject, record_id)
             changes = {}
@@ -200,7 +208,8 @@ class Store:
             table.unindex(row)  # before the changes: a person may even set the stamp itself
             for index, value in changes.items():
                 row[index] = value
-            self._set_stamps(table, row, self.user_id(user), datetime_text(self.clock.now()))
+            moment = datetime_text(stamped_at or self.clock.now())
+            self._set_stamps(table, row, self.user_id(user), moment)
             return table.as_dict(row)
 
     def delete(self, sobject: str, record_id: str, *, by: str | None = None) -> None:

@@ -10,11 +10,22 @@ checks (restricted picklist, length, e-mail, required, lookups and owners) and t
 validation rule (FIELD_CUSTOM_VALIDATION_EXCEPTION). A failed record's result has no `id`.
 With `allOrNone` any failure saves nothing and the valid records report
 ALL_OR_NONE_OPERATION_ROLLED_BACK. Every record saved by one call gets the same stamp.
+
+Records of several types are processed as chunks of consecutive same-type records, at most
+10 per request (REST API Developer Guide, sObject Collections usage guidelines): more fail
+the whole call. The real envelope of that refusal is not recorded anywhere we found; the
+sandbox's (400, `INVALID_BATCH_REQUEST`, the Apex message) is a guess, so adapters must cope
+with a whole-request error list as well as per-record errors.
+
+The org's active lead assignment rule runs on every Lead a REST call saves unless the call
+carries `Sforce-Auto-Assign: FALSE` (REST API guide, "Assignment Rule Header"; TRUE is the
+default): the sandbox's rule sends each such Lead to `Store.assignment_owner`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 
 from .errors import SalesforceError, not_found
 from .ids import normalize_id, object_of
@@ -23,9 +34,10 @@ from .store import Store, Table
 from .validation import Error, error, field_errors
 from .values import Value, coerce, datetime_text
 
-__all__ = ["MAX_RECORDS", "update_collection", "update_one"]
+__all__ = ["MAX_CHUNKS", "MAX_RECORDS", "update_collection", "update_one"]
 
 MAX_RECORDS = 200
+MAX_CHUNKS = 10
 _ROLLED_BACK = (
     "Record rolled back because not all records were valid and the request was using AllOrNone header"
 )
@@ -40,7 +52,9 @@ class _Request:
     changes: dict[FieldSpec, Value]
 
 
-def update_collection(store: Store, body: object, user_id: str) -> list[dict[str, object]]:
+def update_collection(
+    store: Store, body: object, user_id: str, *, auto_assign: bool
+) -> list[dict[str, object]]:
     """Answer `PATCH composite/sobjects`: one result per record, in request order."""
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         raise SalesforceError(
@@ -55,6 +69,14 @@ def update_collection(store: Store, body: object, user_id: str) -> list[dict[str
         )
     all_or_none = body.get("allOrNone", False) is True
     requests = [_read(store, record, None) for record in records]
+    chunks = sum(1 for _ in groupby(request.table.spec.name for request in requests))
+    if chunks > MAX_CHUNKS:
+        raise SalesforceError(
+            400,
+            "INVALID_BATCH_REQUEST",  # unverified: see the module docstring
+            "Cannot have more than 10 chunks in a single operation. Please rearrange the data to reduce "
+            "chunking.",
+        )
     with store.lock:
         seen: set[str] = set()
         outcomes = [_check(store, request, seen) for request in requests]
@@ -73,12 +95,14 @@ def update_collection(store: Store, body: object, user_id: str) -> list[dict[str
                     }
                 )
             else:
-                _apply(store, request, outcome, user_id, stamp)
+                _apply(store, request, outcome, user_id, stamp, auto_assign=auto_assign)
                 results.append({"id": outcome, "success": True, "errors": []})
         return results
 
 
-def update_one(store: Store, sobject: str, record_id: str, body: object, user_id: str) -> None:
+def update_one(
+    store: Store, sobject: str, record_id: str, body: object, user_id: str, *, auto_assign: bool
+) -> None:
     """Answer `PATCH sobjects/<Type>/<Id>`: save, or raise the first error (400, or 404)."""
     table = store.table(sobject)
     normal = normalize_id(record_id)
@@ -93,7 +117,7 @@ def update_one(store: Store, sobject: str, record_id: str, body: object, user_id
             fields = first["fields"]
             code, message = str(first["statusCode"]), str(first["message"])
             raise SalesforceError(status, code, message, fields if isinstance(fields, list) else None)
-        _apply(store, request, outcome, user_id, datetime_text(store.clock.now()))
+        _apply(store, request, outcome, user_id, datetime_text(store.clock.now()), auto_assign=auto_assign)
 
 
 def _read(store: Store, record: object, table: Table | None, *, raw_id: object = None) -> _Request:
@@ -165,13 +189,17 @@ def _check(store: Store, request: _Request, seen: set[str]) -> str | list[Error]
     return [error("FIELD_CUSTOM_VALIDATION_EXCEPTION", rejection)] if rejection else normal
 
 
-def _apply(store: Store, request: _Request, record_id: str, user_id: str, stamp: str) -> None:
+def _apply(
+    store: Store, request: _Request, record_id: str, user_id: str, stamp: str, *, auto_assign: bool
+) -> None:
     table = request.table
     row = table.rows[record_id]
     for spec, value in request.changes.items():
         row[table.columns[spec.name]] = (
             normalize_id(str(value)) if spec.type == "reference" and value else value
         )
+    if auto_assign and table.spec.name == "Lead" and store.assignment_owner:
+        row[table.columns["OwnerId"]] = store.assignment_owner
     store.stamp(table, row, user_id, stamp)
 
 
