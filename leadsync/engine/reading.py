@@ -58,6 +58,7 @@ class Reader:
         adapter = connection.adapter
         held = _Held(self.store, connection.name, self.at)
         people_since = self.store.cursors.get(connection.name, PEOPLE) or EPOCH
+        activities_since = self.store.cursors.get(connection.name, ACTIVITIES) or EPOCH
         try:
             complete = self._drain(
                 connection.name,
@@ -69,12 +70,12 @@ class Reader:
             ) and self._drain(
                 connection.name,
                 ACTIVITIES,
-                self.store.cursors.get(connection.name, ACTIVITIES) or EPOCH,
+                activities_since,
                 # Joined on the read-ahead thread: the next batch is fetched while one is stored.
                 lambda since: prefetched(
                     coalesced(adapter.changed_activities(since), ACTIVITIES_STORED_AT_ONCE)
                 ),  # storing never calls the adapter
-                lambda page: self._activities(page, figures, held),
+                lambda page: self._activities(page, figures, held, first_read=activities_since == EPOCH),
                 reached,
             )
         except (BudgetExhausted, TransientError) as exc:
@@ -168,9 +169,10 @@ class Reader:
         self.store.values.remember_written(written, at=self.at)
         self.store.intents.drop({intent.ref for intent in intents})
 
-    def _activities(self, page: Page[Activity], figures: CrmFigures, held: _Held) -> int:
+    def _activities(self, page: Page[Activity], figures: CrmFigures, held: _Held, *, first_read: bool) -> int:
         _quarantine(page, figures, held)
-        items = self.store.persons.unseen_activities(page.items)  # a lookback re-reads some as they were
+        # A lookback window re-reads some as they were kept (nothing is kept before the first read).
+        items = list(page.items) if first_read else self.store.persons.unseen_activities(page.items)
         if items:
             self.store.persons.save_activities(items)
             held.release(activity.ref for activity in items)

@@ -416,21 +416,10 @@ def _activities_of(conn: Connection, refs: Mapping[RecordRef, PersonId]) -> dict
     by_key = {
         (ref.crm, ref.object_type, ref.record_id): ref for ref in refs
     }  # a look-up, not a new ref a row
-    columns = (
-        activities.c.crm,
-        activities.c.object_type,
-        activities.c.record_id,
-        activities.c.person_crm,
-        activities.c.person_object_type,
-        activities.c.person_record_id,
-        activities.c.kind,
-        activities.c.occurred_at,
-        activities.c.detail,
-        activities.c.occurred_epoch,
-    )
+    columns = (*_ACTIVITY_IDENTITY, activities.c.occurred_at)
     for where in refs_in(activities, sorted(refs), prefix="person_"):
         query = select(*columns).where(where).order_by(activities.c.occurred_at, activities.c.record_id)
-        for crm, object_type, record_id, *person_key, kind, occurred_at, detail, epoch in conn.execute(query):
+        for crm, object_type, record_id, *person_key, kind, epoch, detail, occurred_at in conn.execute(query):
             person = by_key[tuple(person_key)]
             found[refs[person]].append(
                 Activity(RecordRef(crm, object_type, record_id), person, kind, occurred_at, detail, epoch)
