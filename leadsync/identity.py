@@ -77,26 +77,48 @@ def merged_person(state: PersonState, records: Mapping[RecordRef, Person | None]
     )
 
 
+MIRROR_WINDOW_S: Final = 60.0
+"""Activities of one kind in two CRMs this close are one activity logged twice."""
+
+
 def counted_once(activities: Sequence[Activity]) -> tuple[Activity, ...]:
     """The person's activities with those mirrored across CRMs counted once.
 
     Many companies already copy some activities between their CRMs (a demo request logged in
-    both), so the same kind in the same minute in two CRMs is one activity. Within one CRM,
-    every record counts: the CRM that logged the most of a (kind, minute) speaks for it.
+    both, a connector's copy), and the copies' times differ by seconds: Salesforce keeps whole
+    seconds, HubSpot milliseconds, a copy may be stamped when it is made. So activities of one
+    kind follow each other in runs whose gaps are at most a minute; a run seen in two CRMs is
+    one set of activities, and the CRM that logged the most of it speaks for it. Within one
+    CRM, every record counts.
     """
     crms = {activity.crm for activity in activities}
     if len(crms) < 2:  # noqa: PLR2004 - nothing to mirror
         return tuple(activities)
-    groups: dict[tuple[str, float], dict[str, list[Activity]]] = defaultdict(lambda: defaultdict(list))
-    for activity in activities:
-        minute = activity.epoch // 60.0  # the UTC minute, without building a datetime
-        groups[activity.kind.value, minute][activity.crm].append(activity)
-    kept = [
-        activity
-        for by_crm in groups.values()
-        for activity in max(by_crm.values(), key=lambda items: (len(items), items[0].crm))
-    ]
+    by_kind: dict[str, list[Activity]] = defaultdict(list)
+    for activity in sorted(activities, key=_epoch):
+        by_kind[activity.kind.value].append(activity)
+    kept: list[Activity] = []
+    for items in by_kind.values():
+        start = 0
+        for end in range(1, len(items) + 1):
+            if end == len(items) or items[end].epoch - items[end - 1].epoch > MIRROR_WINDOW_S:
+                kept += _speaker(items[start:end])
+                start = end
     return tuple(sorted(kept, key=lambda a: (a.occurred_at, a.ref)))
+
+
+def _epoch(activity: Activity) -> float:
+    return activity.epoch
+
+
+def _speaker(run: list[Activity]) -> list[Activity]:
+    """A run of one kind: all of it from one CRM, else the part of the CRM that logged most."""
+    if all(activity.crm == run[0].crm for activity in run):
+        return run
+    by_crm: dict[str, list[Activity]] = defaultdict(list)
+    for activity in run:
+        by_crm[activity.crm].append(activity)
+    return max(by_crm.values(), key=lambda items: (len(items), items[0].crm))
 
 
 @dataclass(frozen=True, slots=True)

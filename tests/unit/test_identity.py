@@ -36,6 +36,27 @@ def test_an_activity_mirrored_in_two_crms_counts_once_and_repeats_in_one_crm_cou
     assert counted_once(views) == tuple(views)  # one CRM: nothing to mirror
 
 
+def test_a_mirror_across_a_minute_boundary_counts_once_and_activities_minutes_apart_both_count() -> None:
+    minute = datetime(2026, 11, 20, 9, 31, tzinfo=UTC)
+    hubspot = _activity(
+        RecordRef("hubspot", "forms", "1"),
+        HS,
+        ActivityKind.DEMO_REQUEST,
+        minute + timedelta(milliseconds=400),
+    )
+    salesforce = _activity(  # whole seconds, and copied a moment earlier: the minute before
+        RecordRef("salesforce", "Task", "1"), SF, ActivityKind.DEMO_REQUEST, minute - timedelta(seconds=1)
+    )
+    later = _activity(
+        RecordRef("salesforce", "Task", "2"), SF, ActivityKind.DEMO_REQUEST, minute + timedelta(hours=2)
+    )
+
+    kept = counted_once([hubspot, salesforce, later])
+
+    assert [a.ref.record_id for a in kept] == ["1", "2"]
+    assert kept[0].crm == "salesforce"  # one each in the run: a tie, settled the same way every time
+
+
 def test_records_merge_oldest_first_with_gaps_filled_and_the_persons_own_stage() -> None:
     older = Person(SF, "Ada@Example.com", first_name="Ada", title="CEO", created_at=AT - timedelta(days=9))
     newer = Person(
