@@ -147,6 +147,8 @@ class ApiUsage(msgspec.Struct, frozen=True):
     calls: int
     used: int | None = None
     limit: int | None = None
+    skipped: tuple[str, ...] = ()
+    """Why parts of the last read were skipped (e.g. a stream the CRM's tier refuses): warnings."""
 
 
 @dataclass(frozen=True, slots=True)

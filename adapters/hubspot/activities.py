@@ -1,10 +1,15 @@
 """Every activity stream after one cursor, merged in (stamp, stream, key) order, with its contact.
 
 Streams, in rank order: meetings and calls (keyset search on `hs_lastmodifieddate`, as for
-contacts), page views and form submissions (events API), marketing e-mail events, and
-marketing-event participations (see `activity_streams`; of the `marketing_event_ids` setting, or
-else of every marketing event the portal lists). A stream whose mapping section is absent
-costs no call.
+contacts), page views and form submissions (events API, `web_events`: a submission counts once
+whatever the event types it shows as), marketing e-mail events, and marketing-event
+participations (see `activity_streams`; of the `marketing_event_ids` setting, or else of every
+marketing event the portal lists). A stream whose mapping section is absent costs no call.
+
+The last four are optional: the events API needs an Enterprise portal and every one of them a
+scope (api-notes, "Corrections, 2026-12"). One that answers 403 ends there for this read, with
+a `stream.skipped` warning and its reason kept for the run summary (`skipped`); the other
+streams go on. Asked again each read, so an upgrade or a new scope takes effect by itself.
 
 One cursor, safe across streams: the merged read emits records in (stamp, rank, key) order and
 each page's cursor is its last record's (stamp, "<rank>-<stream>:<key>"). Every record before
@@ -31,25 +36,20 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Final
 
+import structlog
 from hubspot import HubSpot
 
 from leadsync.adapter_api import AdapterContext, Page, Rejection
 from leadsync.model import Activity, Cursor, RecordRef
 
 from .activity_cursor import AFTER_ALL, numeric_key, record_id, resume_keys
-from .activity_streams import (
-    StreamRow,
-    drained,
-    email_event_rows,
-    marketing_event_ids,
-    participation_rows,
-    web_event_rows,
-)
+from .activity_streams import StreamRow, drained, email_event_rows, marketing_event_ids, participation_rows
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .settings import HubSpotSettings
-from .transport import Response, Transport
+from .transport import ForbiddenError, Response, Transport
+from .web_events import form_rows, web_event_rows
 
-__all__ = ["ENGAGEMENTS", "STREAMS", "changed_activities"]
+__all__ = ["ENGAGEMENTS", "OPTIONAL", "STREAMS", "changed_activities", "skip_reason"]
 
 ENGAGEMENTS: Final = ("meetings", "calls")
 STREAMS: Final = (
@@ -61,12 +61,19 @@ STREAMS: Final = (
     "marketing_event_participations",
 )
 """Every stream, in rank order; the rank is part of the cursor: append, never reorder."""
-_WEB_EVENT_TYPES: Final = {"page_views": "e_visited_page", "form_submissions": "e_submitted_form"}
+OPTIONAL: Final = {
+    "page_views": "the events API (/events/v3/events)",
+    "form_submissions": "the events API (/events/v3/events)",
+    "email_events": "the marketing e-mail events API (/email/public/v1/events)",
+    "marketing_event_participations": "the marketing events API (/marketing/v3/marketing-events)",
+}
+"""Streams a portal may refuse (403: its tier or the token's scopes): skipped with a warning."""
 _STAMP: Final = "hs_lastmodifieddate"
 _ASSOCIATIONS_PER_CALL: Final = 1000
 _CONTACTS_PER_READ: Final = 100
 _NO_ID_ABOVE: Final = 1 << 63
 
+_log = structlog.get_logger(__name__)
 _Item = tuple[int, int, str, StreamRow]  # (stamp, rank, key, row): read order
 _ORDER: Final = itemgetter(0, 1, 2)  # an item's place in read order
 
@@ -80,13 +87,20 @@ class _Reader:
     transport: Transport
     settings: HubSpotSettings
     until_ms: int
+    skipped: dict[str, str]  # stream -> why it was skipped in this read
 
 
 def changed_activities(
-    context: AdapterContext, client: HubSpot, transport: Transport, settings: HubSpotSettings, since: Cursor
+    context: AdapterContext,
+    client: HubSpot,
+    transport: Transport,
+    settings: HubSpotSettings,
+    since: Cursor,
+    *,
+    skipped: dict[str, str],
 ) -> Iterator[Page[Activity]]:
-    """Pages of activities strictly after `since`, up to the cycle's start."""
-    reader = _Reader(context, client, transport, settings, epoch_ms(context.clock.now()))
+    """Pages of activities after `since`, up to the cycle's start; refused streams go to `skipped`."""
+    reader = _Reader(context, client, transport, settings, epoch_ms(context.clock.now()), skipped)
     since_ms = epoch_ms(since.stamp)
     keys = resume_keys(STREAMS, since.record_id)
     streams = [
@@ -109,12 +123,39 @@ def _tagged(rows: Iterator[StreamRow], rank: int) -> Iterator[_Item]:
 
 
 def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
+    """One stream's rows, lazily; an optional stream HubSpot refuses (403) ends, with a warning."""
+    if stream not in OPTIONAL:
+        yield from _stream_rows(reader, stream, after)
+        return
+    try:
+        yield from _stream_rows(reader, stream, after)
+    except ForbiddenError as exc:
+        reason = skip_reason(stream, exc)
+        reader.skipped[stream] = reason
+        _log.warning(
+            "stream.skipped", crm=reader.context.name, stream=stream, category=exc.category, reason=reason
+        )
+
+
+def skip_reason(stream: str, exc: ForbiddenError) -> str:
+    """Why a refused optional stream is skipped, and what to do about it."""
+    return (
+        f"{stream} skipped: {OPTIONAL[stream]} answered 403 {exc.category or 'Forbidden'} "
+        f"({exc.detail or 'no message'}); it needs the scopes HubSpot names and, for the events "
+        f"API, an Enterprise subscription. Contacts, engagements and writes go on. Fix: grant the "
+        f"scopes or upgrade, or remove [activities.{stream}] from the mapping"
+    )
+
+
+def _stream_rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
     """One stream's rows, lazily: no call is made before the merge asks for its first row."""
     client, transport, until_ms = reader.client, reader.transport, reader.until_ms
     if stream in ENGAGEMENTS:
         yield from _engagement_rows(reader, stream, after)
-    elif stream in _WEB_EVENT_TYPES:
-        yield from web_event_rows(client, transport, _WEB_EVENT_TYPES[stream], after, until_ms)
+    elif stream == "page_views":
+        yield from web_event_rows(client, transport, "e_visited_page", after, until_ms)
+    elif stream == "form_submissions":
+        yield from form_rows(client, transport, after, until_ms)
     elif stream == "email_events":
         rows = email_event_rows(client, transport, after, until_ms, fields=_held_fields(reader, stream))
         contacts = _contacts_by_email(client, transport, rows.people())

@@ -1,9 +1,6 @@
 """Each activity stream's records after a (stamp, key) point, up to a cap, in (stamp, key) order.
 
-- Page views and form submissions: `GET /events/v3/events/` per event type, `occurredAfter`
-  (exclusive: asked for 1 ms before the stamp) and `occurredBefore` (the cap + 1 ms), sorted
-  ascending, paged by `after` inside that one query. HubSpot orders ties in no known way, so
-  the records of one stamp are held until the next stamp shows, then sorted by event id.
+- Page views and form submissions: `web_events`.
 - Marketing e-mail events: legacy `GET /email/public/v1/events` with inclusive
   `startTimestamp`/`endTimestamp`; it answers newest first with offsets, so the window is read
   whole before its oldest event is known (memory grows with the events of one cycle's window).
@@ -16,11 +13,6 @@
 
 Those two streams are held whole (`held_rows`: each record keeps only the fields its mapping
 reads, packed small, and is let go of as soon as it is emitted).
-
-Form submissions are reshaped to the fields `[activities.form_submissions]` reads:
-`submittedAt`, `form.name` (the event's `hs_form_title`), `form.id`, `pageUrl`; the event names
-its contact (`objectId`), so no e-mail lookup is needed. Sandbox-verified shapes only: the
-event type name `e_submitted_form` and its property names are best knowledge (sandbox docs).
 """
 
 from __future__ import annotations
@@ -40,16 +32,15 @@ __all__ = [
     "StreamRow",
     "drained",
     "email_event_rows",
+    "iso",
     "marketing_event_ids",
+    "ms",
     "participation_rows",
-    "web_event_rows",
 ]
 
-_EVENTS_PER_PAGE: Final = 100
 _EMAIL_EVENTS_PER_PAGE: Final = 1000
 _PARTICIPATIONS_PER_PAGE: Final = 100
 _MARKETING_EVENTS_PER_PAGE: Final = 100
-_FORM_EVENT: Final = "e_submitted_form"
 
 
 class StreamRow(NamedTuple):
@@ -59,32 +50,6 @@ class StreamRow(NamedTuple):
     key: str
     record: dict[str, Any]
     person: str  # the contact id; for e-mail events, the recipient until resolved
-
-
-def web_event_rows(
-    client: HubSpot, transport: Transport, event_type: str, after: tuple[int, str], until_ms: int
-) -> Iterator[StreamRow]:
-    """Web events of one type (`e_visited_page`, `e_submitted_form`) after `after`."""
-    api = client.events.events_api
-    args: dict[str, Any] = {
-        "object_type": "contact",
-        "event_type": event_type,
-        "occurred_after": _iso(after[0] - 1),
-        "occurred_before": _iso(until_ms + 1),
-        "sort": ["ASCENDING"],
-        "limit": _EVENTS_PER_PAGE,
-    }
-
-    def pages() -> Iterator[list[StreamRow]]:
-        page_after: str | None = None
-        while True:
-            body = transport.call("events", api.get_page, **args, after=page_after).body
-            yield [_web_row(raw, event_type) for raw in body.get("results", [])]
-            page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if not page_after:
-                return
-
-    return _by_stamp(pages(), after)
 
 
 def email_event_rows(
@@ -161,7 +126,7 @@ def participation_rows(
                 after=page_after,
             ).body
             for raw in body.get("results", []):
-                stamp_ms, key = _ms(raw["createdAt"]), numeric_key(raw["id"])
+                stamp_ms, key = ms(raw["createdAt"]), numeric_key(raw["id"])
                 if (stamp_ms, key) > after and stamp_ms <= until_ms:
                     contact = ((raw.get("associations") or {}).get("contact") or {}).get("contactId")
                     rows.add(stamp_ms, key, raw, str(contact or ""))
@@ -176,38 +141,14 @@ def drained(rows: HeldRows) -> Iterator[StreamRow]:
     return map(StreamRow._make, rows.drained())
 
 
-def _web_row(raw: dict[str, Any], event_type: str) -> StreamRow:
-    stamp_ms = _ms(raw["occurredAt"])
-    record = raw
-    if event_type == _FORM_EVENT:
-        properties = raw.get("properties") or {}
-        record = {
-            "submittedAt": stamp_ms,
-            "form": {"name": properties.get("hs_form_title"), "id": properties.get("hs_form_id")},
-            "pageUrl": properties.get("hs_url"),
-        }
-    return StreamRow(stamp_ms, str(raw["id"]), record, str(raw.get("objectId") or ""))
-
-
-def _by_stamp(pages: Iterable[list[StreamRow]], after: tuple[int, str]) -> Iterator[StreamRow]:
-    """Rows in (stamp, key) order from pages in stamp order whose ties come in any order."""
-    held: list[StreamRow] = []
-    for page in pages:
-        for row in page:
-            if held and row.stamp_ms != held[0].stamp_ms:
-                yield from sorted(held)
-                held = []
-            if (row.stamp_ms, row.key) > after:
-                held.append(row)
-    yield from sorted(held)
-
-
-def _ms(value: object) -> int:
+def ms(value: object) -> int:
+    """An instant (epoch ms or ISO 8601 text) in epoch ms."""
     text = str(value)
     if text.isdigit():
         return int(text)
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def _iso(stamp_ms: int) -> str:
+def iso(stamp_ms: int) -> str:
+    """Epoch ms as ISO 8601 text with milliseconds, as the events API takes it."""
     return instant(stamp_ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -60,6 +60,7 @@ class HubSpotAdapter:
             limiter=limiter, sleep=context.sleep, attempts=settings.attempts, timeout_s=settings.timeout_s
         )
         self._owners: list[Owner] | None = None
+        self._skipped: dict[str, str] = {}  # optional streams HubSpot refused in the last read, and why
         self._writer = Writer(context, self._client, self._transport, self._owner_ids)
 
     # -- the contract -------------------------------------------------------------------------
@@ -91,6 +92,7 @@ class HubSpotAdapter:
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
         """Contacts changed strictly after `since` and up to the cycle's start, in (stamp, id) order."""
+        self._skipped.clear()  # a new read: what the last one skipped is told no more
         until_ms = epoch_ms(self._context.clock.now())
         spec = SearchSpec(
             "lastmodifieddate", self._people_properties(), self._settings.page_size, self._search
@@ -111,8 +113,14 @@ class HubSpotAdapter:
             yield Page(tuple(people), Cursor(instant(stamp_ms), str(number)), tuple(rejected))
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
-        """Every activity stream (engagements, web, e-mail, marketing events) after `since`, merged."""
-        return changed_activities(self._context, self._client, self._transport, self._settings, since)
+        """Every activity stream (engagements, web, e-mail, marketing events) after `since`, merged.
+
+        An optional stream HubSpot refuses (403: tier or scopes) is skipped; `usage()` says why.
+        """
+        self._skipped.clear()
+        return changed_activities(
+            self._context, self._client, self._transport, self._settings, since, skipped=self._skipped
+        )
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
         """The managed values HubSpot holds now for these contacts (batch reads of 100)."""
@@ -123,9 +131,10 @@ class HubSpotAdapter:
         return self._writer.apply(changes)
 
     def usage(self) -> ApiUsage:
-        """HTTP calls made by this adapter, and HubSpot's daily count when its headers gave one."""
+        """HTTP calls made by this adapter, HubSpot's daily count when its headers gave one, and the
+        streams the last read skipped."""
         t = self._transport
-        return ApiUsage(t.calls, t.daily_used, t.daily_limit)
+        return ApiUsage(t.calls, t.daily_used, t.daily_limit, skipped=tuple(self._skipped.values()))
 
     # -- inside -------------------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ sorted by stamp. HubSpot returns ties in no order (the sandbox: a fixed arbitrar
 the records of a page's last stamp may go on in the next page: they are held back and read
 again by the next query. A page that holds one stamp only is continued inside that stamp
 by `hs_object_id` (`EQ t`, `GT id`, sorted by id) until the stamp is done, whatever its size.
+
+Only the absence of `paging.next.after` ends a query's results: a page may hold fewer results
+than `limit` and still go on (api-notes, "Corrections, 2026-12"). A page with no results but an
+`after` is followed by that `after`, so the next query is never the same one again.
 """
 
 from __future__ import annotations
@@ -49,11 +53,11 @@ def instant(stamp_ms: int) -> datetime:
 def rows_after(spec: SearchSpec, stamp_ms: int, last_id: int, until_ms: int) -> Iterator[list[Row]]:
     """Pages of rows strictly after (stamp_ms, last_id) up to `until_ms`, in (stamp, id) order."""
     while stamp_ms <= until_ms:
-        rows = _query(spec, _after_groups(spec, stamp_ms, last_id, until_ms), spec.stamp_property)
+        rows, more = _query(spec, _after_groups(spec, stamp_ms, last_id, until_ms), spec.stamp_property)
         if not rows:
             return
         rows.sort(key=lambda row: (row[0], row[1]))
-        if len(rows) < spec.page_size:  # everything that matches: no stamp is cut
+        if not more:  # everything that matches: no stamp is cut
             yield rows
             return
         top = rows[-1][0]
@@ -72,12 +76,12 @@ def rows_after(spec: SearchSpec, stamp_ms: int, last_id: int, until_ms: int) -> 
 def _inside_stamp(spec: SearchSpec, stamp_ms: int, last_id: int) -> Iterator[list[Row]]:
     while True:
         groups = [[_filter(spec.stamp_property, "EQ", stamp_ms), _filter(_ID, "GT", last_id)]]
-        rows = _query(spec, groups, _ID)
+        rows, more = _query(spec, groups, _ID)
         rows.sort(key=lambda row: row[1])
         if rows:
             last_id = rows[-1][1]
             yield rows
-        if len(rows) < spec.page_size:
+        if not more:
             return
 
 
@@ -93,15 +97,22 @@ def _filter(name: str, operator: str, value: int) -> dict[str, str]:
     return {"propertyName": name, "operator": operator, "value": str(value)}
 
 
-def _query(spec: SearchSpec, groups: list[list[dict[str, str]]], sort: str) -> list[Row]:
-    body = {
+def _query(spec: SearchSpec, groups: list[list[dict[str, str]]], sort: str) -> tuple[list[Row], bool]:
+    """The first non-empty page of a query, and whether HubSpot has more after it."""
+    body: dict[str, object] = {
         "filterGroups": [{"filters": filters} for filters in groups],
         "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
         "properties": list(spec.properties),
         "limit": spec.page_size,
     }
-    results = spec.search(body).body.get("results", [])
-    return [(stamp_ms_of(record, spec.stamp_property), int(record["id"]), record) for record in results]
+    while True:
+        answer = spec.search(body).body
+        results = answer.get("results", [])
+        after = ((answer.get("paging") or {}).get("next") or {}).get("after")
+        if results or not after:
+            rows = [(stamp_ms_of(r, spec.stamp_property), int(r["id"]), r) for r in results]
+            return rows, bool(after)
+        body["after"] = after
 
 
 def stamp_ms_of(record: dict[str, Any], stamp_property: str) -> int:

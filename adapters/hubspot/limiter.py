@@ -44,6 +44,19 @@ class RateLimiter:
                 window.popleft()
         window.append(now)
 
+    def saturate(self) -> None:
+        """HubSpot says no call is left in its 10-s window (`X-HubSpot-RateLimit-Remaining: 0`):
+        count the window as full from now, so the next call waits for its oldest call to leave."""
+        limit, _ = self._limits[False]
+        window = self._windows[False]
+        now = max(self._clock.now().timestamp(), self._floor)
+        while len(window) < limit:
+            window.append(now)
+
+    def day(self) -> str:
+        """Today's date in UTC, by the injected clock (HubSpot's daily count resets with it)."""
+        return self._clock.now().date().isoformat()
+
     def penalize(self, seconds: float) -> None:
         """After a 429 wait, count the waited time as passed."""
         self._floor = max(self._floor, self._clock.now().timestamp()) + seconds

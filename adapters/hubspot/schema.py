@@ -16,6 +16,7 @@ from leadsync.adapter_api import (
     WriteTarget,
 )
 
+from .refusals import refused_streams
 from .transport import Transport
 
 __all__ = ["schema_report"]
@@ -81,6 +82,7 @@ def schema_report(context: AdapterContext, client: HubSpot, transport: Transport
                     prop=properties.get(write_target.field),
                 )
             )
+    problems.extend(refused_streams(context, client, transport))
     return SchemaReport(context.name, tuple(problems))
 
 

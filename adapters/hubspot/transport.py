@@ -20,7 +20,7 @@ from leadsync.adapter_api import AdapterError, AuthError, BudgetExhausted, Trans
 
 from .limiter import RateLimiter
 
-__all__ = ["BadRequestError", "NotFoundError", "Response", "Transport"]
+__all__ = ["BadRequestError", "ForbiddenError", "NotFoundError", "Response", "Transport"]
 
 _POLICY_WAIT_S: Final = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
 _BACKOFF_S: Final = (1.0, 2.0, 4.0, 8.0, 16.0)
@@ -36,6 +36,19 @@ class BadRequestError(AdapterError):
         self.body = body
 
 
+class ForbiddenError(AuthError):
+    """HubSpot refused this endpoint (403): a scope the token lacks, or a tier the portal lacks.
+
+    `category` is HubSpot's (`MISSING_SCOPES`…). Fatal for contacts; an optional activity stream
+    is skipped with a warning instead (see `activities`).
+    """
+
+    def __init__(self, message: str, body: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.category = str(body.get("category") or "")
+        self.detail = str(body.get("message") or "")[:300]
+
+
 class NotFoundError(AdapterError):
     """HubSpot has no such object or endpoint (404)."""
 
@@ -49,7 +62,7 @@ class _Retryable(Exception):  # noqa: N818 - internal signal to tenacity, never 
 _ERRORS: Final[Mapping[int, type[AdapterError]]] = {
     400: BadRequestError,
     401: AuthError,
-    403: AuthError,
+    403: ForbiddenError,
     404: NotFoundError,
     429: TransientError,
 }
@@ -59,6 +72,8 @@ _HINTS: Final[Mapping[type[AdapterError], str]] = {
     AuthError: "create a private-app token with the crm.objects.contacts scopes and set "
     "LEADSYNC_HUBSPOT__ACCESS_TOKEN, then run `leadsync check`",
     TransientError: "it is retried next cycle",
+    ForbiddenError: "grant the private app the scopes HubSpot names (Settings → Integrations → "
+    "Private apps), then run `leadsync check --live`",
 }
 
 
@@ -82,6 +97,7 @@ class Transport:
         self.calls = 0
         self.daily_used: int | None = None
         self.daily_limit: int | None = None
+        self._counted_on = ""  # the day HubSpot's daily headers were last read
 
     def call(
         self, what: str, method: Callable[..., Any], /, *, search: bool = False, **kwargs: object
@@ -112,6 +128,12 @@ class Transport:
     def _once(
         self, what: str, method: Callable[..., Any], search: bool, kwargs: Mapping[str, object]
     ) -> Response:
+        if self._spent_today():
+            raise BudgetExhausted(
+                f"hubspot: all {self.daily_limit} calls of today's allowance are spent (HubSpot's "
+                f"X-HubSpot-RateLimit-Daily-Remaining is 0); {what} was not sent. The next cycle "
+                "after midnight UTC resumes from the same cursor"
+            )
         self._limiter.acquire(search=search)
         self.calls += 1
         try:
@@ -129,15 +151,29 @@ class Transport:
         self._count(raw.headers)
         return Response(raw.status, json.loads(data) if data else {})
 
+    def _spent_today(self) -> bool:
+        used, limit = self.daily_used, self.daily_limit
+        return (
+            used is not None
+            and limit is not None
+            and used >= limit
+            and self._counted_on == self._limiter.day()
+        )
+
     def _count(self, headers: Mapping[str, str] | None) -> None:
+        """Honour HubSpot's `X-HubSpot-RateLimit-*` headers (api-notes, "HubSpot CRM v3"): none
+        left in the 10-s window holds the next call back; none left today stops before calling."""
         if not headers:
             return
+        if headers.get("X-HubSpot-RateLimit-Remaining") == "0":
+            self._limiter.saturate()
         daily, remaining = (
             headers.get("X-HubSpot-RateLimit-Daily"),
             headers.get("X-HubSpot-RateLimit-Daily-Remaining"),
         )
         if daily and remaining and daily.isdigit() and remaining.isdigit():
             self.daily_limit, self.daily_used = int(daily), int(daily) - int(remaining)
+            self._counted_on = self._limiter.day()
 
     def _failure(
         self, what: str, status: int, raw_body: object, headers: Mapping[str, str] | None
@@ -165,6 +201,8 @@ class Transport:
         text = f"hubspot: {what} answered HTTP {status}: {message}" + (f"; {hint}" if hint else "")
         if kind is BadRequestError:
             return BadRequestError(text, body)
+        if kind is ForbiddenError:
+            return ForbiddenError(text, body)
         return kind(text)
 
 

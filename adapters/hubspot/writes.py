@@ -1,8 +1,9 @@
 """Write managed values to contacts in batches of 100, and read them back in common-model terms.
 
-A whole-batch 400 (a bad value, a bad property, a duplicate id) is narrowed down by
-splitting the batch and retrying the halves, so every valid record is written and each bad
-one gets its own result; 207 per-id errors are mapped too (api-notes). `lifecyclestage`
+A whole-batch 400 (a bad value, a bad property, a duplicate id) refuses the inputs its detail
+names, and the rest are sent again once; when it names none, the batch is split and the halves
+retried, so every valid record is written and each bad one gets its own result. A record is
+written only when the answer confirms it (`batch_errors`). `lifecyclestage`
 does not move back on a plain write: a backward move is a clear (`""`) in a batch before
 the one that sets the earlier stage, decided from the property's option order and the
 change's `previous` stage.
@@ -19,6 +20,7 @@ from hubspot import HubSpot
 from leadsync.adapter_api import AdapterContext, Change, CurrentValues, UnmappedFieldError, WriteResult
 from leadsync.model import RecordRef, Stage
 
+from .batch_errors import confirmed, named_inputs
 from .keyset import instant
 from .transport import BadRequestError, Transport
 
@@ -218,7 +220,8 @@ class Writer:
     def _write_batch(
         self, inputs: list[tuple[int, dict[str, str]]], changes: Sequence[Change]
     ) -> dict[int, WriteResult]:
-        """One batch update; a 400 is split in halves until each bad input stands alone."""
+        """One batch update; a 400 drops the inputs its detail names and sends the rest once, or
+        (naming none) is split in halves until each bad input stands alone."""
         api = self._client.crm.contacts.batch_api
         body = {"inputs": [{"id": changes[i].ref.record_id, "properties": p} for i, p in inputs]}
         try:
@@ -226,27 +229,28 @@ class Writer:
                 "contacts batch update", api.update, batch_input_simple_public_object_batch_input=body
             )
         except BadRequestError as exc:
-            if len(inputs) > 1:
+            if len(inputs) == 1:
+                index = inputs[0][0]
+                return {index: _refused(changes[index].ref, exc.body)}
+            named = named_inputs(exc.body, [properties for _, properties in inputs])
+            if named is None:
                 half = len(inputs) // 2
                 return {
                     **self._write_batch(inputs[:half], changes),
                     **self._write_batch(inputs[half:], changes),
                 }
-            index = inputs[0][0]
-            return {index: _refused(changes[index].ref, exc.body)}
-        failed: dict[str, tuple[str, str]] = {}
-        for error in answer.body.get("errors", []) or []:
-            ids = ((error.get("context") or {}).get("ids")) or []
-            for object_id in ids:
-                failed[str(object_id)] = (
-                    str(error.get("category") or "ERROR"),
-                    str(error.get("message", ""))[:300],
-                )
+            refused = {
+                inputs[n][0]: WriteResult(changes[inputs[n][0]].ref, False, *outcome)
+                for n, outcome in named.items()
+            }
+            rest = [item for n, item in enumerate(inputs) if n not in named]
+            return {**refused, **(self._write_batch(rest, changes) if rest else {})}
+        outcomes = confirmed(answer.body, [changes[i].ref.record_id for i, _ in inputs])
         results: dict[int, WriteResult] = {}
         for index, _ in inputs:
             ref = changes[index].ref
-            code, message = failed.get(ref.record_id, ("", ""))
-            results[index] = WriteResult(ref, not code, code, message)
+            outcome = outcomes[ref.record_id]
+            results[index] = WriteResult(ref, True) if outcome is None else WriteResult(ref, False, *outcome)
         return results
 
 

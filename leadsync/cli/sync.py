@@ -118,6 +118,9 @@ def summary_tables(report: CycleReport) -> None:
     problems = [(name, error) for name, f in report.crms.items() for error in f.errors]
     if problems:
         print_table("Problems", ("crm", "problem"), problems)
+    warnings = [(name, warning) for name, f in report.crms.items() for warning in f.warnings]
+    if warnings:
+        print_table("Warnings", ("crm", "warning"), warnings)
 
 
 def plan(

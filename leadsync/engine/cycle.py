@@ -101,6 +101,7 @@ class SyncEngine:
                     usage, figures = connection.adapter.usage(), report.crm(connection.name)
                     figures.api_calls = usage.calls - calls[connection.name]
                     figures.api_used, figures.api_limit = usage.used, usage.limit
+                    figures.warnings = list(usage.skipped)
                 report.wall_s = time.perf_counter() - started
                 self.store.runs.finish(
                     run.id,

@@ -31,6 +31,7 @@ class CrmFigures:
     api_limit: int | None = None
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what the adapter skipped, e.g. a refused stream
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON."""
@@ -46,6 +47,7 @@ class CrmFigures:
             "api_calls": self.api_calls,
             "failed": self.failed,
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
         }
 
 

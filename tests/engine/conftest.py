@@ -63,7 +63,8 @@ MakePipeline = Callable[..., Pipeline]
 
 @pytest.fixture
 def make_pipeline(tmp_path: Path) -> Iterator[MakePipeline]:
-    """Build a pipeline: `people`, and [sync]/[guard]/per-CRM settings to merge into the config."""
+    """Build a pipeline: `people`, [sync]/[guard]/per-CRM settings to merge into the config, and
+    the HubSpot portal's tier."""
     opened: list[tuple[SalesforceSandbox, HubSpotSandbox, Store]] = []
 
     def make(
@@ -73,10 +74,11 @@ def make_pipeline(tmp_path: Path) -> Iterator[MakePipeline]:
         sync: dict[str, Any] | None = None,
         guard: dict[str, Any] | None = None,
         crm: dict[str, dict[str, Any]] | None = None,
+        hubspot_tier: str = "enterprise",
     ) -> Pipeline:
         clock = ManualClock(NOW)
         salesforce = SalesforceSandbox(people=people, clock=clock).__enter__()
-        hubspot = HubSpotSandbox(people=people, clock=clock, rate_limits=False).__enter__()
+        hubspot = HubSpotSandbox(people=people, clock=clock, rate_limits=False, tier=hubspot_tier).__enter__()
         state = url or f"sqlite:///{tmp_path / 'state.db'}"
         extra = crm or {}
         raw: dict[str, Any] = {

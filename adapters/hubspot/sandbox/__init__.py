@@ -14,15 +14,32 @@ portal's marketing events (`GET /marketing/v3/marketing-events/`, counted as
 
 Faults (`sandbox.faults.push(Fault(kind, ...))`): `rate_limit` (429; `policyName` taken from
 the fault's headers, TEN_SECONDLY_ROLLING by default; its other headers, e.g.
-`Retry-After`, are sent), `server_error` / `server_error_502` / `server_error_503`,
-`timeout` (the real answer after `delay_s`), `auth` (401). Per-record refusals:
-`sandbox.store.reject_writes(*ids)`.
+`Retry-After`, are sent, with `X-HubSpot-RateLimit-*` saying none is left in the policy's
+window), `server_error` / `server_error_502` / `server_error_503`, `timeout` (the real answer
+after `delay_s`), `auth` (401), `missing_scopes` (403 `MISSING_SCOPES`; the pseudo-header
+`requiredScopes` lists the scopes it names). Per-record refusals:
+`sandbox.store.reject_writes(*ids)` (a 400 naming no input), `store.remove_option(property,
+value)` (a 400 naming the property and value), `store.fail_unnamed(*ids)` (a 207 error naming
+no ids). `SearchLimits(short_pages=n)`: search pages of at most n results that still go on.
+`HubSpotSandbox(tier=...)`: below "enterprise" the events API answers 403.
+
+Real-API rules and their provenance (api-notes, "Corrections, 2026-12", unless said):
+events cursors are returned URL-encoded (`...%3D%3D`) and any other cursor is a 400
+(`paging`); search pages may be short and still have `after` (`search`); 207 errors may name
+no ids (`batches`); the events API needs Enterprise (`errors.tier_refused`: message quoted in
+PipedreamHQ/pipedream#11810, category unverified); `MISSING_SCOPES` bodies as quoted in
+HubSpot/hubspot-api-nodejs#268 (`errors.missing_scopes`); a form submission shows as
+`e_submitted_form`, `e_form_submission_v2` and `e_form_submission_metadata_v2`
+(`activity_json.FORM_EVENT_TYPES`; which types a form emits and their properties are
+unverified); `INVALID_EMAIL`'s message as quoted in Atlas-Authority/marketing-automation#174.
 
 Deliberate differences from the real API (none makes a client pass here that would fail
 there; most make the sandbox stricter or leave a behaviour unspecified on purpose):
 
-- Only the object types above exist; others answer 404 (search, batch, GET) or an empty
-  list (properties). Properties are a fixed subset; none can be created or archived.
+- Only the object types above exist; an unknown type name answers HubSpot's 400 "Unable to
+  infer object type" (no category, as recorded), and a known type the sandbox does not serve
+  answers 404 (search, batch, GET) or an empty list (properties). Properties are a fixed
+  subset; none can be created or archived.
   `propertiesWithHistory`, `associations` and `archived` query options are ignored;
   `idProperty=email` works in contact batch reads only.
 - Search: ties in the sort property come back in a fixed arbitrary order (HubSpot promises
@@ -46,8 +63,8 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
   and events; they are absent from search.
 - Events API: `objectType` alone lists every contact's events; newest first unless
   `sort=ASCENDING`; `occurredAfter`/`occurredBefore` are exclusive; `limit` ≤ 100;
-  `objectType` comes back as `CONTACT`. The `e_submitted_form` type name and the event
-  property names are best knowledge, not verified.
+  `objectType` comes back as `CONTACT`. The event property names are best knowledge, not
+  verified.
 - E-mail events: bounces carry `category: UNKNOWN_USER` (HubSpot's hard-bounce category
   as best known); campaign ids and `sentBy` are synthetic; newest first.
 - Marketing events: the list serves the six seeded events only (none can be created,
@@ -64,8 +81,13 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
   it. Beware: the client's default urllib3 `Retry(3)` sleeps for a `Retry-After` on a
   429/503 and asks again by itself. 5xx fault bodies are JSON (a real 502/503 may come
   from the edge as HTML).
-- `after` cursors of owners, events, marketing events and participations are the
-  sandbox's own opaque strings; search's `after` is the offset, as HubSpot's is in practice.
+- `after` cursors of owners, marketing events and participations are the sandbox's own
+  opaque strings; events cursors have the real format (base64 ending in `==`, returned
+  URL-encoded) but encode the sandbox's offset; search's `after` is the offset, as HubSpot's
+  is in practice. The 400 for a cursor never issued has the sandbox's own message.
+- The 403 of the events API below Enterprise, the 207 error that names no ids
+  (`INTERNAL_ERROR`, "Unable to update the object; please try again later") and
+  `reject_writes`' 400 message are the sandbox's own choices (no recorded body found).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 - `GET /events/v3/events/`: `objectType` (+ `objectId`), `eventType`, `occurredAfter` /
   `occurredBefore` (exclusive, ISO 8601 or epoch ms), `sort` ASCENDING / DESCENDING (newest
-  first by default), `limit` ≤ 100, opaque `after`.
+  first by default), `limit` ≤ 100, opaque `after` in the real format: returned URL-encoded,
+  taken decoded once, any other text a 400 (`paging.event_cursor`).
 - `GET /email/public/v1/events`: `startTimestamp` / `endTimestamp` (epoch ms, inclusive),
   `recipient`, `eventType`, `limit` ≤ 1,000, `offset`; answers `{hasMore, offset, events}`,
   newest first.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar, overload
+from urllib.parse import quote
 
 from .activity_json import (
     EMAIL_TYPES,
@@ -32,7 +34,7 @@ from .activity_json import (
     web_event_type,
 )
 from .errors import invalid_input
-from .paging import cursor, offset_of
+from .paging import cursor, event_cursor_as_returned, event_offset_of, offset_of
 from .stamps import parse_ms
 
 __all__ = ["ActivityLog"]
@@ -68,6 +70,7 @@ class ActivityLog:
             lambda p: [(event, state) for event in (None, p.event) for state in ("", p.state)],
         )
         self._participations_by_contact = _grouped(self._participations, lambda p: [p.contact_id])
+        self._issued: set[int] = set()  # offsets of the events cursors handed out
 
     def merge(self, primary_id: str, merged_id: str) -> None:
         """Show a merged-away contact's page views and form submissions on the survivor's timeline."""
@@ -98,7 +101,14 @@ class ActivityLog:
             bisect_left(times, before if before is not None else _NEVER),
             reverse=newest_first,
         )
-        return _listing(chosen, web_event_json, args, limit=(100, 100), link=f"{base_url}/events/v3/events/")
+        return _listing(
+            chosen,
+            web_event_json,
+            args,
+            limit=(100, 100),
+            link=f"{base_url}/events/v3/events/",
+            issued=self._issued,
+        )
 
     def email_events_page(self, args: Mapping[str, str], *, portal_id: int) -> dict[str, Any]:
         """One page of `GET /email/public/v1/events`."""
@@ -242,13 +252,20 @@ def _listing(
     *,
     limit: tuple[int, int],
     link: str = "",
+    issued: set[int] | None = None,
 ) -> dict[str, Any]:
+    """One page. With `issued` (the events API): its cursors (`paging`: `after` URL-encoded, only
+    those handed out taken) and a `link` repeating the query with the next `after`, as a recorded
+    events page has it."""
+    encoded = issued is not None
     size = _integer(args, "limit", limit[0])
     if not 1 <= size <= limit[1]:
         raise invalid_input(f"limit must be between 1 and {limit[1]}, got {size}")
-    start = offset_of(args.get("after"))
+    start = event_offset_of(args.get("after"), issued) if issued is not None else offset_of(args.get("after"))
     answer: dict[str, Any] = {"results": [render(item) for item in items[start : start + size]]}
     if start + size < len(items):
-        after = cursor(start + size)
-        answer["paging"] = {"next": {"after": after, "link": f"{link}?after={after}" if link else ""}}
+        after = event_cursor_as_returned(start + size, issued) if issued is not None else cursor(start + size)
+        repeated = args.items() if encoded else ()
+        query = "".join(f"{quote(k)}={quote(v, safe='')}&" for k, v in repeated if k != "after" and v)
+        answer["paging"] = {"next": {"after": after, "link": f"{link}?{query}after={after}" if link else ""}}
     return answer

@@ -17,8 +17,16 @@ from werkzeug.wrappers import Request, Response
 
 from adapters.sandbox_server import Fault
 
-from .errors import AUTH_MESSAGE, HubSpotApiError, correlation_id, error_body, rate_limited
-from .limits import Limiter
+from .errors import (
+    AUTH_MESSAGE,
+    HubSpotApiError,
+    correlation_id,
+    error_body,
+    missing_scopes,
+    rate_limited,
+    tier_refused,
+)
+from .limits import Limiter, RateLimits, refusal_headers
 from .routes import ROUTES, Call, endpoint_name, handle
 from .store import HubSpotStore
 
@@ -39,9 +47,16 @@ class HubSpotApp:
     """Answers HubSpot API calls from the store; `render_fault` answers injected faults."""
 
     def __init__(
-        self, store: HubSpotStore, *, token: str, limiter: Limiter | None, stats: Callable[[], dict[str, int]]
+        self,
+        store: HubSpotStore,
+        *,
+        token: str,
+        limiter: Limiter | None,
+        stats: Callable[[], dict[str, int]],
+        tier: str = "enterprise",
     ) -> None:
         self._store, self._token, self._limiter, self._stats = store, token, limiter, stats
+        self._tier = tier
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request."""
@@ -66,12 +81,17 @@ class HubSpotApp:
             policy = next(
                 (v for k, v in fault.headers.items() if k.lower() == "policyname"), "TEN_SECONDLY_ROLLING"
             )
-            error = rate_limited(policy, headers)
+            limits = self._limiter.limits if self._limiter is not None else RateLimits()
+            error = rate_limited(policy, {**refusal_headers(policy, limits), **headers})
         elif fault.kind in _SERVER_ERRORS:
             status, message = _SERVER_ERRORS[fault.kind]
             error = HubSpotApiError(status, error_body(message), headers)
         elif fault.kind == "auth":
             error = HubSpotApiError(401, error_body(AUTH_MESSAGE, "INVALID_AUTHENTICATION"), headers)
+        elif fault.kind == "missing_scopes":
+            error = missing_scopes(
+                *(fault.headers.get("requiredScopes") or "crm.objects.contacts.read").split(",")
+            )
         else:
             error = HubSpotApiError(500, error_body(f"sandbox: unknown fault kind {fault.kind!r}"))
         return _json(error.status, error.body, error.headers)(environ, start_response)
@@ -89,6 +109,8 @@ class HubSpotApp:
             return _json(405, error_body(f"method {request.method} not allowed on {request.path}"))
         headers: dict[str, str] = {}
         try:
+            if endpoint == "events" and self._tier != "enterprise":
+                raise tier_refused()
             if self._limiter is not None:
                 headers = self._limiter.admit(search=endpoint == "search")
             call = Call(

@@ -10,7 +10,7 @@ stamp. Ids of merged-away records answer as the record they were merged into.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,9 @@ from .writes import kept_changes, normalised
 __all__ = ["MAX_INPUTS", "BatchContext", "batch_answer", "read_batch", "update_batch", "write_one"]
 
 MAX_INPUTS = 100
+_UNNAMED = BatchError("INTERNAL_ERROR", "Unable to update the object; please try again later")
+"""A per-record failure whose `context` names no ids: real 207 errors may carry none (api-notes,
+"Corrections, 2026-12"); this category and message are the sandbox's own (none recorded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class BatchContext:
     stamp: Callable[[], int]  # the modification stamp of a write, epoch ms
     now_ms: Callable[[], int]
     portal_id: int
+    unconfirmed: Collection[str] = ()  # ids whose write fails with an error naming no ids
 
 
 def batch_answer(
@@ -88,17 +92,18 @@ def update_batch(
     if problems:
         raise property_problems(problems, portal_id=context.portal_id)
     stamp = context.stamp()
-    results, missing = [], []
+    results, missing, unnamed = [], [], []
     for given, (object_id, values) in zip(ids, writes, strict=True):
         record = collection.get(object_id)
         if record is None:
             missing.append(given)
-            continue
-        write_one(collection, record, values, stamp_ms=stamp)
-        results.append(collection.to_json(record, list(values)))
-    return batch_answer(
-        results, _not_found(collection, missing), started_ms=started, completed_ms=context.now_ms()
-    )
+        elif object_id in context.unconfirmed:
+            unnamed.append(_UNNAMED)
+        else:
+            write_one(collection, record, values, stamp_ms=stamp)
+            results.append(collection.to_json(record, list(values)))
+    errors = [*_not_found(collection, missing), *unnamed]
+    return batch_answer(results, errors, started_ms=started, completed_ms=context.now_ms())
 
 
 def write_one(

@@ -22,9 +22,11 @@ __all__ = [
     "correlation_id",
     "error_body",
     "invalid_input",
+    "missing_scopes",
     "not_found",
     "property_problems",
     "rate_limited",
+    "tier_refused",
 ]
 
 AUTH_MESSAGE = (
@@ -102,6 +104,44 @@ def property_problems(problems: Sequence[PropertyProblem], *, portal_id: int) ->
         ],
     )
     return HubSpotApiError(400, body)
+
+
+def missing_scopes(*scopes: str) -> HubSpotApiError:
+    """The 403 for a token without a scope the endpoint needs.
+
+    Shape and texts: a real body quoted in HubSpot/hubspot-api-nodejs issue #268 (2022):
+    `{status, message, correlationId, errors[{message, context.requiredScopes}], links.scopes,
+    category: MISSING_SCOPES}`.
+    """
+    body = error_body(
+        "This app hasn't been granted all required scopes to make this call. Read more about "
+        "required scopes here: https://developers.hubspot.com/scopes.",
+        "MISSING_SCOPES",
+        errors=[
+            {
+                "message": "One or more of the following scopes are required.",
+                "context": {"requiredScopes": list(scopes)},
+            }
+        ],
+        links={"scopes": "https://developers.hubspot.com/scopes"},
+    )
+    return HubSpotApiError(403, body)
+
+
+def tier_refused() -> HubSpotApiError:
+    """The 403 the events API gives a portal below Enterprise.
+
+    The message is the one a free portal got from the events API, quoted in PipedreamHQ/pipedream
+    issue #11810 (2024; HubSpot's typo kept); the envelope and the `MISSING_SCOPES` category are
+    those of `missing_scopes`, which that issue does not show (unverified for this refusal).
+    """
+    body = error_body(
+        "Your app doesn't the have scopes needed to make this call. Do you have access to the "
+        "'business-intelligence' scope?  Missing auth details: event-detail-read,web-analytics-api-access",
+        "MISSING_SCOPES",
+        links={"scopes": "https://developers.hubspot.com/scopes"},
+    )
+    return HubSpotApiError(403, body)
 
 
 def rate_limited(policy: str, headers: Mapping[str, str] | None = None) -> HubSpotApiError:

@@ -19,7 +19,7 @@ from leadsync.adapter_api import Clock
 
 from .errors import rate_limited
 
-__all__ = ["Limiter", "RateLimits"]
+__all__ = ["Limiter", "RateLimits", "refusal_headers"]
 
 _WINDOW_S = 10.0
 _SEARCH_WINDOW_S = 1.0
@@ -33,6 +33,20 @@ class RateLimits:
     search_per_second: int = 5
     daily: int = 1_000_000
     retry_after: bool = False
+
+
+def refusal_headers(policy: str, limits: RateLimits) -> dict[str, str]:
+    """The `X-HubSpot-RateLimit-*` headers of an injected 429: none left in the policy's window
+    (none on a search's SECONDLY refusal, as search answers carry none)."""
+    if policy == "DAILY":
+        return {"X-HubSpot-RateLimit-Daily": str(limits.daily), "X-HubSpot-RateLimit-Daily-Remaining": "0"}
+    if policy == "SECONDLY":
+        return {}
+    return {
+        "X-HubSpot-RateLimit-Max": str(limits.per_ten_seconds),
+        "X-HubSpot-RateLimit-Remaining": "0",
+        "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(_WINDOW_S * 1000)),
+    }
 
 
 class Limiter:

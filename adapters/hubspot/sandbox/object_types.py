@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import invalid_input
+from .errors import HubSpotApiError, error_body
 
 __all__ = ["object_type_of", "singular"]
 
@@ -23,7 +23,8 @@ def object_type_of(name: str) -> str:
     """The plural object type for a name, singular name or type id (`contact`, `0-1` → contacts)."""
     plural = _ALIASES.get(name.lower())
     if plural is None:
-        raise invalid_input(f"Unable to infer object type from: {name}")
+        # 400 without a category, as recorded: tests/fixtures/recorded/hubspot/error_400_unknown_*.json
+        raise HubSpotApiError(400, error_body(f"Unable to infer object type from: {name}"))
     return plural
 
 

@@ -91,6 +91,7 @@ def property_json(definition: PropertyDef, *, created_at: str) -> dict[str, Any]
             "readOnlyValue": definition.read_only,
         },
         "formField": not definition.read_only,
+        "dataSensitivity": "non_sensitive",  # as recorded: tests/fixtures/recorded/hubspot/
         "archived": False,
     }
 

@@ -18,7 +18,16 @@ from typing import Any
 from adapters.seed import Population, SeedActivity, SeedPerson
 
 from .activities import ActivityLog
-from .activity_json import EMAIL_TYPES, FORMS, MARKETING_EVENTS, EmailEvent, Participation, WebEvent
+from .activity_json import (
+    EMAIL_TYPES,
+    FORM_EVENT_TYPES,
+    FORMS,
+    MARKETING_EVENTS,
+    NEW_EDITOR_FORMS,
+    EmailEvent,
+    Participation,
+    WebEvent,
+)
 from .collection import Record
 from .owners import owner_records
 from .properties import EMPLOYEE_RANGES, LIFECYCLE_STAGES
@@ -135,7 +144,10 @@ def _employee_range(employees: int | None) -> str | None:
 def _add_activity(result: Seeded, contact: Record, activity: SeedActivity, rng: random.Random) -> None:
     kind, at = activity.kind, ms_of(activity.occurred_at)
     if kind in _PAGE_KINDS or kind in FORMS:
-        result.web.append(WebEvent(at, contact.id, kind, activity.detail, len(result.web)))
+        seq = len(result.web)
+        variants = range(len(FORM_EVENT_TYPES)) if kind in FORMS else range(1)
+        variants = variants[1:] if kind in NEW_EDITOR_FORMS else variants
+        result.web.extend(WebEvent(at, contact.id, kind, activity.detail, seq, v) for v in variants)
     elif kind in EMAIL_TYPES:
         recipient = contact.properties["email"].strip().lower()
         result.email.append(EmailEvent(at, contact.id, kind, recipient, len(result.email)))

@@ -42,6 +42,10 @@ class SearchLimits:
     max_filters: int = 18
     max_page: int = 200
     max_results: int = 10_000
+    short_pages: int | None = None
+    """Answer at most this many results a page whatever `limit`, with `paging.next.after` when more
+    match: a real page may hold fewer results than `limit` and still go on (api-notes,
+    "Corrections, 2026-12", "HubSpot search paging"). None: full pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +73,13 @@ class Searcher:
         """The response body for a search request on `collection`, or a HubSpotApiError."""
         query = self._parse(collection, body)
         page, total = self._page(collection, query)
+        if self.limits.short_pages is not None:
+            page = page[: self.limits.short_pages]
         answer: dict[str, Any] = {
             "total": total,
             "results": [collection.to_json(collection.by_number(n), query.properties) for n in page],
         }
-        end = query.after + query.limit
+        end = query.after + (query.limit if self.limits.short_pages is None else len(page))
         if end < total:
             answer["paging"] = {"next": {"after": str(end)}}
         return answer

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HubSpotSandbox"]
 
+_TIERS = ("free", "starter", "professional", "enterprise")
+
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
@@ -49,7 +51,9 @@ class HubSpotSandbox:
     the millisecond, kept as `now`), and it drives the limiter and write stamps, so tests
     share one `ManualClock` with leadsync and move time by hand; `rate_limits` is True
     (HubSpot's Professional/Enterprise limits), False (none) or a `RateLimits`;
-    `sleep` holds back a `timeout` fault's answer (tests pass a recorder).
+    `sleep` holds back a `timeout` fault's answer (tests pass a recorder); `tier` is the portal's
+    subscription ("starter", "professional", "enterprise"): below Enterprise the events API
+    answers 403 (api-notes, "Corrections, 2026-12").
     """
 
     def __init__(
@@ -62,6 +66,7 @@ class HubSpotSandbox:
         port: int = 0,
         search_limits: SearchLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        tier: str = "enterprise",
     ) -> None:
         started = time.perf_counter()
         self.clock = clock
@@ -80,7 +85,12 @@ class HubSpotSandbox:
         self.limiter = Limiter(limits, self.clock) if limits else None
         self.faults = Faults(seed)
         self.calls = CallLog()
-        app = HubSpotApp(self.store, token=self.access_token, limiter=self.limiter, stats=self.calls.snapshot)
+        if tier not in _TIERS:
+            raise ValueError(f"HubSpotSandbox tier {tier!r} is not one of {', '.join(_TIERS)}")
+        self.tier = tier
+        app = HubSpotApp(
+            self.store, token=self.access_token, limiter=self.limiter, stats=self.calls.snapshot, tier=tier
+        )
         wsgi = with_accounting(
             app,
             self.calls,

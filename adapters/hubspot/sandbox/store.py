@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from leadsync.adapter_api import Clock
@@ -23,6 +22,7 @@ from .object_types import object_type_of
 from .owners import owners_page
 from .properties import OBJECT_PROPERTIES
 from .records import Seeded
+from .refusals import Refusals
 from .search import Searcher, SearchLimits
 from .stamps import iso_ms, ms_of
 from .writes import write_problems
@@ -30,11 +30,6 @@ from .writes import write_problems
 __all__ = ["HubSpotStore"]
 
 _NOT_FOUND = "Object not found.  objectId are usually numeric."
-
-
-@dataclass(frozen=True, slots=True)
-class _Rejection:
-    property_name: str | None
 
 
 class HubSpotStore:
@@ -58,12 +53,15 @@ class HubSpotStore:
             self._links.link(*link)
         self._activities: ActivityLog = seeded.activity_log()
         self._searcher = Searcher(search_limits)
-        self._rejected: dict[str, _Rejection] = {}
+        self._refusals = Refusals()
         newest_seed = max((r.modified_ms for c in self._collections.values() for r in c), default=0)
         # Writes come after every seeded stamp even when the population's "now" is ahead of the clock.
         self._skew = max(0, newest_seed + 1 - self._now_ms())
         self._last_stamp = newest_seed + 1
-        self._batch = BatchContext(self._resolve, self._write_problems, self._stamp, self._now_ms, portal_id)
+        unconfirmed = self._refusals.unconfirmed
+        self._batch = BatchContext(
+            self._resolve, self._write_problems, self._stamp, self._now_ms, portal_id, unconfirmed
+        )
 
     # -- what the HTTP routes ask -------------------------------------------------------------
 
@@ -220,13 +218,22 @@ class HubSpotStore:
     def reject_writes(self, *object_ids: str, property_name: str | None = None) -> None:
         """Make HubSpot refuse any write to these records (INVALID_OPTION), failing the whole batch."""
         with self._lock:
-            self._rejected.update(dict.fromkeys(object_ids, _Rejection(property_name)))
+            self._refusals.reject(object_ids, property_name)
+
+    def fail_unnamed(self, *object_ids: str) -> None:
+        """Make HubSpot fail writes to these records in a 207 whose error names no ids."""
+        with self._lock:
+            self._refusals.fail_unnamed(object_ids)
+
+    def remove_option(self, property_name: str, value: str) -> None:
+        """Delete an enumeration option, as an admin may: writing it is then a 400 INVALID_OPTION."""
+        with self._lock:
+            self._refusals.remove_option(property_name, value)
 
     def accept_writes(self, *object_ids: str) -> None:
-        """Undo `reject_writes` for these records (all of them when none are given)."""
+        """Undo the refusals above for these records (every refusal when none are given)."""
         with self._lock:
-            for object_id in object_ids or list(self._rejected):
-                self._rejected.pop(object_id, None)
+            self._refusals.accept(object_ids)
 
     def add_object(
         self, object_type: str, properties: Mapping[str, str], *, contact_id: str | None = None
@@ -268,13 +275,7 @@ class HubSpotStore:
         self, collection: ObjectCollection, object_id: str, values: Mapping[str, object]
     ) -> list[PropertyProblem]:
         problems = write_problems(collection.definitions, values, self._owner_ids())
-        rejection = self._rejected.get(object_id)
-        if rejection is not None and not problems and values:
-            name = rejection.property_name
-            if name is None or name not in values:
-                name = next(iter(values))
-            message = f"{values[name]} was not one of the allowed options for record {object_id}"
-            problems.append(PropertyProblem(name, "INVALID_OPTION", message))
+        problems += self._refusals.problems(object_id, values, problems)
         return problems
 
     def _stamp(self) -> int:

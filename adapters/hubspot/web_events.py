@@ -1,0 +1,117 @@
+"""Page views and form submissions from the events API (`GET /events/v3/events/`), after a point.
+
+Each event type is one query: `occurredAfter` (exclusive: asked for 1 ms before the stamp) and
+`occurredBefore` (the cap + 1 ms), sorted ascending, paged by `after` inside that one query.
+HubSpot orders ties in no known way, so the records of one stamp are held until the next stamp
+shows, then sorted by event id.
+
+Cursors: `paging.next.after` comes back already URL-encoded (real values end in `%3D%3D`), and
+hubspot-api-client encodes what it is given, so it is decoded once before it is passed on: the
+server then receives what `paging.next.link` carries (api-notes, "Corrections, 2026-12").
+
+Form submissions: one submission shows as several event types that together describe it
+(`e_submitted_form`, `e_form_submission_v2`, `e_form_submission_metadata_v2`; api-notes,
+"Corrections, 2026-12"). All three are read, and the events of one contact at one instant are
+one submission: their properties are merged (first value of each wins) and the submission's key
+is its smallest event id. Grouping happens before the resume point is applied, so a submission
+whose first event was emitted is never emitted again. Which type carries which property is not
+recorded anywhere we found; the reshaped record takes `hs_form_title`, `hs_form_id`, `hs_url`
+from whichever has them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any, Final
+from urllib.parse import unquote
+
+from hubspot import HubSpot
+
+from .activity_streams import StreamRow, iso, ms
+from .transport import Transport
+
+__all__ = ["FORM_EVENT_TYPES", "form_rows", "web_event_rows"]
+
+FORM_EVENT_TYPES: Final = ("e_submitted_form", "e_form_submission_v2", "e_form_submission_metadata_v2")
+_EVENTS_PER_PAGE: Final = 100
+
+
+def web_event_rows(
+    client: HubSpot, transport: Transport, event_type: str, after: tuple[int, str], until_ms: int
+) -> Iterator[StreamRow]:
+    """Events of one type (`e_visited_page`) after `after`, in (stamp, id) order."""
+    rows = _rows(client, transport, event_type, after[0], until_ms)
+    return (
+        row for group in _stamps(rows) for row in sorted(group, key=_order) if (row.stamp_ms, row.key) > after
+    )
+
+
+def form_rows(
+    client: HubSpot, transport: Transport, after: tuple[int, str], until_ms: int
+) -> Iterator[StreamRow]:
+    """Form submissions after `after`, each once whatever the event types it shows as."""
+    typed = [_rows(client, transport, kind, after[0], until_ms) for kind in FORM_EVENT_TYPES]
+    for group in _stamps(heapq.merge(*typed, key=_order)):
+        submissions = [
+            _submission(rows) for _, rows in itertools.groupby(sorted(group, key=_person), _person)
+        ]
+        yield from (row for row in sorted(submissions, key=_order) if (row.stamp_ms, row.key) > after)
+
+
+def _rows(
+    client: HubSpot, transport: Transport, event_type: str, from_ms: int, until_ms: int
+) -> Iterator[StreamRow]:
+    """Every event of one type from `from_ms` (inclusive) to `until_ms`, in stamp order."""
+    api = client.events.events_api
+    page_after: str | None = None
+    while True:
+        body = transport.call(
+            "events",
+            api.get_page,
+            object_type="contact",
+            event_type=event_type,
+            occurred_after=iso(from_ms - 1),
+            occurred_before=iso(until_ms + 1),
+            sort=["ASCENDING"],
+            limit=_EVENTS_PER_PAGE,
+            after=page_after,
+        ).body
+        for raw in body.get("results", []):
+            yield StreamRow(ms(raw["occurredAt"]), str(raw["id"]), raw, str(raw.get("objectId") or ""))
+        returned = ((body.get("paging") or {}).get("next") or {}).get("after")
+        if not returned:
+            return
+        page_after = unquote(str(returned))  # returned URL-encoded; the client encodes it again
+
+
+def _stamps(rows: Iterable[StreamRow]) -> Iterator[list[StreamRow]]:
+    """The rows of each stamp together, from rows in stamp order."""
+    for _, group in itertools.groupby(rows, key=lambda row: row.stamp_ms):
+        yield list(group)
+
+
+def _order(row: StreamRow) -> tuple[int, str]:
+    return row.stamp_ms, row.key
+
+
+def _person(row: StreamRow) -> str:
+    return row.person
+
+
+def _submission(events: Iterable[StreamRow]) -> StreamRow:
+    """One form submission from its events (same contact, same instant), reshaped for the mapping."""
+    ordered = sorted(events, key=_order)
+    properties: dict[str, Any] = {}
+    for row in ordered:
+        for name, value in (row.record.get("properties") or {}).items():
+            if value not in (None, "") and name not in properties:
+                properties[name] = value
+    first = ordered[0]
+    record = {
+        "submittedAt": first.stamp_ms,
+        "form": {"name": properties.get("hs_form_title"), "id": properties.get("hs_form_id")},
+        "pageUrl": properties.get("hs_url"),
+    }
+    return StreamRow(first.stamp_ms, first.key, record, first.person)
