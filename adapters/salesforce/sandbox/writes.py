@@ -1,15 +1,17 @@
 """Updates: sObject Collections (`PATCH composite/sobjects`) and single records (`PATCH sobjects/T/id`).
 
-The body is read like Salesforce's JSON reader does, before anything is saved: an unknown
-field (INVALID_FIELD), a value of the wrong JSON type (JSON_PARSER_ERROR), a record without
-`attributes.type` or more than 200 records (EXCEEDED_ID_LIMIT) fail the whole call with 400.
-Then each record is saved or refused on its own, in request order, with Salesforce's codes:
-MISSING_ARGUMENT, MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY, ENTITY_IS_DELETED,
-CANNOT_UPDATE_CONVERTED_LEAD, UNABLE_TO_LOCK_ROW, INVALID_FIELD_FOR_INSERT_UPDATE, field
-checks (restricted picklist, length, e-mail, required, lookups and owners) and the test's
-validation rule (FIELD_CUSTOM_VALIDATION_EXCEPTION). A failed record's result has no `id`.
-With `allOrNone` any failure saves nothing and the valid records report
-ALL_OR_NONE_OPERATION_ROLLED_BACK. Every record saved by one call gets the same stamp.
+The body is read like Salesforce's JSON reader does, before anything is saved: a value of the
+wrong JSON type (JSON_PARSER_ERROR), a record without `attributes.type` or more than 200
+records (EXCEEDED_ID_LIMIT) fail the whole call with 400. Then each record is saved or
+refused on its own, in request order, with Salesforce's codes: INVALID_FIELD for an unknown
+field (a per-record error, as recorded in tests/fixtures/recorded/salesforce/
+collections_update_all_or_none.json; a single-record PATCH answers 400), MISSING_ARGUMENT,
+MALFORMED_ID, INVALID_CROSS_REFERENCE_KEY, ENTITY_IS_DELETED, CANNOT_UPDATE_CONVERTED_LEAD,
+UNABLE_TO_LOCK_ROW, INVALID_FIELD_FOR_INSERT_UPDATE, field checks (restricted picklist, length,
+e-mail, required, lookups and owners) and the test's validation rule
+(FIELD_CUSTOM_VALIDATION_EXCEPTION). A failed record's result has no `id`. With `allOrNone`
+any failure saves nothing and the valid records report ALL_OR_NONE_OPERATION_ROLLED_BACK.
+Every record saved by one call gets the same stamp.
 
 Records of several types are processed as chunks of consecutive same-type records, at most
 10 per request (REST API Developer Guide, sObject Collections usage guidelines): more fail
@@ -50,6 +52,7 @@ class _Request:
     table: Table
     raw_id: object
     changes: dict[FieldSpec, Value]
+    refused: list[Error] | None = None  # read, but not savable (an unknown field)
 
 
 def update_collection(
@@ -121,6 +124,7 @@ def update_one(
 
 
 def _read(store: Store, record: object, table: Table | None, *, raw_id: object = None) -> _Request:
+    single = table is not None  # `PATCH sobjects/T/id`, else one record of a collection
     if not isinstance(record, dict):
         raise SalesforceError(400, "JSON_PARSER_ERROR", "Each record must be a JSON object")
     if table is None:
@@ -135,6 +139,7 @@ def _read(store: Store, record: object, table: Table | None, *, raw_id: object =
                 400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported."
             ) from None
     changes: dict[FieldSpec, Value] = {}
+    unknown: list[str] = []
     for key, raw in record.items():
         if key == "attributes":
             continue
@@ -143,9 +148,8 @@ def _read(store: Store, record: object, table: Table | None, *, raw_id: object =
             continue
         spec = table.spec.field(key)
         if spec is None:
-            raise SalesforceError(
-                400, "INVALID_FIELD", f"No such column '{key}' on sobject of type {table.spec.name}"
-            )
+            unknown.append(f"No such column '{key}' on sobject of type {table.spec.name}")
+            continue
         try:
             changes[spec] = coerce(spec.type, raw)
         except ValueError:
@@ -154,12 +158,16 @@ def _read(store: Store, record: object, table: Table | None, *, raw_id: object =
                 f"Cannot deserialize instance of {spec.type} from {_json_kind(raw)} value {raw} "
                 "or request may be missing a required field",
             ) from None  # fmt: skip
-    return _Request(table, raw_id, changes)
+    if unknown and single:
+        raise SalesforceError(400, "INVALID_FIELD", unknown[0])
+    return _Request(table, raw_id, changes, [error("INVALID_FIELD", message) for message in unknown] or None)
 
 
 def _check(store: Store, request: _Request, seen: set[str]) -> str | list[Error]:
     """The record's 18-character id when it can be saved, else its errors."""
     table, raw = request.table, request.raw_id
+    if request.refused:
+        return request.refused
     if raw is None or raw == "":
         return [error("MISSING_ARGUMENT", "Id not specified in an update call")]
     normal = normalize_id(str(raw))
