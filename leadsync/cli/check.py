@@ -22,6 +22,7 @@ from leadsync.clock import SystemClock
 from leadsync.config import Settings, config_path, load_config
 from leadsync.connections import connect_all
 from leadsync.definitions import load_definitions
+from leadsync.engine.probe import probe_writes
 from leadsync.exceptions import ConfigError
 from leadsync.mapping import load_mapping
 from leadsync.problems import Problem
@@ -33,12 +34,23 @@ def check(
     live: Annotated[
         bool, typer.Option("--live", help="also connect to each CRM: credentials, fields, picklist values")
     ] = False,
+    probe: Annotated[
+        int,
+        typer.Option(
+            "--probe-writes",
+            min=0,
+            max=200,
+            help="with --live: write N records' own values back to them and report every refusal "
+            "(validation rules, required fields, triggers); it updates their modification stamps",
+        ),
+    ] = 0,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Validate the config, the definitions and mappings it names, each CRM's settings; all at once.
 
     With --live, each adapter also checks its CRM: the credentials work, every mapped field
     exists with a compatible type, written fields are writable, value-map targets are valid.
+    With --probe-writes N as well, N records of each CRM get their own values written back.
     """
     problems: list[Problem] = []
     settings: Settings | None = None
@@ -48,7 +60,7 @@ def check(
         problems = list(exc.problems) + _problems_of(_named_files(config_path(config)))
     if settings is not None:
         problems += _file_problems(settings)
-        problems += _crm_problems(settings, live=live)
+        problems += _crm_problems(settings, live=live, probe=probe)
     problems = list(dict.fromkeys(problems))  # a mapping file is read by both checks
     if fmt is Format.JSON:
         print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
@@ -113,8 +125,9 @@ def _problems_of(loads: list[Callable[[], object]]) -> list[Problem]:
     return problems
 
 
-def _crm_problems(settings: Settings, *, live: bool) -> list[Problem]:
-    """Each CRM's adapter settings; with `live`, what each adapter finds in its CRM."""
+def _crm_problems(settings: Settings, *, live: bool, probe: int) -> list[Problem]:
+    """Each CRM's adapter settings; with `live`, what each adapter finds in its CRM (and, with
+    `probe`, what refuses a write of that many records' own values)."""
     try:
         connections = connect_all(settings, clock=SystemClock())
     except ConfigError as exc:
@@ -124,7 +137,15 @@ def _crm_problems(settings: Settings, *, live: bool) -> list[Problem]:
     problems: list[Problem] = []
     for connection in connections:
         with err.status(f"checking {connection.name}…"):
-            problems += connection.adapter.check().problems
+            found = connection.adapter.check().problems
+        problems += found
+        if probe and not found:
+            with err.status(f"writing {probe} records of {connection.name} back…"):
+                written, refused = probe_writes(connection, probe)
+            err.print(
+                f"{connection.name}: {written} records written back, {len(refused)} refused", highlight=False
+            )
+            problems += refused
     return problems
 
 

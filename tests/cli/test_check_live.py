@@ -62,3 +62,34 @@ def test_check_without_live_makes_no_call_but_validates_adapters_and_their_setti
     by_path = {e["path"]: e for e in document["errors"]}
     assert "hubspot, salesforce" in by_path["crm.pd.adapter"]["hint"]
     assert "page_size" in by_path["crm.hs"]["message"]
+
+
+def test_check_live_names_the_streams_a_professional_portal_refuses(write_config) -> None:
+    with HubSpotSandbox(people=20, clock=SystemClock(), rate_limits=False, tier="professional") as hubspot:
+        values = {"adapter": "hubspot", **hubspot.settings()}
+        text = "[crm.hs]\n" + "".join(f"{key} = {json.dumps(v)}\n" for key, v in values.items())
+        result, document = check(write_config, text, "--live")
+    assert result.exit_code == 1
+    refused = {e["path"]: e for e in document["errors"]}
+    assert set(refused) == {"activities.page_views", "activities.form_submissions"}
+    assert all("403" in e["message"] and "Enterprise" in e["hint"] for e in refused.values())
+
+
+def test_probe_writes_writes_records_own_values_back_and_names_each_refusal(write_config) -> None:
+    with (
+        SalesforceSandbox(people=40, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=40, clock=SystemClock(), rate_limits=False) as hubspot,
+    ):
+        ruled = next(str(r["Id"]) for r in salesforce.store.records("Lead") if not r["IsConverted"])
+        salesforce.store.reject_on_save(ruled, message="Rating is required once a lead is qualified")
+        before = {str(r["Id"]): r["SystemModstamp"] for r in salesforce.store.records("Lead")}
+        settings = {"sf": salesforce.settings(), "hs": hubspot.settings()}
+        result, document = check(write_config, config_for(settings), "--live", "--probe-writes", "200")
+        after = {str(r["Id"]): r["SystemModstamp"] for r in salesforce.store.records("Lead")}
+    assert result.exit_code == 1
+    assert [(e["file"], e["path"]) for e in document["errors"]] == [("crm.sf", f"sf:Lead/{ruled}")], document
+    assert "FIELD_CUSTOM_VALIDATION_EXCEPTION" in document["errors"][0]["message"]
+    assert "Rating is required" in document["errors"][0]["message"]
+    assert sum(before[i] != after[i] for i in before) > 10  # the others were written back
+    assert after[ruled] == before[ruled]
+    assert "records written back, 1 refused" in result.stderr

@@ -44,8 +44,8 @@ refuse; where the sandbox does less, it refuses or says so:
 - `LeadSync_Age_Days__c` (formula) counts whole days since CreatedDate on the sandbox clock
   in UTC; Salesforce evaluates TODAY() in the user's time zone.
 - Datetimes keep milliseconds; a real org keeps whole seconds (SOAP API guide, dateTime: "a
-  precision of one second"). Not emulated yet: with whole seconds, decisions of `leadsync
-  demo` on the system clock varied between runs (see issue 20's notes).
+  precision of one second"). Not emulated yet: with whole seconds, `leadsync demo`'s funnel
+  moved by several people between runs seconds apart (issue 20's notes).
   `store.update_as_user(..., stamped_at=…)` commits an edit late, stamped earlier than
   records already visible, as a long transaction does.
 - The org has one active lead assignment rule: every Lead a REST save touches goes to the
