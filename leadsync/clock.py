@@ -29,7 +29,8 @@ class ManualClock:
     """A clock that stands still until moved: tests share one between sandboxes and leadsync.
 
     Nothing that reads it depends on today's date. `sleep` moves it instead of waiting, so
-    an adapter given it as its sleep spends no real time on retries and throttles.
+    an adapter given it as its sleep spends no real time on retries and throttles; `slept`
+    lists those waits, in order.
     """
 
     def __init__(self, start: datetime) -> None:
@@ -37,6 +38,7 @@ class ManualClock:
             raise ValueError(f"ManualClock needs an aware UTC start, got {start!r}")
         self._moment = start
         self._lock = threading.Lock()
+        self.slept: list[float] = []
 
     def now(self) -> datetime:
         """The instant the clock was last moved to."""
@@ -52,5 +54,6 @@ class ManualClock:
             return self._moment
 
     def sleep(self, seconds: float) -> None:
-        """Move on by `seconds`, at once."""
+        """Move on by `seconds`, at once, and note the wait in `slept`."""
+        self.slept.append(seconds)
         self.advance(seconds)

@@ -60,15 +60,11 @@ def test_server_errors_are_retried_then_transient(hubspot):
 
 def test_the_search_limiter_keeps_under_its_rate():
     clock = ManualClock(NOW)
-    waits = []
-
-    def sleep(seconds):
-        waits.append(seconds)
-        clock.advance(seconds)
+    waits = clock.slept
 
     limits = RateLimits(per_ten_seconds=10_000, search_per_second=5, daily=1_000_000)
     with HubSpotSandbox(people=3000, seed=4, rate_limits=limits, clock=clock) as sandbox:
-        adapter = adapter_for(sandbox, clock=clock, sleep=sleep, page_size=100, search_per_second=5)
+        adapter = adapter_for(sandbox, clock=clock, sleep=clock.sleep, page_size=100, search_per_second=5)
         ids = [p.ref.record_id for page in adapter.changed_people(EPOCH) for p in page.items]
         assert len(ids) == len(set(ids)) > 1000
         searches = sandbox.calls.count(endpoint="contacts search")
@@ -120,14 +116,10 @@ def test_the_general_limiter_admits_no_more_than_its_limit_in_any_ten_seconds():
     # adapter would then retry, so one attempt per logical call proves it never went over.
     clock = ManualClock(NOW)
     limits = RateLimits(per_ten_seconds=7, search_per_second=1_000, daily=1_000_000)
-    waits = []
-
-    def sleep(seconds):
-        waits.append(seconds)
-        clock.advance(seconds)
+    waits = clock.slept
 
     with HubSpotSandbox(people=50, seed=3, rate_limits=limits, clock=clock) as sandbox:
-        adapter = adapter_for(sandbox, clock=clock, sleep=sleep, per_ten_seconds=7)
+        adapter = adapter_for(sandbox, clock=clock, sleep=clock.sleep, per_ten_seconds=7)
         contact = RecordRef("hubspot", "contacts", sandbox.store.ids()[0])
         for _ in range(40):
             assert list(adapter.read_current([contact]))

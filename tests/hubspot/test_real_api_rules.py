@@ -157,15 +157,11 @@ def test_a_form_submission_counts_once_whatever_event_types_it_shows_as(hubspot)
 
 def test_none_left_in_the_window_holds_the_next_call_back():
     clock = ManualClock(NOW)
-    waits = []
-
-    def sleep(seconds):
-        waits.append(seconds)
-        clock.advance(seconds)
+    waits = clock.slept
 
     limits = RateLimits(per_ten_seconds=3, search_per_second=100, daily=1_000_000)
     with HubSpotSandbox(people=30, seed=2, clock=clock, rate_limits=limits) as sandbox:
-        adapter = adapter_for(sandbox, clock=clock, sleep=sleep, per_ten_seconds=100)  # set too high
+        adapter = adapter_for(sandbox, clock=clock, sleep=clock.sleep, per_ten_seconds=100)  # set too high
         contact = RecordRef("hubspot", "contacts", sandbox.store.ids()[0])
         list(adapter.read_current([contact]))  # owners twice, lifecycle options, the read: 4 calls
         list(adapter.read_current([contact]))

@@ -17,6 +17,7 @@ def test_it_stands_still_until_moved_and_sleeping_moves_it_at_once() -> None:
     assert clock.advance(90, minutes=1) == START + timedelta(seconds=150)
     clock.sleep(2.5)
     assert clock.now() == START + timedelta(seconds=152.5)
+    assert clock.slept == [2.5]  # only what was slept, not what was advanced
 
 
 def test_it_refuses_a_naive_or_non_utc_start_and_a_step_back() -> None:
