@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
+from leadsync.store.activity_rows import activities_of, unseen_activities, upsert_activities
 from leadsync.store.entries import PersonId, RecordValues, refs_in, same_record
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
@@ -135,47 +136,16 @@ class Persons:
 
     def unseen_activities(self, items: Sequence[Activity]) -> list[Activity]:
         """The activities not kept already just as they are (a lookback window re-reads some)."""
-        kept: set[tuple[object, ...]] = set()
         with self._engine.connect() as conn:
-            for where in refs_in(activities, [a.ref for a in items]):
-                kept.update(tuple(row) for row in conn.execute(select(*_ACTIVITY_IDENTITY).where(where)))
-        return [a for a in items if _activity_identity(a) not in kept]
+            return unseen_activities(conn, items)
 
     def save_activities(self, items: Sequence[Activity]) -> None:
         """Keep these activities (a re-read one replaces itself); mark their linked people due.
 
         An activity of a record not linked yet marks no one: it waits for its record to be read.
         """
-        rows: list[dict[str, object]] = [
-            {
-                "crm": a.ref.crm,
-                "object_type": a.ref.object_type,
-                "record_id": a.ref.record_id,
-                "person_crm": a.person.crm,
-                "person_object_type": a.person.object_type,
-                "person_record_id": a.person.record_id,
-                "kind": a.kind.value,
-                "occurred_at": a.occurred_at,
-                "detail": a.detail,
-                "occurred_epoch": a.epoch,
-            }
-            for a in items
-        ]
         with self._engine.begin() as conn:
-            upsert(
-                conn,
-                activities,
-                rows,
-                update=(
-                    "person_crm",
-                    "person_object_type",
-                    "person_record_id",
-                    "kind",
-                    "occurred_at",
-                    "detail",
-                    "occurred_epoch",
-                ),
-            )
+            upsert_activities(conn, items)
             for where in refs_in(record_links, sorted({a.person for a in items})):
                 _make_due(conn, people.c.id.in_(select(record_links.c.person_id).where(where)))
 
@@ -190,7 +160,7 @@ class Persons:
                     ref = RecordRef(row.crm, row.object_type, row.record_id)
                     records[PersonId(row.person_id)][ref] = _person(row.snapshot)
             refs = {ref: person for person, held in records.items() for ref in held}
-            done = _activities_of(conn, refs)
+            done = activities_of(conn, refs)
         values = Values(self._engine).of(refs)
         return [
             PersonFile(
@@ -317,27 +287,6 @@ class Persons:
             return int(conn.scalar(select(func.count(record_links.c.person_id.distinct()))) or 0)
 
 
-_ACTIVITY_IDENTITY: Final = (
-    activities.c.crm,
-    activities.c.object_type,
-    activities.c.record_id,
-    activities.c.person_crm,
-    activities.c.person_object_type,
-    activities.c.person_record_id,
-    activities.c.kind,
-    activities.c.occurred_epoch,
-    activities.c.detail,
-)
-
-
-def _activity_identity(a: Activity) -> tuple[object, ...]:
-    """An activity as the columns of `_ACTIVITY_IDENTITY` hold it."""
-    return (
-        a.ref.crm, a.ref.object_type, a.ref.record_id, a.person.crm, a.person.object_type,
-        a.person.record_id, a.kind.value, a.epoch, a.detail,
-    )  # fmt: skip
-
-
 def _snapshots(conn: Connection, refs: list[RecordRef]) -> dict[RecordRef, object]:
     """The stored snapshots of `refs`, as plain JSON (what `_snapshot` makes), not decoded further."""
     found: dict[RecordRef, object] = {}
@@ -407,21 +356,5 @@ def _states(conn: Connection, ids: Sequence[PersonId]) -> dict[PersonId, PersonS
                 stage_set_by=None if row.stage_set_by is None else SetBy(row.stage_set_by),
                 stage_entered_at=row.stage_entered_at,
                 owner=row.owner,
-            )
-    return found
-
-
-def _activities_of(conn: Connection, refs: Mapping[RecordRef, PersonId]) -> dict[PersonId, list[Activity]]:
-    found: dict[PersonId, list[Activity]] = defaultdict(list)
-    by_key = {
-        (ref.crm, ref.object_type, ref.record_id): ref for ref in refs
-    }  # a look-up, not a new ref a row
-    columns = (*_ACTIVITY_IDENTITY, activities.c.occurred_at)
-    for where in refs_in(activities, sorted(refs), prefix="person_"):
-        query = select(*columns).where(where).order_by(activities.c.occurred_at, activities.c.record_id)
-        for crm, object_type, record_id, *person_key, kind, epoch, detail, occurred_at in conn.execute(query):
-            person = by_key[tuple(person_key)]
-            found[refs[person]].append(
-                Activity(RecordRef(crm, object_type, record_id), person, kind, occurred_at, detail, epoch)
             )
     return found
