@@ -18,7 +18,15 @@ from functools import lru_cache
 
 from faker import Faker
 
-__all__ = ["DIRTY_KINDS", "Population", "SeedActivity", "SeedOwner", "SeedPerson", "population"]
+__all__ = [
+    "DIRTY_KINDS",
+    "Population",
+    "SeedActivity",
+    "SeedOwner",
+    "SeedPerson",
+    "population",
+    "seed_instant",
+]
 
 _TEAM = (
     ("Alice", "Martin"), ("Bruno", "Keller"), ("Chloé", "Dubois"), ("David", "Smith"),
@@ -156,6 +164,15 @@ class _Pools:
 
 
 @lru_cache(maxsize=8)
+def seed_instant(now: datetime, seeded_at: datetime | None) -> datetime:
+    """The instant a sandbox seeds its population up to: `seeded_at` (one instant shared by
+    several sandboxes, so they hold the same people), else its clock's `now`; to the ms."""
+    moment = now if seeded_at is None else seeded_at
+    if moment > now:
+        raise ValueError(f"a sandbox cannot be seeded after its clock's now ({seeded_at} > {now})")
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def _pools(seed: int) -> _Pools:
     faker = Faker(["en_US", "fr_FR", "de_DE"])
     faker.seed_instance(seed)

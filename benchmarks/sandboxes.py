@@ -29,8 +29,13 @@ class Sandboxes:
     def __init__(self, people: int, seed: int = 7) -> None:
         started = time.perf_counter()
         clock = SystemClock()  # the machine's, which the engine's process reads too
-        self.salesforce = SalesforceSandbox(people=people, seed=seed, clock=clock).__enter__()
-        self.hubspot = HubSpotSandbox(people=people, seed=seed, clock=clock, rate_limits=False).__enter__()
+        seeded_at = clock.now()  # one instant: both CRMs hold the same population
+        self.salesforce = SalesforceSandbox(people=people, seed=seed, clock=clock, seeded_at=seeded_at)
+        self.hubspot = HubSpotSandbox(
+            people=people, seed=seed, clock=clock, seeded_at=seeded_at, rate_limits=False
+        )
+        self.salesforce.__enter__()
+        self.hubspot.__enter__()
         self.seed_s = time.perf_counter() - started
         self._rng = random.Random(seed)
 

@@ -58,8 +58,12 @@ def sandbox(
 def start_sandboxes(
     running: ExitStack, *, people: int, seed: int, clock: Clock, ports: dict[str, int] | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Start every installed sandbox inside `running` on `clock`; each one's connection settings by name."""
+    """Start every installed sandbox inside `running` on `clock`; each one's connection settings by name.
+
+    All are seeded up to one instant, so a person in several CRMs has the same history in each.
+    """
     settings: dict[str, dict[str, Any]] = {}
+    seeded_at = clock.now()
     for name in plugin_names(SANDBOXES):
         try:
             factory = load_plugin(SANDBOXES, name)
@@ -67,7 +71,9 @@ def start_sandboxes(
             err.print(str(exc), markup=False)
             raise typer.Exit(code=1) from None
         port = (ports or {}).get(name, 0)
-        box: Sandbox = running.enter_context(factory(people=people, seed=seed, clock=clock, port=port))  # type: ignore[operator]  # an entry point is any callable
+        # An entry point is any callable: what it makes is checked by use.
+        made = factory(people=people, seed=seed, clock=clock, port=port, seeded_at=seeded_at)  # type: ignore[operator]
+        box: Sandbox = running.enter_context(made)
         settings[name] = box.settings()
     return settings
 

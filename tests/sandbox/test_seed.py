@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.seed import DIRTY_KINDS, population
+import pytest
+
+from adapters.seed import DIRTY_KINDS, population, seed_instant
 from leadsync.emails import normalize_email
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -44,3 +46,11 @@ def test_owners_are_shared_and_one_has_left() -> None:
     owners = population(10, 7, now=NOW).owners
     assert len({o.email for o in owners}) == 9
     assert [o.active for o in owners].count(False) == 1
+
+
+def test_sandboxes_seed_up_to_one_shared_instant_never_after_their_clock() -> None:
+    later = NOW + timedelta(seconds=2, microseconds=345_678)
+    assert seed_instant(later, None) == later.replace(microsecond=345_000)  # its clock's now, to the ms
+    assert seed_instant(later, NOW) == NOW  # the instant several sandboxes share
+    with pytest.raises(ValueError, match="after its clock's now"):
+        seed_instant(NOW, later)

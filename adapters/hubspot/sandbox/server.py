@@ -6,11 +6,12 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from adapters.sandbox_server import CallLog, Faults, LoopbackServer, with_accounting
-from adapters.seed import population
+from adapters.seed import population, seed_instant
 from leadsync.adapter_api import Clock
 
 from .app import HubSpotApp
@@ -67,11 +68,11 @@ class HubSpotSandbox:
         search_limits: SearchLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
         tier: str = "enterprise",
+        seeded_at: datetime | None = None,
     ) -> None:
         started = time.perf_counter()
         self.clock = clock
-        moment = clock.now()
-        moment = moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        moment = seed_instant(clock.now(), seeded_at)
         self.seed, self.people, self.now = seed, people, moment
         self.access_token = f"pat-na1-5a4d6b00-0000-4000-8000-{seed:012d}"
         with _collector_paused():

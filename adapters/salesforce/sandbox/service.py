@@ -6,6 +6,7 @@ import gc
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -13,7 +14,7 @@ import requests
 from simple_salesforce.api import Salesforce
 
 from adapters.sandbox_server import CallLog, Faults, LoopbackServer, with_accounting
-from adapters.seed import population
+from adapters.seed import population, seed_instant
 from leadsync.adapter_api import Clock
 
 from .app import VERSIONS, SalesforceApp
@@ -44,13 +45,13 @@ class SalesforceSandbox:
         daily_limit: int = 100_000,
         api_version: str = "59.0",
         port: int = 0,
+        seeded_at: datetime | None = None,
     ) -> None:
         if api_version not in VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(VERSIONS)}, got {api_version!r}")
-        start = clock.now()
         self.api_version = api_version
         self.clock = clock
-        self.now = start.replace(microsecond=start.microsecond // 1000 * 1000)
+        self.now = seed_instant(clock.now(), seeded_at)
         self.store = Store(clock, daily_limit=daily_limit)
         with _collector_paused():  # millions of long-lived objects: GC passes would only cost time
             seed_store(self.store, population(people, seed, now=self.now))
