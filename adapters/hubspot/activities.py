@@ -4,7 +4,9 @@ Streams, in rank order: meetings and calls (keyset search on `hs_lastmodifieddat
 contacts), page views and form submissions (events API, `web_events`: a submission counts once
 whatever the event types it shows as), marketing e-mail events, and marketing-event
 participations (see `activity_streams`; of the `marketing_event_ids` setting, or else of every
-marketing event the portal lists). A stream whose mapping section is absent costs no call.
+marketing event the portal lists), then page views and forms from contact property history
+(`analytics_history`), read only when the events API refused them in this read: it wins where
+it answers, so nothing counts twice. A stream whose mapping section is absent costs no call.
 
 The last four are optional: the events API needs an Enterprise portal and every one of them a
 scope (api-notes, "Corrections, 2026-12"). One that answers 403 ends there for this read, with
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Final
 
@@ -44,6 +46,7 @@ from leadsync.model import Activity, Cursor, RecordRef
 
 from .activity_cursor import AFTER_ALL, numeric_key, record_id, resume_keys
 from .activity_streams import StreamRow, drained, email_event_rows, marketing_event_ids, participation_rows
+from .analytics_history import HISTORY_STREAMS, history_rows
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .settings import HubSpotSettings
 from .transport import ForbiddenError, Response, Transport
@@ -59,6 +62,8 @@ STREAMS: Final = (
     "form_submissions",
     "email_events",
     "marketing_event_participations",
+    "analytics_page_views",
+    "analytics_form_submissions",
 )
 """Every stream, in rank order; the rank is part of the cursor: append, never reorder."""
 OPTIONAL: Final = {
@@ -68,6 +73,10 @@ OPTIONAL: Final = {
     "marketing_event_participations": "the marketing events API (/marketing/v3/marketing-events)",
 }
 """Streams a portal may refuse (403: its tier or the token's scopes): skipped with a warning."""
+_HISTORY_NOTE: Final = {
+    section: f". Meanwhile {section} come from contact property history ({stream})"
+    for stream, section in HISTORY_STREAMS.items()
+}
 _STAMP: Final = "hs_lastmodifieddate"
 _ASSOCIATIONS_PER_CALL: Final = 1000
 _CONTACTS_PER_READ: Final = 100
@@ -88,6 +97,7 @@ class _Reader:
     settings: HubSpotSettings
     until_ms: int
     skipped: dict[str, str]  # stream -> why it was skipped in this read
+    answered: set[str] = field(default_factory=set)  # optional streams whose API answered in this read
 
 
 def changed_activities(
@@ -106,7 +116,7 @@ def changed_activities(
     streams = [
         _tagged(_rows(reader, stream, (since_ms, keys[stream])), rank)
         for rank, stream in enumerate(STREAMS)
-        if stream in context.mapping.activities
+        if HISTORY_STREAMS.get(stream, stream) in context.mapping.activities
     ]
     batch: list[_Item] = []
     for item in heapq.merge(*streams, key=_ORDER):
@@ -128,7 +138,10 @@ def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[Stre
         yield from _stream_rows(reader, stream, after)
         return
     try:
-        yield from _stream_rows(reader, stream, after)
+        for row in _stream_rows(reader, stream, after):
+            reader.answered.add(stream)
+            yield row
+        reader.answered.add(stream)
     except ForbiddenError as exc:
         reason = skip_reason(stream, exc)
         reader.skipped[stream] = reason
@@ -143,7 +156,7 @@ def skip_reason(stream: str, exc: ForbiddenError) -> str:
         f"{stream} skipped: {OPTIONAL[stream]} answered 403 {exc.category or 'Forbidden'} "
         f"({exc.detail or 'no message'}); it needs the scopes HubSpot names and, for the events "
         f"API, an Enterprise subscription. Contacts, engagements and writes go on. Fix: grant the "
-        f"scopes or upgrade, or remove [activities.{stream}] from the mapping"
+        f"scopes or upgrade, or remove [activities.{stream}] from the mapping" + _HISTORY_NOTE.get(stream, "")
     )
 
 
@@ -156,6 +169,9 @@ def _stream_rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterat
         yield from web_event_rows(client, transport, "e_visited_page", after, until_ms)
     elif stream == "form_submissions":
         yield from form_rows(client, transport, after, until_ms)
+    elif stream in HISTORY_STREAMS:
+        if _events_refused(reader, HISTORY_STREAMS[stream]):  # else the events API counts them
+            yield from history_rows(client, transport, stream, after, until_ms)
     elif stream == "email_events":
         rows = email_event_rows(client, transport, after, until_ms, fields=_held_fields(reader, stream))
         contacts = _contacts_by_email(client, transport, rows.people())
@@ -166,6 +182,18 @@ def _stream_rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterat
         yield from participation_rows(
             client, transport, event_ids, after, until_ms, fields=_held_fields(reader, stream)
         )
+
+
+def _events_refused(reader: _Reader, stream: str) -> bool:
+    """Whether the events API refused `stream` in this read (asked once with `limit=1` if not yet read)."""
+    if stream in reader.skipped or stream in reader.answered:
+        return stream in reader.skipped
+    events = reader.client.events.events_api
+    try:
+        reader.transport.call("events", events.get_page, object_type="contact", limit=1)
+    except ForbiddenError:
+        return True
+    return False
 
 
 def _held_fields(reader: _Reader, stream: str) -> tuple[str, ...]:
@@ -211,6 +239,7 @@ def _page(reader: _Reader, batch: Sequence[_Item]) -> Page[Activity]:
         if not row.person:
             continue  # no contact, no one's signal
         stream = STREAMS[rank]
+        section = HISTORY_STREAMS.get(stream, stream)
         values = row.record
         if stream in ENGAGEMENTS:  # its properties, and the contact it names
             ref = RecordRef(name, stream, str(values["id"]))
@@ -218,7 +247,7 @@ def _page(reader: _Reader, batch: Sequence[_Item]) -> Page[Activity]:
         else:
             ref = RecordRef(name, stream, row.key)
         try:
-            activity = mappings[stream].to_activity(values, ref, RecordRef(name, "contacts", row.person))
+            activity = mappings[section].to_activity(values, ref, RecordRef(name, "contacts", row.person))
         except ValueError as exc:
             rejected.append(Rejection(ref, str(exc)[:200]))
             continue

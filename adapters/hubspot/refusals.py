@@ -60,6 +60,7 @@ def refused_streams(context: AdapterContext, client: HubSpot, transport: Transpo
             message = (
                 f"{OPTIONAL[stream]} answered 403 {refusal.category or 'Forbidden'} "
                 f"({refusal.detail or 'no message'}); each cycle skips {stream} with a warning"
+                + (" and reads them from contact property history instead" if api == "events" else "")
             )
             hint = _HINT.format(stream=stream)
             problems.append(Problem(str(context.mapping.file), f"activities.{stream}", message, hint))

@@ -125,7 +125,14 @@ def test_a_professional_portal_skips_the_events_api_with_a_warning_and_reads_the
         with capture_logs() as logs:
             adapter, read = activities(sandbox)
         kinds = {a.ref.object_type for a in read}
-        assert kinds == {"meetings", "calls", "email_events", "marketing_event_participations"}
+        assert kinds == {
+            "meetings",
+            "calls",
+            "email_events",
+            "marketing_event_participations",
+            "analytics_page_views",  # page views and forms from contact property history instead
+            "analytics_form_submissions",
+        }
         skipped = adapter.usage().skipped
         assert len(skipped) == 2
         assert all("403 MISSING_SCOPES" in s and "Enterprise" in s for s in skipped)

@@ -40,8 +40,14 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
   infer object type" (no category, as recorded), and a known type the sandbox does not serve
   answers 404 (search, batch, GET) or an empty list (properties). Properties are a fixed
   subset; none can be created or archived.
-  `propertiesWithHistory`, `associations` and `archived` query options are ignored;
-  `idProperty=email` works in contact batch reads only.
+  `associations` and `archived` query options are ignored, and so is `propertiesWithHistory`
+  everywhere but batch reads; `idProperty=email` works in contact batch reads only.
+- Contact analytics properties (`analytics`): derived from the seeded page views, forms and
+  e-mail events; history is kept for `hs_analytics_last_url` and
+  `recent_conversion_event_name` only (other properties asked with history show their current
+  value once); `sourceType`/`sourceId` of history entries are the sandbox's own. A batch read
+  with `propertiesWithHistory` takes ≤ 50 inputs (400 otherwise, message as quoted in
+  PipedreamHQ/pipedream#8462; the category is the sandbox's).
 - Search: ties in the sort property come back in a fixed arbitrary order (HubSpot promises
   none), and so does a search without a sort; records without the sort property come
   last. `after + limit` past 10,000 is refused (HubSpot may refuse only `after` past it).

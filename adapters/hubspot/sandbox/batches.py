@@ -19,9 +19,20 @@ from .errors import BatchError, PropertyProblem, invalid_input, property_problem
 from .stamps import iso_ms
 from .writes import kept_changes, normalised
 
-__all__ = ["MAX_INPUTS", "BatchContext", "batch_answer", "read_batch", "update_batch", "write_one"]
+__all__ = [
+    "MAX_HISTORY_INPUTS",
+    "MAX_INPUTS",
+    "BatchContext",
+    "batch_answer",
+    "read_batch",
+    "update_batch",
+    "write_one",
+]
 
 MAX_INPUTS = 100
+MAX_HISTORY_INPUTS = 50
+"""Inputs of a batch read asking for `propertiesWithHistory` (the real 400's message is quoted
+in PipedreamHQ/pipedream#8462)."""
 _UNNAMED = BatchError("INTERNAL_ERROR", "Unable to update the object; please try again later")
 """A per-record failure whose `context` names no ids: real 207 errors may carry none (api-notes,
 "Corrections, 2026-12"); this category and message are the sandbox's own (none recorded)."""
@@ -60,6 +71,12 @@ def read_batch(
     options: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
     wanted = [str(p) for p in options.get("properties") or []]
     by_email = options.get("idProperty") == "email" and collection.object_type == "contacts"
+    with_history = [str(p) for p in options.get("propertiesWithHistory") or []]
+    if with_history and len(inputs) > MAX_HISTORY_INPUTS:
+        raise invalid_input(
+            "The maximum number of inputs supported in a batch request for property histories is "
+            f"{MAX_HISTORY_INPUTS}. Please reduce the number of items and try again"
+        )
     results, missing, seen = [], [], set()
     for item in inputs:
         given = str(item.get("id", ""))
@@ -68,7 +85,10 @@ def read_batch(
             missing.append(given)
         elif record.id not in seen:
             seen.add(record.id)
-            results.append(collection.to_json(record, wanted))
+            answer = collection.to_json(record, wanted)
+            if with_history:
+                answer["propertiesWithHistory"] = collection.history_json(record, with_history)
+            results.append(answer)
     return batch_answer(
         results, _not_found(collection, missing), started_ms=started, completed_ms=context.now_ms()
     )

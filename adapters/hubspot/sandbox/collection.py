@@ -23,7 +23,7 @@ _CONTACT_DEFAULTS = ("createdate", "email", "firstname", "hs_object_id", "lastmo
 class Record:
     """One CRM object: its id and its property values as HubSpot strings."""
 
-    __slots__ = ("created_ms", "id", "modified_ms", "number", "properties")
+    __slots__ = ("created_ms", "history", "id", "modified_ms", "number", "properties")
 
     def __init__(
         self, object_id: str, properties: dict[str, str], *, created_ms: int, modified_ms: int
@@ -31,6 +31,7 @@ class Record:
         self.id, self.number = object_id, int(object_id)
         self.properties = properties
         self.created_ms, self.modified_ms = created_ms, modified_ms
+        self.history: dict[str, list[tuple[str, int]]] = {}  # property → (value, epoch ms), newest first
 
 
 class ObjectCollection:
@@ -118,6 +119,24 @@ class ObjectCollection:
             "updatedAt": iso_ms(record.modified_ms),
             "archived": False,
         }
+
+    def history_json(self, record: Record, wanted: Sequence[str]) -> dict[str, list[dict[str, str]]]:
+        """`propertiesWithHistory` of a record: each wanted property's values, newest first.
+
+        A property without a kept history shows its current value, stamped with the record's
+        last modification (the sandbox keeps history only for the analytics properties).
+        """
+        answer: dict[str, list[dict[str, str]]] = {}
+        for name in (n for n in wanted if n in self.definitions):
+            kept = record.history.get(name)
+            current = record.properties.get(name)
+            versions = kept or ([(current, record.modified_ms)] if current is not None else [])
+            source = "ANALYTICS" if kept else "CRM_UI"
+            answer[name] = [
+                {"value": value, "timestamp": iso_ms(at), "sourceType": source, "sourceId": "sandbox"}
+                for value, at in versions
+            ]
+        return answer
 
     def _unindex(self, record: Record) -> None:
         at = bisect_left(self._index, (record.modified_ms, record.number))

@@ -151,6 +151,30 @@ def _states(name: str, label: str, group: str, *values: str) -> PropertyDef:
     return _pick(name, label, ((v, v.replace("_", " ").title()) for v in values), group)
 
 
+def _analytics(name: str, label: str, kind: str, group: str) -> PropertyDef:
+    """A contact analytics property: every tier has it, only HubSpot sets it (docs/hubspot-tiers.md)."""
+    field_type = {"number": "number", "datetime": "date", "string": "text"}[kind]
+    return PropertyDef(name, label, kind, field_type, group, read_only=True, calculated=True)
+
+
+_ANALYTICS = (
+    ("hs_analytics_num_page_views", "Number of Pageviews", "number", "analyticsinformation"),
+    ("hs_analytics_num_visits", "Number of Sessions", "number", "analyticsinformation"),
+    ("hs_analytics_last_visit_timestamp", "Time of Last Session", "datetime", "analyticsinformation"),
+    ("hs_analytics_last_timestamp", "Time Last Seen", "datetime", "analyticsinformation"),
+    ("hs_analytics_last_url", "Last Page Seen", "string", "analyticsinformation"),
+    ("num_conversion_events", "Number of Form Submissions", "number", "conversioninformation"),
+    ("num_unique_conversion_events", "Number of Unique Forms Submitted", "number", "conversioninformation"),
+    ("first_conversion_event_name", "First Conversion", "string", "conversioninformation"),
+    ("first_conversion_date", "First Conversion Date", "datetime", "conversioninformation"),
+    ("recent_conversion_event_name", "Recent Conversion", "string", "conversioninformation"),
+    ("recent_conversion_date", "Recent Conversion Date", "datetime", "conversioninformation"),
+    ("hs_email_last_open_date", "Last marketing email open date", "datetime", "emailinformation"),
+    ("hs_email_last_click_date", "Last marketing email click date", "datetime", "emailinformation"),
+)
+"""(name, label, type, group): names, labels and types as HubSpot's properties API lists them."""
+
+
 def _by_name(definitions: Iterable[PropertyDef]) -> Mapping[str, PropertyDef]:
     return MappingProxyType({d.name: d for d in definitions})
 
@@ -199,6 +223,7 @@ CONTACT_PROPERTIES: Mapping[str, PropertyDef] = _by_name(
         _flag("leadsync_bant_authority", "BANT: authority"),
         _flag("leadsync_bant_need", "BANT: need"),
         _flag("leadsync_bant_timing", "BANT: timing"),
+        *(_analytics(name, label, kind, group) for name, label, kind, group in _ANALYTICS),
     )
 )
 

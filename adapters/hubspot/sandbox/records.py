@@ -28,6 +28,7 @@ from .activity_json import (
     Participation,
     WebEvent,
 )
+from .analytics import add_analytics
 from .collection import Record
 from .owners import owner_records
 from .properties import EMPLOYEE_RANGES, LIFECYCLE_STAGES
@@ -97,8 +98,10 @@ def seeded(population: Population) -> Seeded:
         if person.in_hubspot:
             contact = _contact(person, owner_ids.get(person.owner or ""), rng, result.merged)
             result.contacts.append(contact)
+            web_from, email_from = len(result.web), len(result.email)
             for activity in person.activities:
                 _add_activity(result, contact, activity, rng)
+            add_analytics(contact, result.web[web_from:], result.email[email_from:])
     return result
 
 

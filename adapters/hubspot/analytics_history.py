@@ -1,0 +1,129 @@
+"""Page views and form submissions on every tier: the history of two contact analytics properties.
+
+Below Enterprise the events API answers 403 (api-notes, "Corrections, 2026-12"), but every
+tier keeps `hs_analytics_last_url` (Last Page Seen) and `recent_conversion_event_name` (Recent
+Conversion) with their history: one version per page view / form submission, each with its
+timestamp (docs/hubspot-tiers.md). Each version becomes one record shaped as the events API's
+would be, so the `[activities.page_views]` and `[activities.form_submissions]` rules apply
+unchanged (a URL with /pricing is a pricing_page_view, a "Request a demo" form a demo_request).
+
+Incremental: only contacts seen since the cursor's stamp can hold a newer version. They are
+found by a search on `hs_analytics_last_timestamp` (Time Last Seen) or `recent_conversion_date`
+≥ that stamp (not `lastmodifieddate`: whether analytics updates move it is not documented),
+keyset-paged by `hs_object_id` (no 10,000 cap), with no upper bound: a contact seen again after
+the cycle's start still holds versions before it. Their history is read by contact batch reads
+with `propertiesWithHistory`, ≤ 50 inputs a call (HubSpot refuses more with history). The
+versions after the cursor and up to the cycle's start are held, sorted and emitted.
+
+Key and ref: `<padded contact id>-<epoch ms>`, so a record re-read is the same activity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Final
+
+from hubspot import HubSpot
+
+from .activity_cursor import numeric_key
+from .activity_streams import StreamRow, iso, ms
+from .transport import Transport
+
+__all__ = ["HISTORY_STREAMS", "history_rows"]
+
+HISTORY_STREAMS: Final = {
+    "analytics_page_views": "page_views",
+    "analytics_form_submissions": "form_submissions",
+}
+"""Each history stream and the mapping section (and events-API stream) it stands in for."""
+_PROPERTIES: Final = {  # stream → (property with history, property stamped when it last changed)
+    "analytics_page_views": ("hs_analytics_last_url", "hs_analytics_last_timestamp"),
+    "analytics_form_submissions": ("recent_conversion_event_name", "recent_conversion_date"),
+}
+_HISTORY_READS_PER_CALL: Final = 50
+_SEARCH_LIMIT: Final = 200
+
+
+def history_rows(
+    client: HubSpot, transport: Transport, stream: str, after: tuple[int, str], until_ms: int
+) -> Iterator[StreamRow]:
+    """The stream's versions after `after` up to `until_ms`, in (stamp, key) order."""
+    history_property, seen_property = _PROPERTIES[stream]
+    ids = _contacts_seen_since(client, transport, seen_property, after[0])
+    rows: list[StreamRow] = []
+    for start in range(0, len(ids), _HISTORY_READS_PER_CALL):
+        for contact, value, stamp_ms in _versions(
+            client, transport, history_property, ids[start : start + _HISTORY_READS_PER_CALL]
+        ):
+            key = f"{numeric_key(contact)}-{stamp_ms}"
+            if (stamp_ms, key) > after and stamp_ms <= until_ms:
+                rows.append(StreamRow(stamp_ms, key, _record(stream, contact, value, stamp_ms), contact))
+    rows.sort(key=lambda row: (row.stamp_ms, row.key))
+    return iter(rows)
+
+
+def _record(stream: str, contact: str, value: str, stamp_ms: int) -> dict[str, Any]:
+    """A version shaped as the events API's record of the same thing (see `web_events`)."""
+    if stream == "analytics_page_views":
+        return {"objectId": contact, "occurredAt": iso(stamp_ms), "properties": {"hs_url": value}}
+    return {"submittedAt": stamp_ms, "form": {"name": value, "id": None}, "pageUrl": None}
+
+
+def _contacts_seen_since(
+    client: HubSpot, transport: Transport, seen_property: str, since_ms: int
+) -> list[str]:
+    """Ids of the contacts whose `seen_property` is at or after `since_ms`, by keyset on the id."""
+    api = client.crm.contacts.search_api
+    ids: list[str] = []
+    last_id = 0
+    while True:
+        body = {
+            "filterGroups": [
+                {
+                    "filters": [
+                        {"propertyName": seen_property, "operator": "GTE", "value": str(since_ms)},
+                        {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)},
+                    ]
+                }
+            ],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "properties": ["hs_object_id"],
+            "limit": _SEARCH_LIMIT,
+        }
+        while True:  # a page may be empty and still go on: only a missing `after` ends a query
+            answer = transport.call(
+                "contacts search", api.do_search, search=True, public_object_search_request=body
+            ).body
+            results = answer.get("results", [])
+            after = ((answer.get("paging") or {}).get("next") or {}).get("after")
+            if results or not after:
+                break
+            body["after"] = after
+        if not results:
+            return ids
+        numbers = sorted(int(r["id"]) for r in results)
+        ids.extend(str(n) for n in numbers)
+        if not after:
+            return ids
+        last_id = numbers[-1]
+
+
+def _versions(
+    client: HubSpot, transport: Transport, history_property: str, ids: Sequence[str]
+) -> Iterator[tuple[str, str, int]]:
+    """(contact id, value, epoch ms) of each version of the property, by one batch read."""
+    body = {
+        "inputs": [{"id": i} for i in ids],
+        "properties": ["hs_object_id"],
+        "propertiesWithHistory": [history_property],
+    }
+    answer = transport.call(
+        "contacts batch read with history",
+        client.crm.contacts.batch_api.read,
+        batch_read_input_simple_public_object_id=body,
+    ).body
+    for result in answer.get("results", []):
+        versions = (result.get("propertiesWithHistory") or {}).get(history_property) or []
+        for version in versions:
+            if version.get("value") not in (None, "") and version.get("timestamp"):
+                yield str(result["id"]), str(version["value"]), ms(version["timestamp"])
