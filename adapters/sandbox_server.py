@@ -102,11 +102,17 @@ class Faults:
 
 
 class CallLog:
-    """Calls per (method, endpoint), thread-safe; the evidence for "zero writes"."""
+    """Calls per (method, endpoint), thread-safe; the evidence for "zero writes".
+
+    It also knows the calls still being answered: a timed-out call the sandbox holds back is
+    applied after its client gave up, and `wait_idle` lets a test wait for it to land.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
 
     def record(self, method: str, endpoint: str) -> None:
         """Count one call."""
@@ -131,6 +137,19 @@ class CallLog:
         """Forget every call."""
         with self._lock:
             self._counts.clear()
+
+    def answering(self, delta: int) -> None:
+        """One call more (+1) or less (-1) being answered."""
+        with self._idle:
+            self._in_flight += delta
+            if not self._in_flight:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout_s: float = 30.0) -> None:
+        """Return once no call is being answered (a held one has landed); TimeoutError past `timeout_s`."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: not self._in_flight, timeout_s):
+                raise TimeoutError(f"the sandbox still answers {self._in_flight} call(s) after {timeout_s} s")
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -229,11 +248,15 @@ def with_accounting(
         if path.startswith("/__sandbox__/"):
             return app(environ, start_response)
         calls.record(method, endpoint_of(method, path))
-        fault = faults.draw(method, path)
-        if fault is None:
-            return app(environ, start_response)
-        if fault.delay_s:
-            sleep(fault.delay_s)
-        return render_fault(fault, environ, start_response)
+        calls.answering(+1)
+        try:
+            fault = faults.draw(method, path)
+            if fault is None:
+                return app(environ, start_response)
+            if fault.delay_s:
+                sleep(fault.delay_s)
+            return render_fault(fault, environ, start_response)
+        finally:
+            calls.answering(-1)
 
     return wrapped

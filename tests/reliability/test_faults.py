@@ -105,6 +105,10 @@ def _cycle(pipeline: Pipeline, story: Story) -> CycleReport:
     settings = Settings.model_validate(pipeline.raw)
     connections = connect_all(settings, clock=pipeline.clock, sleep=sleep)
     report = SyncEngine(settings, pipeline.store, connections, pipeline.definitions, pipeline.clock).sync()
+    # A write the sandbox held past the client's timeout lands a moment later (real time): let it
+    # land before the story goes on, or it would overwrite what comes next.
+    pipeline.salesforce.calls.wait_idle()
+    pipeline.hubspot.calls.wait_idle()
     story.reports.append(report)
     return report
 
