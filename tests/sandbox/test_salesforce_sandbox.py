@@ -387,6 +387,19 @@ def test_an_unknown_field_fails_its_record_and_a_wrong_json_type_the_whole_call(
 
 
 # -- stamps, people, seeded data ----------------------------------------------------------------
+def test_stamps_are_whole_seconds_as_a_real_org_returns_them(
+    sandbox: SalesforceSandbox, sf: Client, spare_leads: Iterator[str]
+) -> None:
+    (lead_id,) = take(spare_leads, 1)
+    sandbox.clock.advance(1.789)  # saved at a fraction of a second
+    patch_records(sf, [lead(lead_id, LeadSync_Score__c=7.0)])
+    query = where_id("SystemModstamp, LastModifiedDate", "Lead", "Id", lead_id)
+    saved = sf.query(query)["records"][0]
+    expected = (sandbox.clock.now().replace(microsecond=0)).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    assert saved["SystemModstamp"] == saved["LastModifiedDate"] == expected
+    assert all(str(r["SystemModstamp"]).endswith(".000+0000") for r in sandbox.store.records("Lead"))
+
+
 def test_writes_bump_stamps_and_a_human_edit_shows_in_the_next_query(
     sandbox: SalesforceSandbox, sf: Client, spare_leads: Iterator[str]
 ) -> None:

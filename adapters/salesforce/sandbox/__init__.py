@@ -43,11 +43,9 @@ refuse; where the sandbox does less, it refuses or says so:
   example), so match results by position.
 - `LeadSync_Age_Days__c` (formula) counts whole days since CreatedDate on the sandbox clock
   in UTC; Salesforce evaluates TODAY() in the user's time zone.
-- Datetimes keep milliseconds; a real org keeps whole seconds (SOAP API guide, dateTime: "a
-  precision of one second"). Not emulated yet: with whole seconds the fault-convergence test
-  ends one lead at MQL instead of SQL (issue 20's notes). `store.update_as_user(...,
-  stamped_at=…)` commits an edit late, stamped earlier than records already visible, as a
-  long transaction does.
+- Datetimes hold whole seconds, printed `.000` (SOAP API guide, dateTime: "a precision of one
+  second"), so many records share a stamp. `store.update_as_user(..., stamped_at=…)` commits
+  an edit late, stamped earlier than records already visible, as a long transaction does.
 - The org has one active lead assignment rule: every Lead a REST save touches goes to the
   "Inbound Leads" queue (`store.assignment_owner`) unless the call carries
   `Sforce-Auto-Assign: FALSE`; a rule id in the header runs the same rule. Real rules have

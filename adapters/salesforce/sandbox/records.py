@@ -106,7 +106,7 @@ class _People:
             lead_id = self._lead(person, lead_owner, _audit(created, modified, self._integration, editor))
             return Who(lead_id, lead_id, None, owner or self._integration)
         converted_at = person.created_at + (person.modified_at - person.created_at) / 2
-        converted = datetime_text(converted_at.replace(microsecond=converted_at.microsecond // 1000 * 1000))
+        converted = datetime_text(converted_at)
         contact_created = converted if person.salesforce_object == "ConvertedLead" else created
         account_id = self._account(person, contact_created)
         contact_id = self._contact(

@@ -1,8 +1,10 @@
 """Salesforce's value formats: how stamps and dates are written, read and stored.
 
-Datetimes are stored as Salesforce prints them, `2026-11-23T09:30:00.000+0000` (UTC, ms):
-that text sorts in time order, so the store compares stamps as strings and answers queries
-without reformatting. Dates are `2026-11-23`.
+Datetimes are stored as Salesforce prints them, `2026-11-23T09:30:00.000+0000` (UTC): that
+text sorts in time order, so the store compares stamps as strings and answers queries without
+reformatting. Dates are `2026-11-23`. Datetime fields, `SystemModstamp` included, hold whole
+seconds ("full timestamps with a precision of one second": SOAP API Developer Guide, primitive
+data types, dateTime); the API prints them with `.000`, so thousands of records share a stamp.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
 
 
 def datetime_text(moment: datetime) -> str:
-    """Salesforce's text for an instant: UTC, milliseconds, `+0000`."""
+    """Salesforce's text for an instant: UTC, whole seconds (printed `.000`), `+0000`."""
     utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(timespec="milliseconds") + "+0000"
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds") + ".000+0000"
 
 
 def date_text(day: date) -> str:
@@ -42,8 +44,8 @@ def date_text(day: date) -> str:
 def parse_datetime(text: str) -> str | None:
     """The stored form of an ISO 8601 instant with a zone (`Z`, `+hh:mm` or `+hhmm`), or None.
 
-    SOQL literals and JSON values both take these forms; fractions beyond ms are cut, as
-    Salesforce stores milliseconds.
+    SOQL literals and JSON values both take these forms; a stored value loses its fraction of
+    a second, as Salesforce's does.
     """
     match = _DATETIME.match(text)
     if match is None:
