@@ -207,7 +207,7 @@ def _not_read_again(store: Store, people: list[Person], since: Cursor) -> list[P
     before = [p for p in people if p.updated_at and Cursor(p.updated_at, p.ref.record_id) <= since]
     if not before:
         return people
-    again = {p.ref for p in before} - {p.ref for p in store.persons.unseen(before)}
+    again = store.persons.read_again(before)
     return [p for p in people if p.ref not in again]
 
 

@@ -121,18 +121,18 @@ class Persons:
             _mark_due(conn, {linked[ref] for ref in moved})
         return linked
 
-    def unseen(self, records: Sequence[Person]) -> list[Person]:
-        """The records not read before at their modification stamp: a stamp moves with every change,
+    def read_again(self, records: Sequence[Person]) -> set[RecordRef]:
+        """The records read before at their modification stamp: a stamp moves with every change,
         so one re-read at the same stamp (a lookback window, a cursor at a bare stamp) is known."""
         with self._engine.connect() as conn:
             before = _snapshots(conn, [person.ref for person in records])
-        return [
-            person
+        return {
+            person.ref
             for person in records
-            if person.updated_at is None
-            or not isinstance(seen := before.get(person.ref), dict)
-            or seen.get("updated_at") != msgspec.to_builtins(person.updated_at)
-        ]
+            if person.updated_at is not None
+            and isinstance(seen := before.get(person.ref), dict)
+            and seen.get("updated_at") == msgspec.to_builtins(person.updated_at)
+        }
 
     def unseen_activities(self, items: Sequence[Activity]) -> list[Activity]:
         """The activities not kept already just as they are (a lookback window re-reads some)."""
