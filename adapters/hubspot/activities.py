@@ -50,7 +50,7 @@ from .analytics_history import HISTORY_STREAMS, history_rows
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .settings import HubSpotSettings
 from .transport import ForbiddenError, Response, Transport
-from .web_events import form_rows, web_event_rows
+from .web_events import form_rows, probe_events, web_event_rows
 
 __all__ = ["ENGAGEMENTS", "OPTIONAL", "STREAMS", "changed_activities", "skip_reason"]
 
@@ -188,9 +188,8 @@ def _events_refused(reader: _Reader, stream: str) -> bool:
     """Whether the events API refused `stream` in this read (asked once with `limit=1` if not yet read)."""
     if stream in reader.skipped or stream in reader.answered:
         return stream in reader.skipped
-    events = reader.client.events.events_api
     try:
-        reader.transport.call("events", events.get_page, object_type="contact", limit=1)
+        probe_events(reader.client, reader.transport)
     except ForbiddenError:
         return True
     return False

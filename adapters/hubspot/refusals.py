@@ -16,6 +16,7 @@ from leadsync.adapter_api import AdapterContext, AdapterError, Problem
 
 from .activities import OPTIONAL
 from .transport import ForbiddenError, Transport
+from .web_events import probe_events
 
 __all__ = ["refused_streams"]
 
@@ -35,7 +36,7 @@ def refused_streams(context: AdapterContext, client: HubSpot, transport: Transpo
     """A problem for each mapped optional stream whose API answers 403 (one call per API)."""
     events = client.events.events_api
     probes: dict[str, Callable[[], object]] = {
-        "events": lambda: transport.call("events", events.get_page, object_type="contact", limit=1),
+        "events": lambda: probe_events(client, transport),
         "email": lambda: transport.call(
             "email events",
             events.api_client.call_api,

@@ -32,10 +32,15 @@ from hubspot import HubSpot
 from .activity_streams import StreamRow, iso, ms
 from .transport import Transport
 
-__all__ = ["FORM_EVENT_TYPES", "form_rows", "web_event_rows"]
+__all__ = ["FORM_EVENT_TYPES", "form_rows", "probe_events", "web_event_rows"]
 
 FORM_EVENT_TYPES: Final = ("e_submitted_form", "e_form_submission_v2", "e_form_submission_metadata_v2")
 _EVENTS_PER_PAGE: Final = 100
+
+
+def probe_events(client: HubSpot, transport: Transport) -> None:
+    """Ask the events API for one event: ForbiddenError when the portal or token may not read it."""
+    transport.call("events", client.events.events_api.get_page, object_type="contact", limit=1)
 
 
 def web_event_rows(
