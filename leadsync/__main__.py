@@ -1,5 +1,5 @@
 """`python -m leadsync` runs the command line."""
 
-from leadsync.cli import app
+from leadsync.cli import main
 
-app(prog_name="leadsync")
+main()

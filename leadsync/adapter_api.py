@@ -15,6 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
+from leadsync.call_log import CallRecord, current_call, logged_call
 from leadsync.clock import Clock, ManualClock, SystemClock
 from leadsync.exceptions import LeadsyncError, ModelError
 from leadsync.mapping import SKIP, CrmMapping, WriteTarget
@@ -31,15 +32,19 @@ __all__ = [
     "ApiUsage",
     "AuthError",
     "BudgetExhausted",
+    "CallRecord",
     "Change",
     "Clock",
     "CrmMapping",
     "CurrentValues",
+    "Gone",
     "ManagedValues",
     "ManualClock",
     "ModelError",
     "Page",
     "Problem",
+    "PropertyWrite",
+    "RawValue",
     "RecordRejected",
     "Rejection",
     "SchemaReport",
@@ -48,6 +53,8 @@ __all__ = [
     "UnmappedFieldError",
     "WriteResult",
     "WriteTarget",
+    "current_call",
+    "logged_call",
 ]
 
 T = TypeVar("T")
@@ -55,6 +62,10 @@ T = TypeVar("T")
 ManagedValues = Mapping[str, object]
 """Managed value name (stage, score, temperature, owner, stage_entered_at, reasons) → value,
 in common-model terms: a canonical stage id, an integer score, an owner e-mail."""
+
+
+RawValue = str | int | float | bool | None
+"""A CRM property's value as the CRM's API gives it; None is empty (HubSpot's `""` included)."""
 
 
 class AdapterError(LeadsyncError):
@@ -89,12 +100,24 @@ class Rejection(msgspec.Struct, frozen=True):
     excerpt: str = ""
 
 
+class Gone(msgspec.Struct, frozen=True):
+    """A record deleted, or merged into `survivor` (the record that now speaks for it)."""
+
+    ref: RecordRef
+    survivor: RecordRef | None = None
+
+
 class Page(msgspec.Struct, Generic[T], frozen=True):
-    """One page of an incremental read: items, rejected records, and where to resume after it."""
+    """One page of an incremental read: items, rejected records, and where to resume after it.
+
+    `gone`: records of a people page that are no person of their own any more; core unlinks
+    them and never writes to them again.
+    """
 
     items: tuple[T, ...]
     cursor: Cursor
     rejected: tuple[Rejection, ...] = ()
+    gone: tuple[Gone, ...] = ()
 
 
 class CurrentValues(msgspec.Struct, frozen=True):
@@ -109,24 +132,44 @@ class CurrentValues(msgspec.Struct, frozen=True):
     values: ManagedValues
     modified_by: str | None = None
     alternatives: Mapping[str, tuple[object, ...]] = msgspec.field(default_factory=dict)
+    properties: Mapping[str, RawValue] = msgspec.field(default_factory=dict)
+    """The mapped write properties as the CRM holds them (owner ids, option values): what a
+    rollback compares with and puts back."""
 
 
 class Change(msgspec.Struct, frozen=True):
-    """The managed values to write to one record, and those they replace (for the audit log)."""
+    """The managed values to write to one record, and those they replace (for the audit log).
+
+    `properties`: mapped CRM properties to set to exactly these values besides (None clears),
+    as a rollback puts back what a run replaced; an earlier lifecycle stage is cleared first.
+    """
 
     ref: RecordRef
     values: ManagedValues
     previous: ManagedValues = msgspec.field(default_factory=dict)
+    properties: Mapping[str, RawValue] = msgspec.field(default_factory=dict)
+
+
+class PropertyWrite(msgspec.Struct, frozen=True):
+    """One CRM property a write set: the value it held just before, and the value written."""
+
+    before: RawValue
+    after: RawValue
 
 
 class WriteResult(msgspec.Struct, frozen=True):
-    """The outcome of writing one record: done, or the CRM's error code and whether to retry."""
+    """The outcome of writing one record: done, or the CRM's error code and whether to retry.
+
+    `properties`, on a write done: each CRM property sent and what it held before, the audit
+    an exact rollback restores from (empty when the adapter cannot tell).
+    """
 
     ref: RecordRef
     ok: bool
     code: str = ""
     message: str = ""
     retryable: bool = False
+    properties: Mapping[str, PropertyWrite] = msgspec.field(default_factory=dict)
 
 
 class SchemaReport(msgspec.Struct, frozen=True):

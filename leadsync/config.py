@@ -6,6 +6,7 @@ shows a value: pydantic's messages are rebuilt without input, secrets are `Secre
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from typing import Annotated, Any, ClassVar, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,18 +27,21 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from leadsync.config_problems import problems_from
+from leadsync.config_values import crm_value_problems, placeholder_problems
 from leadsync.crontab import cron_trigger
 from leadsync.exceptions import ConfigError
 from leadsync.mapping.write import MANAGED
 from leadsync.problems import Problem
 from leadsync.redact import is_secret_key
+from leadsync.systems_of_record import NativeSync
 from leadsync.toml_input import read_toml
 
 __all__ = [
@@ -48,7 +53,9 @@ __all__ = [
     "Settings",
     "SyncSettings",
     "WebSettings",
+    "crms_alone",
     "load_config",
+    "unset_credentials",
 ]
 
 CONFIG_ENV: Final = "LEADSYNC_CONFIG"
@@ -58,6 +65,7 @@ _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*
 _LONGEST_S = 366 * 86_400
 _SHORTEST_TOKEN: Final = 16
 _CRM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_STATE_BACKENDS: Final = frozenset({"sqlite", "postgresql"})
 
 
 def _duration(value: object) -> timedelta:
@@ -85,14 +93,20 @@ def _duration(value: object) -> timedelta:
 def _database_url(value: object) -> URL:
     if isinstance(value, URL):
         return value
+    hint = 'use "sqlite:///./leadsync.db" or "postgresql+psycopg://user@host/db"'
+    if not isinstance(value, str):
+        raise PydanticCustomError("database_url", "is not text", {"hint": hint})
     try:
-        return make_url(str(value))
+        url = make_url(value)
     except ArgumentError:
+        raise PydanticCustomError("database_url", "is not a database URL", {"hint": hint}) from None
+    if url.get_backend_name() not in _STATE_BACKENDS:
         raise PydanticCustomError(
             "database_url",
-            "is not a database URL",
-            {"hint": 'use "sqlite:///./leadsync.db" or "postgresql+psycopg://user@host/db"'},
-        ) from None
+            "uses {backend}, but the state store is SQLite or PostgreSQL",
+            {"backend": url.get_backend_name(), "hint": hint},
+        )
+    return url
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
@@ -197,8 +211,28 @@ class DefinitionsSettings(BaseModel):
     )
 
 
+_HOST_NAME = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def _host_header_name(value: str) -> str:
+    """`value` as a `Host` header names it (lower case, IPv6 in brackets); an error otherwise."""
+    name = value.strip().lower()
+    try:
+        address = ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        if _HOST_NAME.match(name):
+            return name
+        raise PydanticCustomError(
+            "host_name",
+            "is not a host name or IP address",
+            {"hint": 'give a name or address without scheme or port: "dash.example.com", "*.example.com"'},
+        ) from None
+    return f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
+
+
 class WebSettings(BaseModel):
-    """`[web]`: where `leadsync serve` listens, and the bearer token it requires off loopback."""
+    """`[web]`: where `leadsync serve` listens, the bearer token it requires off loopback, and the
+    host names it answers to."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -211,6 +245,10 @@ class WebSettings(BaseModel):
     token: SecretStr | None = Field(
         default=None,
         description="the bearer token clients send (16 characters or more; keep it in LEADSYNC_WEB__TOKEN)",
+    )
+    allowed_hosts: tuple[Annotated[str, AfterValidator(_host_header_name)], ...] = Field(
+        default=(),
+        description='names clients reach the dashboard by, beyond localhost, e.g. ["dash.example.com"]',
     )
 
     @field_validator("token")
@@ -255,6 +293,11 @@ class CrmSettings(BaseModel):
         default=None,
         description=f"the managed values leadsync may write here, some of: {', '.join(MANAGED)} (omit: all)",
     )
+    connect_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="seconds to wait for a connection to this CRM before saying it is unreachable, e.g. 10",
+    )
 
     @field_validator("write_fields")
     @classmethod
@@ -297,6 +340,9 @@ class Settings(BaseSettings):
     )
     web: WebSettings = Field(default_factory=WebSettings, description="the [web] table")
     crm: dict[str, CrmSettings] = Field(default_factory=dict, description="one [crm.<name>] table per CRM")
+    native_sync: tuple[NativeSync, ...] = Field(
+        default=(), description="one [[native_sync]] table per vendor sync already joining two CRMs"
+    )
     _file: Path = PrivateAttr(default=DEFAULT_CONFIG)
 
     @classmethod
@@ -309,7 +355,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Environment variables win over the TOML file, which is passed as init values."""
-        return (env_settings, init_settings)
+        return (_Environment(settings_cls), init_settings)
 
     @property
     def file(self) -> Path:
@@ -323,6 +369,43 @@ class Settings(BaseSettings):
     def enabled_crms(self) -> dict[str, CrmSettings]:
         """The configured CRMs that are switched on, by name."""
         return {name: crm for name, crm in self.crm.items() if crm.enabled}
+
+
+class _Environment(EnvSettingsSource):
+    """The `LEADSYNC_*` variables; a credential is taken verbatim, never decoded as JSON
+    (LEADSYNC_CRM__X__PASSWORD=00123 is the text "00123", not the number 123)."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo | None, value: Any) -> Any:  # noqa: ANN401 - a variable decodes to any JSON value
+        if field is None and is_secret_key(field_name):
+            return value
+        return super().decode_complex_value(field_name, field, value)  # type: ignore[arg-type]  # None: an extra key
+
+
+def _values(file: Path) -> dict[str, Any]:
+    """The file's values with the environment's over them; {} when it cannot be read (load_config says)."""
+    try:
+        return _with_environment(read_toml(file, missing_hint=""))
+    except ConfigError:
+        return {}
+
+
+def _with_environment(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The TOML values with the `LEADSYNC_*` variables' over them, before validation or masking."""
+    try:
+        return _overlaid(values, _Environment(Settings)())
+    except SettingsError:
+        return dict(values)  # `load_config` names the variable that cannot be decoded
+
+
+def _overlaid(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        below = merged.get(key)
+        if isinstance(below, Mapping) and isinstance(value, Mapping):
+            merged[key] = _overlaid(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _masked(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -366,10 +449,62 @@ def load_config(path: Path | None = None) -> Settings:
         )
     # CRM names from the merged settings: an environment variable can introduce one too.
     problems = _crm_name_problems(shown, settings.crm if settings else raw.get("crm")) + problems
+    problems += crm_value_problems(shown, _with_environment(raw), env_prefix=_ENV_PREFIX)
+    if settings is not None:
+        problems += _native_sync_problems(shown, settings)
     if problems or settings is None:
         raise ConfigError(problems)
     settings._file = file  # noqa: SLF001 - set once, right after validation
     return settings
+
+
+def unset_credentials(path: Path | None = None) -> list[Problem]:
+    """Credentials the file or environment still give as a template's placeholder, each with the
+    variable to set. `load_config` accepts them, so the shipped template loads; `check` reports them."""
+    file = config_path(path)
+    return placeholder_problems(str(file), _values(file), env_prefix=_ENV_PREFIX)
+
+
+def crms_alone(path: Path | None = None) -> Settings:
+    """Settings holding only the `[crm.*]` tables that are valid on their own, defaults elsewhere:
+    the adapter settings of an invalid config's CRMs can still be checked."""
+    file = config_path(path)
+    tables = _values(file).get("crm")
+    crms = {}
+    for name, table in tables.items() if isinstance(tables, Mapping) else ():
+        try:
+            crms[str(name)] = CrmSettings.model_validate(table)
+        except ValidationError:
+            continue  # `load_config` lists its problems
+    settings = Settings.model_construct(crm=crms)
+    settings._file = file  # noqa: SLF001 - as in load_config
+    return settings
+
+
+def _native_sync_problems(file: str, settings: Settings) -> list[Problem]:
+    """A native sync must join two configured CRMs, and each pair once."""
+    problems = []
+    seen: set[frozenset[str]] = set()
+    for number, sync in enumerate(settings.native_sync, start=1):
+        key = f"native_sync[{number}].between"
+        unknown = [name for name in sync.between if name not in settings.crm]
+        if unknown:
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"names {', '.join(map(repr, unknown))}, which has no [crm.<name>] table",
+                    f"use the names of two [crm.*] tables: {', '.join(sorted(settings.crm)) or 'none yet'}",
+                )
+            )
+        if frozenset(sync.between) in seen:
+            problems.append(
+                Problem(
+                    file, key, "joins the same CRMs as an earlier [[native_sync]]", "merge the two tables"
+                )
+            )
+        seen.add(frozenset(sync.between))
+    return problems
 
 
 def _crm_name_problems(file: str, crms: object) -> list[Problem]:

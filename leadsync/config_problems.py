@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from leadsync.problems import Problem
 
-__all__ = ["problems_from"]
+__all__ = ["env_variable", "origin_of", "problems_from"]
 
 _VALUE_ERROR_PREFIX = "Value error, "
 
@@ -27,17 +27,25 @@ def problems_from(
     exc: ValidationError, file: str, model: type[BaseModel], *, env_prefix: str | None = None
 ) -> list[Problem]:
     """One Problem per error in `exc`, located in `file` (or in the env variable that set it)."""
-    env_names = {name.upper() for name in os.environ} if env_prefix else set()
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
         loc = tuple(str(part) for part in error["loc"] if "[" not in str(part))
-        origin = file
-        if env_prefix:
-            variable = env_prefix + "__".join(loc).upper()
-            if variable in env_names:
-                origin = f"environment {variable}"
+        origin = origin_of(file, loc, env_prefix) if env_prefix else file
         problems.append(Problem(origin, ".".join(loc), _message(error), _hint(error, loc, model)))
     return problems
+
+
+def env_variable(loc: Sequence[str], env_prefix: str) -> str:
+    """The environment variable that sets the key at `loc`, e.g. LEADSYNC_CRM__HUBSPOT__ACCESS_TOKEN."""
+    return env_prefix + "__".join(loc).upper()
+
+
+def origin_of(file: str, loc: Sequence[str], env_prefix: str) -> str:
+    """Where the value at `loc` came from: its environment variable when one is set, else `file`."""
+    variable = env_variable(loc, env_prefix)
+    if any(name.upper() == variable for name in os.environ):
+        return f"environment {variable}"
+    return file
 
 
 def _message(error: ErrorDetails) -> str:

@@ -1,10 +1,13 @@
-"""Build each configured CRM's adapter: entry point, mapping, options, clock."""
+"""Build each configured CRM's adapter (entry point, mapping, options, clock), and see it answer."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+
+import structlog
 
 from leadsync.adapter_api import Adapter, AdapterContext, AdapterError, AdapterPlugin
 from leadsync.clock import Clock
@@ -14,7 +17,9 @@ from leadsync.mapping import CrmMapping, load_mapping
 from leadsync.problems import Problem
 from leadsync.registry import ADAPTERS, PluginError, load_plugin, plugin_names
 
-__all__ = ["Connection", "connect_all"]
+__all__ = ["Connection", "connect_all", "unanswered"]
+
+_log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,24 @@ def connect_all(
     return connections
 
 
+def unanswered(connections: Sequence[Connection]) -> dict[str, str]:
+    """Why each CRM that cannot be reached or refuses its credentials failed, by name, found by one
+    call (its owners, which every command that reads or writes a CRM asks for first). The CRMs
+    are asked at once: an unreachable one costs one connect timeout, however many there are."""
+    with ThreadPoolExecutor(max_workers=max(1, len(connections))) as pool:
+        reasons = dict(zip((c.name for c in connections), pool.map(_reason, connections), strict=True))
+    return {name: reason for name, reason in reasons.items() if reason}
+
+
+def _reason(connection: Connection) -> str:
+    try:
+        connection.adapter.owners()
+    except AdapterError as exc:
+        _log.error("crm.unavailable", crm=connection.name, error=type(exc).__name__, reason=str(exc))
+        return str(exc)
+    return ""
+
+
 def _connect(
     settings: Settings, name: str, crm: CrmSettings, clock: Clock, sleep: Callable[[float], None]
 ) -> Connection:
@@ -75,7 +98,8 @@ def _connect(
         problem = Problem(file, f"crm.{name}.adapter", f"{crm.adapter!r} is not a leadsync adapter plugin")
         raise ConfigError([problem])
     mapping = load_mapping(settings.resolve(crm.mapping) if crm.mapping else plugin.default_mapping)
-    context = AdapterContext(name=name, options=crm.options, mapping=mapping, clock=clock, sleep=sleep)
+    options = {**crm.options, "connect_timeout_s": crm.connect_timeout_s}
+    context = AdapterContext(name=name, options=options, mapping=mapping, clock=clock, sleep=sleep)
     try:
         return Connection(name, plugin.create(context), mapping, crm)
     except AdapterError as exc:

@@ -16,7 +16,8 @@ class ModelError(LeadsyncError, ValueError):
 
 
 class ConfigError(LeadsyncError):
-    """An input file (config, mapping, definitions) has problems; all of them are listed."""
+    """An input file (config, mapping, definitions, the people file of `evaluate`) has problems;
+    all of them are listed."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)

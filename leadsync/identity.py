@@ -7,7 +7,8 @@ told apart from leadsync's own echo.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
+from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,19 +78,22 @@ def merged_person(state: PersonState, records: Mapping[RecordRef, Person | None]
     )
 
 
-MIRROR_WINDOW_S: Final = 60.0
-"""Activities of one kind in two CRMs this close are one activity logged twice."""
-
-
-def counted_once(activities: Sequence[Activity]) -> tuple[Activity, ...]:
+def counted_once(activities: Sequence[Activity], *, tolerance_s: float) -> tuple[Activity, ...]:
     """The person's activities with those mirrored across CRMs counted once.
 
     Many companies already copy some activities between their CRMs (a demo request logged in
     both, a connector's copy), and the copies' times differ by seconds: Salesforce keeps whole
-    seconds, HubSpot milliseconds, a copy may be stamped when it is made. So activities of one
-    kind follow each other in runs whose gaps are at most a minute; a run seen in two CRMs is
-    one set of activities, and the CRM that logged the most of it speaks for it. Within one
-    CRM, every record counts.
+    seconds, HubSpot milliseconds, a copy may be stamped when it is made. So an activity is
+    grouped with at most one activity of each other CRM: of the same kind, at most
+    `tolerance_s` apart (the whole group), and with the same detail (subject, URL) where both
+    have one. Within one CRM, every record counts. The earliest of a group stands for it.
+
+    The groups are made in one sweep in time order: each activity joins the oldest group
+    still open to it (compatible, lacking its CRM, within the tolerance), else starts one.
+    With two CRMs and no details to tell activities apart, this is a maximum one-to-one
+    matching (the oldest group is the first to close, so taking it never costs a later
+    pair). Equal times are taken in the order of their records, so what is kept does not
+    depend on the order activities come in. O(n log n) for n activities.
     """
     crms = {activity.crm for activity in activities}
     if len(crms) < 2:  # noqa: PLR2004 - nothing to mirror
@@ -99,11 +103,16 @@ def counted_once(activities: Sequence[Activity]) -> tuple[Activity, ...]:
         by_kind[activity.kind.value].append(activity)
     kept: list[Activity] = []
     for items in by_kind.values():
-        start = 0
+        # Copies are within the tolerance of one another, so only a stretch of activities each
+        # within the tolerance of the one before that holds two CRMs needs pairing (few do).
+        start, mixed = 0, False
         for end in range(1, len(items) + 1):
-            if end == len(items) or items[end].epoch - items[end - 1].epoch > MIRROR_WINDOW_S:
-                kept += _speaker(items[start:end])
-                start = end
+            if end < len(items) and items[end].epoch - items[end - 1].epoch <= tolerance_s:
+                mixed = mixed or items[end].ref.crm != items[end - 1].ref.crm
+                continue
+            stretch = items[start:end]
+            kept += _Sweep(stretch, tolerance_s).originals() if mixed else stretch
+            start, mixed = end, False
     return tuple(sorted(kept, key=lambda a: (a.occurred_at, a.ref)))
 
 
@@ -111,14 +120,97 @@ def _epoch(activity: Activity) -> float:
     return activity.epoch
 
 
-def _speaker(run: list[Activity]) -> list[Activity]:
-    """A run of one kind: all of it from one CRM, else the part of the CRM that logged most."""
-    if all(activity.crm == run[0].crm for activity in run):
-        return run
-    by_crm: dict[str, list[Activity]] = defaultdict(list)
-    for activity in run:
-        by_crm[activity.crm].append(activity)
-    return max(by_crm.values(), key=lambda items: (len(items), items[0].crm))
+def _in_time(activity: Activity) -> tuple[float, RecordRef]:
+    return activity.epoch, activity.ref
+
+
+def _folded(detail: str) -> str:
+    """A detail as compared across CRMs: case and runs of white space do not matter."""
+    return " ".join(detail.split()).casefold()
+
+
+class _Group:
+    """One activity and its copies in other CRMs: the first of them stands for it."""
+
+    __slots__ = ("crms", "detail", "epoch", "seq")
+
+    def __init__(self, seq: int, crm: str, epoch: float, detail: str) -> None:
+        self.seq = seq
+        self.epoch = epoch  # the first activity's, the earliest
+        self.crms = {crm}
+        self.detail = detail
+
+
+class _Sweep:
+    """The groups of one kind's activities, made in time order (see `counted_once`).
+
+    Each CRM has the groups it may still join, oldest first: all of them (for an activity
+    without a detail), those without a detail yet, and those with each detail (a heap, since
+    a group gains its detail after it was made). Entries are dropped lazily, once a group
+    has closed (too old) or holds that CRM already.
+    """
+
+    def __init__(self, items: list[Activity], tolerance_s: float) -> None:
+        self.items = sorted(items, key=_in_time)  # equal times in the order of their records
+        self.tolerance_s = tolerance_s
+        self.crms = sorted({activity.ref.crm for activity in items})
+        self.any: dict[str, deque[_Group]] = {crm: deque() for crm in self.crms}
+        self.blank: dict[str, deque[_Group]] = {crm: deque() for crm in self.crms}
+        self.same: dict[tuple[str, str], list[tuple[int, _Group]]] = defaultdict(list)
+
+    def originals(self) -> list[Activity]:
+        """The first activity of each group, in time order."""
+        kept: list[Activity] = []
+        for activity in self.items:
+            crm, detail = activity.ref.crm, _folded(activity.detail) if activity.detail else ""
+            group = self._open_group(crm, detail, activity.epoch)
+            if group is None:
+                self._start(_Group(len(kept), crm, activity.epoch, detail))
+                kept.append(activity)
+            else:
+                self._join(group, crm, detail)
+        return kept
+
+    def _open_group(self, crm: str, detail: str, epoch: float) -> _Group | None:
+        """The oldest group this activity may join, if any."""
+        if not detail:
+            return self._oldest(self.any[crm], crm, epoch)
+        blank = self._oldest(self.blank[crm], crm, epoch, blank=True)
+        heap = self.same[crm, detail]
+        while heap and not self._open(heap[0][1], crm, epoch):
+            heapq.heappop(heap)
+        same = heap[0][1] if heap else None
+        if blank is None or (same is not None and same.seq < blank.seq):
+            return same
+        return blank
+
+    def _oldest(self, groups: deque[_Group], crm: str, epoch: float, *, blank: bool = False) -> _Group | None:
+        while groups and not self._open(groups[0], crm, epoch, blank=blank):
+            groups.popleft()
+        return groups[0] if groups else None
+
+    def _open(self, group: _Group, crm: str, epoch: float, *, blank: bool = False) -> bool:
+        """Whether the group lacks this CRM, is young enough for an activity at `epoch` and,
+        with `blank`, still has no detail (one that gained a detail is in that detail's heap)."""
+        young = epoch - group.epoch <= self.tolerance_s
+        return young and crm not in group.crms and not (blank and group.detail)
+
+    def _start(self, group: _Group) -> None:
+        for crm in self.crms:
+            if crm not in group.crms:
+                self.any[crm].append(group)
+                if group.detail:
+                    heapq.heappush(self.same[crm, group.detail], (group.seq, group))
+                else:
+                    self.blank[crm].append(group)
+
+    def _join(self, group: _Group, crm: str, detail: str) -> None:
+        group.crms.add(crm)
+        if detail and not group.detail:
+            group.detail = detail
+            for other in self.crms:
+                if other not in group.crms:
+                    heapq.heappush(self.same[other, detail], (group.seq, group))
 
 
 @dataclass(frozen=True, slots=True)

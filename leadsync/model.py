@@ -186,6 +186,7 @@ class Person(msgspec.Struct, frozen=True):
     owner_email: str | None = None
     qualification: Mapping[str, bool] = _NO_ITEMS
     attributes: Mapping[str, object] = _NO_ITEMS
+    email_opt_out: bool | None = None  # opted out of all e-mail here; None: this CRM does not say
 
     def __post_init__(self) -> None:
         force_setattr(self, "email", normalize_email(self.email))

@@ -16,10 +16,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 from leadsync.exceptions import ModelError
 from leadsync.model import Activity, JobLevel, Person, RecordRef, SetBy, Stage, parse_kind
 
-__all__ = ["LineError", "ParsedPerson", "parse_person_line"]
+__all__ = ["MAX_LINE", "LineError", "ParsedPerson", "parse_person_line"]
 
 _CRM = "input"
-_MAX_LINE = 1_000_000
+MAX_LINE = 1_000_000  # a person with hundreds of activities takes some kilobytes
 
 
 class LineError(ValueError):
@@ -63,8 +63,8 @@ class ParsedPerson:
 
 def parse_person_line(text: str, number: int, stage_named: Callable[[str], Stage | None]) -> ParsedPerson:
     """Parse line `number`; `stage_named` resolves a stage id, label or alias. Raises LineError."""
-    if len(text) > _MAX_LINE:
-        raise LineError(f"longer than {_MAX_LINE:,} characters; is it one person per line?")
+    if len(text) > MAX_LINE:
+        raise LineError(f"longer than {MAX_LINE:,} characters; is it one person per line?")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -133,7 +133,28 @@ def _tagged(rows: Iterator[StreamRow], rank: int) -> Iterator[_Item]:
 
 
 def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
-    """One stream's rows, lazily; an optional stream HubSpot refuses (403) ends, with a warning."""
+    """One stream's rows, lazily, between `stream.started` and `stream.finished` (rows, last point)."""
+    crm = reader.context.name
+    _log.info("stream.started", crm=crm, stream=stream, since=_point(after))
+    rows, last, complete = 0, after, False
+    try:
+        for row in _answered_rows(reader, stream, after):
+            rows, last = rows + 1, (row.stamp_ms, row.key)
+            yield row
+        complete = True
+    finally:  # also when the read ends early: `complete` says which
+        _log.info(
+            "stream.finished", crm=crm, stream=stream, records=rows, cursor=_point(last), complete=complete
+        )
+
+
+def _point(point: tuple[int, str]) -> str:
+    """A stream's (stamp, key) point as the engine's cursors are shown."""
+    return str(Cursor(instant(point[0]), point[1]))
+
+
+def _answered_rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
+    """One stream's rows; an optional stream HubSpot refuses (403) ends, with a warning."""
     if stream not in OPTIONAL:
         yield from _stream_rows(reader, stream, after)
         return

@@ -22,6 +22,7 @@ from leadsync.adapter_api import (
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
 from .activities import changed_activities
+from .consent import Consent
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .limiter import RateLimiter
 from .schema import schema_report
@@ -34,6 +35,7 @@ __all__ = ["HubSpotAdapter"]
 CONTACTS: Final = "contacts"
 _STRUCTURAL: Final = ("hs_object_id", "lastmodifieddate", "hs_merged_object_ids")
 _EXCERPT_CHARS: Final = 200
+_SHOWN_CHARS: Final = 80
 
 
 class HubSpotAdapter:
@@ -57,11 +59,13 @@ class HubSpotAdapter:
             sleep=context.sleep,
         )
         self._transport = Transport(
-            limiter=limiter, sleep=context.sleep, attempts=settings.attempts, timeout_s=settings.timeout_s
-        )
+            context.name, settings.base_url, limiter=limiter, sleep=context.sleep, attempts=settings.attempts,
+            timeout_s=settings.timeout_s, connect_timeout_s=settings.connect_timeout_s,
+        )  # fmt: skip
         self._owners: list[Owner] | None = None
         self._skipped: dict[str, str] = {}  # optional streams HubSpot refused in the last read, and why
         self._writer = Writer(context, self._client, self._transport, self._owner_ids)
+        self._consent = Consent(context, self._client, self._transport)
 
     # -- the contract -------------------------------------------------------------------------
 
@@ -124,11 +128,11 @@ class HubSpotAdapter:
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
         """The managed values HubSpot holds now for these contacts (batch reads of 100)."""
-        return self._writer.read_current(refs)
+        return self._consent.read(self._writer.read_current(refs))
 
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
-        """Write in batch updates of 100; one result per change, in order."""
-        return self._writer.apply(changes)
+        """Write in batch updates of 100, an opt-out through the subscriptions API; one result per change."""
+        return self._consent.apply(changes, self._writer.apply)
 
     def usage(self) -> ApiUsage:
         """HTTP calls made by this adapter, HubSpot's daily count when its headers gave one, and the
@@ -155,7 +159,11 @@ class HubSpotAdapter:
         values = record.get("properties") or {}
         person = self._people.to_person(values, ref)
         extra: dict[str, Any] = {}
-        owner_id = values.get(self._writer.owner_property or "")
+        owner_property = self._writer.owner_property or ""
+        owner_id = values.get(owner_property)
+        if owner_id is not None and not isinstance(owner_id, str):  # HubSpot sends every property as text
+            shown = repr(owner_id)[:_SHOWN_CHARS]
+            raise ValueError(f"contacts field {owner_property!r} (owner): {shown} is not an owner id")
         if owner_id and owner_id in owners:
             extra["owner_email"] = owners[owner_id]
         merged = values.get("hs_merged_object_ids")

@@ -32,6 +32,7 @@ _TYPES: Final[Mapping[str, frozenset[str]]] = {
     "owner": frozenset({"enumeration", "string"}),
     "stage_entered_at": frozenset({"date", "datetime"}),
     "reasons": frozenset({"string"}),
+    "email_opt_out": frozenset({"bool"}),
 }
 _FIX_LIST: Final = (
     "`leadsync check --live` lists the portal's properties; "
@@ -98,7 +99,8 @@ def _target_problems(
         return [Problem(file, key, f"{target.field!r} is not a contact property", _FIX_LIST)]
     found: list[Problem] = []
     meta = prop.get("modificationMetadata") or {}
-    if prop.get("calculated") or meta.get("readOnlyValue"):
+    # email_opt_out is written through the subscriptions API (consent.py): read-only is expected
+    if (prop.get("calculated") or meta.get("readOnlyValue")) and managed != "email_opt_out":
         found.append(
             Problem(
                 file,

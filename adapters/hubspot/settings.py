@@ -28,6 +28,7 @@ class HubSpotSettings(BaseModel):
     page_size: int = Field(200, ge=1, le=200)
     budget_share: float = Field(1.0, gt=0, le=1)
     timeout_s: float = Field(30.0, gt=0)
+    connect_timeout_s: float = Field(10.0, gt=0)  # leadsync passes `[crm.<name>] connect_timeout_s`
     attempts: int = Field(5, ge=1, le=20)
     # Marketing events whose participations are read (`objectId`s, as in the marketing-events
     # API); none: every event the portal lists, discovered at each read.

@@ -6,7 +6,9 @@ retried, so every valid record is written and each bad one gets its own result. 
 written only when the answer confirms it (`batch_errors`). `lifecyclestage`
 does not move back on a plain write: a backward move is a clear (`""`) in a batch before
 the one that sets the earlier stage, decided from the property's option order and the
-change's `previous` stage.
+stage the contact holds. Each contact's mapped properties are kept as last read or written
+(a contact not read yet is read before its write), so every result says what each property
+held before it: the audit a rollback restores from.
 """
 
 from __future__ import annotations
@@ -15,9 +17,21 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
+import structlog
 from hubspot import HubSpot
 
-from leadsync.adapter_api import AdapterContext, Change, CurrentValues, UnmappedFieldError, WriteResult
+from leadsync.adapter_api import (
+    AdapterContext,
+    AdapterError,
+    AuthError,
+    BudgetExhausted,
+    Change,
+    CurrentValues,
+    PropertyWrite,
+    RawValue,
+    UnmappedFieldError,
+    WriteResult,
+)
 from leadsync.model import RecordRef, Stage
 
 from .batch_errors import confirmed, named_inputs
@@ -25,6 +39,8 @@ from .keyset import instant
 from .transport import BadRequestError, Transport
 
 __all__ = ["BATCH", "Writer"]
+
+_log = structlog.get_logger(__name__)
 
 BATCH: Final = 100
 _LIFECYCLE: Final = "lifecyclestage"
@@ -48,7 +64,9 @@ class Writer:
         self._stage_rule = context.mapping.people[_CONTACTS].fields.get("stage")
         self._owner_ids = owner_ids
         self._lifecycle_order: dict[str, int] | None = None
-        self._lifecycles: dict[str, str | None] = {}  # contact id -> lifecyclestage as last read
+        self._held: dict[
+            str, dict[str, RawValue]
+        ] = {}  # contact id -> mapped properties, last read or written
         targets = self._write.targets if self._write else {}
         self.owner_property = targets["owner"][0].field if targets.get("owner") else None
         temperature = targets["temperature"][0].values if targets.get("temperature") else None
@@ -74,7 +92,8 @@ class Writer:
                 "contacts batch read", api.read, batch_read_input_simple_public_object_id=body
             )
             by_id = {str(r["id"]): r.get("properties") or {} for r in answer.body.get("results", [])}
-            self._lifecycles.update({i: v.get(_LIFECYCLE) for i, v in by_id.items()})
+            for contact_id, values in by_id.items():
+                self._held[contact_id] = {name: values.get(name) or None for name in fields}
             found.extend(
                 self._current(ref, by_id[ref.record_id], owners) for ref in chunk if ref.record_id in by_id
             )
@@ -83,11 +102,13 @@ class Writer:
     def _current(self, ref: RecordRef, values: Mapping[str, Any], owners: Mapping[str, str]) -> CurrentValues:
         assert self._write is not None  # noqa: S101 - read_current checked it
         managed = self._managed(values, owners)
+        raw = dict(self._held[ref.record_id])
         if "stage" not in self._write.targets:
-            return CurrentValues(ref, managed)
+            return CurrentValues(ref, managed, properties=raw)
         stages = self._stages_of(values)
         managed["stage"] = stages[0] if stages else None
-        return CurrentValues(ref, managed, alternatives={"stage": stages[1:]} if stages[1:] else {})
+        alternatives = {"stage": stages[1:]} if stages[1:] else {}
+        return CurrentValues(ref, managed, alternatives=alternatives, properties=raw)
 
     def _managed(self, values: Mapping[str, Any], owners: Mapping[str, str]) -> dict[str, object]:
         assert self._write is not None  # noqa: S101 - read_current checked it
@@ -137,7 +158,7 @@ class Writer:
         owner_ids = self._owner_ids() if any("owner" in c.values for c in changes) else {}
         inputs: list[tuple[int, dict[str, str]]] = []
         for index, (change, properties) in enumerate(zip(changes, planned, strict=True)):
-            if self.owner_property in properties:
+            if "owner" in change.values and self.owner_property in properties:
                 email = properties[self.owner_property]
                 if email and email not in owner_ids:
                     results[index] = WriteResult(
@@ -145,13 +166,42 @@ class Writer:
                     )
                     continue
                 properties[self.owner_property] = owner_ids.get(email, "") if email else ""
+            properties.update({name: _text(value) for name, value in change.properties.items()})
             inputs.append((index, properties))
+        self._hold([changes[i].ref for i, _ in inputs])
+        before = {i: self._held.get(changes[i].ref.record_id) for i, _ in inputs}
         backward = [(i, p) for i, p in inputs if self._moves_back(changes[i], p)]
         if backward:
             cleared = self._write_all([(i, {_LIFECYCLE: ""}) for i, _ in backward], changes)
             results.update({index: result for index, result in cleared.items() if not result.ok})
         results.update(self._write_all([(i, p) for i, p in inputs if i not in results], changes))
+        for index, properties in inputs:
+            if results[index].ok:
+                results[index] = self._written(results[index], before[index], properties)
         return [results[i] for i in range(len(changes))]
+
+    def _hold(self, refs: Sequence[RecordRef]) -> None:
+        """Read the contacts not read yet, so each write can say what it replaced. The audit
+        must not hold back the write: if this read fails, those writes report no properties."""
+        unread = [ref for ref in refs if ref.record_id not in self._held]
+        if not unread:
+            return
+        try:
+            self.read_current(unread)
+        except (AuthError, BudgetExhausted):
+            raise
+        except AdapterError as exc:
+            _log.warning("write.before_unread", crm=self._name, records=len(unread), error=type(exc).__name__)
+
+    def _written(
+        self, result: WriteResult, before: Mapping[str, RawValue] | None, sent: Mapping[str, str]
+    ) -> WriteResult:
+        """The result with each property sent and what it held before (none when that is unknown)."""
+        if before is None:
+            return result
+        written = {name: PropertyWrite(before.get(name), value or None) for name, value in sent.items()}
+        self._held[result.ref.record_id] = {**before, **{name: w.after for name, w in written.items()}}
+        return WriteResult(result.ref, True, result.code, result.message, properties=written)
 
     def _properties(self, change: Change) -> dict[str, str]:
         if self._write is None:
@@ -161,6 +211,12 @@ class Writer:
             )
         properties: dict[str, str] = {}
         allowed = self._write.target_fields()
+        for name in change.properties:
+            if name not in allowed:
+                raise UnmappedFieldError(
+                    f"{self._file} [write.{_CONTACTS}]: {change.ref} asks to write {name!r}, which the "
+                    f"mapping does not name; nothing was sent. Fix: map it under [write.{_CONTACTS}]"
+                )
         for managed, value in change.values.items():
             if managed not in self._write.targets:
                 raise UnmappedFieldError(
@@ -191,8 +247,9 @@ class Writer:
         previous = change.previous.get("stage")
         if not new or self._write is None:
             return False
-        old: object = self._lifecycles.get(change.ref.record_id)  # HubSpot's value, read this cycle
-        if old is None and previous is not None:
+        held = self._held.get(change.ref.record_id)
+        old: object = held.get(_LIFECYCLE) if held is not None else None  # HubSpot's value, as last read
+        if held is None and previous is not None:
             old = self._write.crm_values("stage", previous).get(_LIFECYCLE)
         if not isinstance(old, str):
             return False
@@ -233,6 +290,10 @@ class Writer:
                 index = inputs[0][0]
                 return {index: _refused(changes[index].ref, exc.body)}
             named = named_inputs(exc.body, [properties for _, properties in inputs])
+            _log.info(
+                "batch.narrowed", crm=self._name, records=len(inputs),
+                step="split" if named is None else "drop_named", resent=len(inputs) - len(named or ()),
+            )  # fmt: skip
             if named is None:
                 half = len(inputs) // 2
                 return {

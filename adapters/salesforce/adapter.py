@@ -23,13 +23,14 @@ from .options import SalesforceOptions, parse_options
 from .owners import OwnerDirectory
 from .reads import Convert, ObjectRead, Row, merged_pages
 from .schema import schema_report
-from .soql import KEY_PREFIXES
+from .soql import KEY_PREFIXES, lead_filter
 from .writes import Writer
 
 __all__ = ["SalesforceAdapter", "create"]
 
-# Converted leads are skipped: their person lives on as the Contact the conversion made.
-_WHERE: Final = {"Lead": "IsConverted = false"}
+# A converted Lead is read-only: its person lives on as the Contact the conversion made. Leads
+# converted lately are read to be reported gone (see `soql.lead_filter`), older ones skipped.
+_CONVERSION_FIELDS: Final = {"Lead": ("IsConverted", "ConvertedContactId")}
 _PERSON_TYPES: Final = {KEY_PREFIXES["Lead"]: "Lead", KEY_PREFIXES["Contact"]: "Contact"}
 _QUEUE: Final = KEY_PREFIXES["Group"]
 T = TypeVar("T")
@@ -66,9 +67,16 @@ class SalesforceAdapter:
         return self._owners.refresh()
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
-        """Leads not converted and Contacts changed after `since`, merged in (stamp, id) order."""
+        """Leads not converted and Contacts changed after `since`, merged in (stamp, id) order; those
+        deleted, merged away or converted since are each page's `gone`."""
+        where = {"Lead": lead_filter(since, self._context.clock.now())}
         reads = tuple(
-            ObjectRead(sobject, (*people.source_fields(), "OwnerId"), _WHERE.get(sobject, ""))
+            ObjectRead(
+                sobject,
+                (*people.source_fields(), "OwnerId", *_CONVERSION_FIELDS.get(sobject, ())),
+                where.get(sobject, ""),
+                include_deleted=True,
+            )
             for sobject, people in self._mapping.people.items()
         )
         return self._pages(reads, since, self._person)

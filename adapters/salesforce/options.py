@@ -57,6 +57,7 @@ class SalesforceOptions(BaseModel):
     lookback_s: float = Field(default=300.0, ge=0, alias="overlap_s")
     budget_share: float = Field(default=0.9, gt=0, le=1)
     timeout_s: float = Field(default=30.0, gt=0)
+    connect_timeout_s: float = Field(default=10.0, gt=0)  # leadsync passes `[crm.<name>] connect_timeout_s`
     attempts: int = Field(default=4, ge=1, le=10)
     backoff_s: float = Field(default=1.0, ge=0)
 

@@ -7,6 +7,15 @@ stamp ordered by key prefix, which is how their Ids compare). So after any page,
 record of every object at or before the page's last (stamp, id) has been yielded, and that
 pair is a cursor valid for all objects: no per-object positions, one `Cursor` as the contract
 has it. Memory holds one page per object; the calls are the same as reading them one by one.
+
+Deletions and merges: people objects are read by QueryAll (`/queryAll?q=`) rather than Query,
+which returns records in the recycle bin too, with `IsDeleted` and, for a merge's losers,
+`MasterRecordId` (the survivor). A delete moves the record's SystemModstamp, so deletions come
+in the same ordered stream and cursor, at no extra call: the "Get Deleted" resource
+(`/sobjects/{type}/deleted/?start=&end=`) would cost a call per object per cycle, keep its own
+time window (`latestDateCovered`), and name no survivor. Both see what was deleted in the last
+15 days at most (the recycle bin): a record purged before it was read is found gone by the first
+write to it (ENTITY_IS_DELETED), which unlinks it too.
 """
 
 from __future__ import annotations
@@ -19,18 +28,21 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, Final, TypeVar
 
-from leadsync.adapter_api import Page, Rejection
+from leadsync.adapter_api import Gone, Page, Rejection
 from leadsync.model import Cursor, RecordRef
 
 from .client import SalesforceClient
 from .soql import changed_since, parse_stamp, select_list
 
-__all__ = ["Convert", "ObjectRead", "Row", "excerpt", "merged_pages"]
+__all__ = ["DELETION_FIELDS", "Convert", "ObjectRead", "Row", "excerpt", "merged_pages"]
 
 T = TypeVar("T")
 _EXCERPT_VALUE_CHARS: Final = 60
 _EXCERPT_CHARS: Final = 500
 _REASON_CHARS: Final = 300
+DELETION_FIELDS: Final = ("IsDeleted", "MasterRecordId")
+"""What QueryAll tells of a deleted Lead or Contact: deleted, and the survivor of a merge (empty
+for a plain delete). REST guide, "QueryAll" and SOAP guide, "queryAll()"/"merge()" (see README)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +57,16 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class ObjectRead:
-    """What to read of one object: the fields and an extra condition (e.g. leads not converted)."""
+    """What to read of one object: the fields and an extra condition (e.g. leads not converted).
+
+    `include_deleted`: read by QueryAll, so records deleted or merged away since the cursor come
+    in the same (SystemModstamp, Id) stream (a delete moves the stamp) and are reported as gone.
+    """
 
     sobject: str
     fields: tuple[str, ...]
     where: str = ""
+    include_deleted: bool = False
 
 
 Convert = Callable[[Row, RecordRef], T | None]
@@ -60,9 +77,10 @@ def _rows(
     client: SalesforceClient, read: ObjectRead, since: Cursor, until: datetime, *, overlap: timedelta,
     page_size: int,
 ) -> Iterator[Row]:  # fmt: skip
-    fields = select_list(("Id", "SystemModstamp"), read.fields)
+    structural = ("Id", "SystemModstamp", *(DELETION_FIELDS if read.include_deleted else ()))
+    fields = select_list(structural, read.fields)
     soql = changed_since(read.sobject, fields, since, until, overlap=overlap, where=read.where)
-    page = client.query(soql, page_size=page_size)
+    page = client.query(soql, page_size=page_size, include_deleted=read.include_deleted)
     while True:
         for raw in page["records"]:
             yield Row(parse_stamp(raw["SystemModstamp"]), str(raw["Id"]), read.sobject, raw)
@@ -82,14 +100,19 @@ def merged_pages(
     crm: str,
     convert: Convert[T],
 ) -> Iterator[Page[T]]:
-    """Pages of mapped records of every object, in (SystemModstamp, key prefix, Id) order."""
+    """Pages of mapped records of every object, in (SystemModstamp, key prefix, Id) order; records
+    deleted or merged away (`IsDeleted`, read by QueryAll) are the page's `gone`."""
     streams = [_rows(client, read, since, until, overlap=overlap, page_size=page_size) for read in reads]
     merged = heapq.merge(*streams, key=lambda row: (row.stamp, row.record_id[:3]))
     while chunk := list(islice(merged, page_size)):
         items: list[T] = []
         rejected: list[Rejection] = []
+        gone: list[Gone] = []
         for row in chunk:
             ref = RecordRef(crm, row.sobject, row.record_id)
+            if (left := _gone(row, ref)) is not None:
+                gone.append(left)
+                continue
             try:
                 item = convert(row, ref)
             except ValueError as exc:  # ModelError: the mapping names the bad field
@@ -98,7 +121,20 @@ def merged_pages(
             if item is not None:
                 items.append(item)
         last = chunk[-1]
-        yield Page(tuple(items), Cursor(last.stamp, last.record_id), tuple(rejected))
+        yield Page(tuple(items), Cursor(last.stamp, last.record_id), tuple(rejected), tuple(gone))
+
+
+def _gone(row: Row, ref: RecordRef) -> Gone | None:
+    """A row that is no person any more: deleted or merged into its `MasterRecordId` (read by
+    QueryAll), or a Lead converted into its `ConvertedContactId`, which carries its Tasks on."""
+    raw = row.raw
+    if raw.get("IsDeleted") is True:
+        survivor, sobject = raw.get("MasterRecordId"), row.sobject
+    elif raw.get("IsConverted") is True:
+        survivor, sobject = raw.get("ConvertedContactId"), "Contact"
+    else:
+        return None
+    return Gone(ref, RecordRef(ref.crm, sobject, str(survivor)) if survivor else None)
 
 
 def excerpt(raw: Mapping[str, Any]) -> str:

@@ -35,6 +35,7 @@ _READ_TYPES: Final[Mapping[str, frozenset[str]]] = {
     "created_at": _WHEN,
     "updated_at": _WHEN,
     "stage": frozenset({"picklist", "string"}),
+    "email_opt_out": frozenset({"boolean"}),
 }
 _WRITE_TYPES: Final[Mapping[str, frozenset[str]]] = {
     "score": _NUMBER,
@@ -43,6 +44,7 @@ _WRITE_TYPES: Final[Mapping[str, frozenset[str]]] = {
     "temperature": frozenset({"picklist", "string"}),
     "stage_entered_at": _WHEN,
     "reasons": frozenset({"textarea", "string"}),
+    "email_opt_out": frozenset({"boolean"}),
 }
 Describe = Mapping[str, Mapping[str, Any]]  # field name -> describe entry
 

@@ -9,8 +9,10 @@ from typing import Final
 from leadsync.model import Cursor
 
 __all__ = [
+    "CONVERSION_WINDOW",
     "KEY_PREFIXES",
     "changed_since",
+    "lead_filter",
     "parse_stamp",
     "position_filter",
     "salesforce_datetime",
@@ -22,6 +24,7 @@ KEY_PREFIXES: Final = {
     "User": "005", "Group": "00G",
 }  # fmt: skip
 """The first three characters of every Id of a standard object (its key prefix)."""
+CONVERSION_WINDOW: Final = timedelta(days=15)
 
 
 def parse_stamp(value: object) -> datetime:
@@ -66,6 +69,18 @@ def position_filter(sobject: str, since: Cursor, overlap: timedelta) -> str:
         return f"SystemModstamp {'>=' if other < prefix else '>'} {stamp}"
     last = since.record_id.replace("\\", "\\\\").replace("'", "\\'")
     return f"(SystemModstamp > {stamp} OR (SystemModstamp = {stamp} AND Id > '{last}'))"
+
+
+def lead_filter(since: Cursor, until: datetime) -> str:
+    """Leads not converted, and those converted lately: read to be reported gone (the Contact goes
+    on), so a linked Lead is let go when it is converted, not when a write to it is refused.
+
+    `ConvertedDate` is a date (in the org's time zone: a day of margin). "Lately" reaches back
+    to the cursor, and at most `CONVERSION_WINDOW`, as QueryAll does for deletions (the recycle
+    bin's 15 days): a first read does not page through years of converted Leads.
+    """
+    start = max(since.stamp - timedelta(days=1), until - CONVERSION_WINDOW)
+    return f"(IsConverted = false OR ConvertedDate >= {start.astimezone(UTC):%Y-%m-%d})"
 
 
 def changed_since(

@@ -1,4 +1,9 @@
-"""Managed values both ways: read what the CRM holds now, and write changes by sObject Collections."""
+"""Managed values both ways: read what the CRM holds now, and write changes by sObject Collections.
+
+Each record's mapped fields are kept as last read or written (a record not read yet is read
+before its write), so every result says what each field held before it: the audit a rollback
+restores from. A change's raw `properties` are sent as given: an OwnerId may name a queue.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any, Final
 
+import structlog
+
 from leadsync.adapter_api import (
     AdapterError,
     AuthError,
+    BudgetExhausted,
     Change,
     CrmMapping,
     CurrentValues,
+    PropertyWrite,
+    RawValue,
     TransientError,
     UnmappedFieldError,
     WriteResult,
@@ -25,6 +35,8 @@ from .owners import OwnerDirectory
 from .soql import parse_stamp, salesforce_datetime
 
 __all__ = ["Writer"]
+
+_log = structlog.get_logger(__name__)
 
 _IDS_PER_QUERY: Final = 200
 _RETRYABLE: Final = frozenset({"UNABLE_TO_LOCK_ROW"})
@@ -64,6 +76,7 @@ class Writer:
             backoff_s,
             sleep,
         )
+        self._held: dict[str, dict[str, RawValue]] = {}  # record id -> mapped fields, last read or written
 
     # -- read_current ------------------------------------------------------------------------
     def read_current(self, refs: Sequence[RecordRef]) -> Iterator[CurrentValues]:
@@ -74,9 +87,10 @@ class Writer:
             if write is None:
                 continue
             reads = {managed: targets[0].field for managed, targets in write.targets.items() if targets}
+            mapped = sorted(write.target_fields())
             crm = {ref.record_id: ref.crm for ref in group}
             ids = sorted(crm)
-            fields = ", ".join(dict.fromkeys(["Id", "LastModifiedById", *reads.values()]))
+            fields = ", ".join(dict.fromkeys(["Id", "LastModifiedById", *reads.values(), *mapped]))
             for start in range(0, len(ids), _IDS_PER_QUERY):
                 quoted = ", ".join(f"'{_quoted(i)}'" for i in ids[start : start + _IDS_PER_QUERY])
                 soql = f"SELECT {fields} FROM {sobject} WHERE Id IN ({quoted})"  # noqa: S608
@@ -86,7 +100,9 @@ class Writer:
                         for managed, field in reads.items()
                     }
                     ref = RecordRef(crm[str(raw["Id"])], sobject, str(raw["Id"]))
-                    yield CurrentValues(ref, values, self._owners.email_of(raw.get("LastModifiedById")))
+                    held = self._held[ref.record_id] = {name: _raw(raw.get(name)) for name in mapped}
+                    modified_by = self._owners.email_of(raw.get("LastModifiedById"))
+                    yield CurrentValues(ref, values, modified_by, properties=dict(held))
 
     def _all(self, soql: str) -> Iterator[dict[str, Any]]:
         page = self._client.query(soql, page_size=2000)
@@ -99,6 +115,8 @@ class Writer:
     def _model_value(self, sobject: str, managed: str, value: object) -> object:
         if value is None or value == "":
             return None
+        if isinstance(value, bool):  # a checkbox (email_opt_out) is already in model terms
+            return value
         if managed == "owner":
             return self._owners.email_of(value)
         if managed == "score":
@@ -141,11 +159,34 @@ class Writer:
         for i, p in enumerate(prepared):
             if p.failure is None and not p.fields:
                 results[i] = WriteResult(p.ref, ok=True, message="nothing to write: every value is skipped")
+        self._hold([prepared[i].ref for i in pending])
         for start in range(0, len(pending), self._batch_size):
             batch = pending[start : start + self._batch_size]
             for index, result in zip(batch, self._write_batch([prepared[i] for i in batch]), strict=True):
-                results[index] = result
+                results[index] = self._written(result, prepared[index].fields) if result.ok else result
         return [result for result in results if result is not None]
+
+    def _hold(self, refs: Sequence[RecordRef]) -> None:
+        """Read the records not read yet, so each write can say what it replaced. The audit
+        must not hold back the write: if this read fails, those writes report no properties."""
+        unread = [ref for ref in refs if ref.record_id not in self._held]
+        if not unread:
+            return
+        try:
+            list(self.read_current(unread))
+        except (AuthError, BudgetExhausted):
+            raise
+        except AdapterError as exc:
+            _log.warning("write.before_unread", records=len(unread), error=type(exc).__name__)
+
+    def _written(self, result: WriteResult, sent: Mapping[str, object]) -> WriteResult:
+        """The result with each field sent and what it held before (none when that is unknown)."""
+        held = self._held.get(result.ref.record_id)
+        if held is None:
+            return result
+        written = {name: PropertyWrite(held.get(name), _raw(value)) for name, value in sent.items()}
+        held.update({name: write.after for name, write in written.items()})
+        return WriteResult(result.ref, True, result.code, result.message, properties=written)
 
     def _prepared(self, change: Change) -> _Prepared:
         ref, file = change.ref, self._mapping.file
@@ -178,6 +219,13 @@ class Writer:
                 if isinstance(converted, WriteResult):
                     return _Prepared(ref, {}, WriteResult(ref, False, converted.code, converted.message))
                 fields[field] = converted
+        for name, raw in change.properties.items():
+            if name not in write.target_fields():
+                raise UnmappedFieldError(
+                    f"{file} [write.{ref.object_type}]: {ref} asks to write {name}, which the mapping does "
+                    f"not name; nothing was sent. Fix: name it under [write.{ref.object_type}]"
+                )
+            fields[name] = raw
         return _Prepared(ref, fields)
 
     def _crm_value(self, managed: str, value: object) -> object:
@@ -206,6 +254,11 @@ class Writer:
             pending = locked
             if not pending:
                 break
+            if attempt + 1 < self._attempts:  # only the locked records are sent again
+                _log.info(
+                    "batch.narrowed", crm=self._client.crm, records=len(answers), step="retry_locked",
+                    resent=len(pending),
+                )  # fmt: skip
         return [result for result in results if result is not None]
 
     def _send(self, batch: list[_Prepared]) -> list[WriteResult]:
@@ -235,6 +288,13 @@ def _result(ref: RecordRef, answer: Mapping[str, Any]) -> WriteResult:
     code = str(errors[0].get("statusCode", "UNKNOWN"))
     message = "; ".join(str(error.get("message", "")) for error in errors)[:_MESSAGE_CHARS]
     return WriteResult(ref, ok=False, code=code, message=message, retryable=code in _RETRYABLE)
+
+
+def _raw(value: object) -> RawValue:
+    """A field's value as the audit keeps it: JSON scalars, an empty text as None."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str | int | float | bool) else str(value)
 
 
 def _quoted(value: str) -> str:

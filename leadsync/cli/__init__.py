@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import structlog
 import typer
 
 from leadsync import __version__
@@ -16,11 +17,13 @@ from leadsync.cli.pipeline import explain, rollback, run
 from leadsync.cli.report import report
 from leadsync.cli.sandbox import sandbox
 from leadsync.cli.serve import serve
+from leadsync.cli.session import fail
 from leadsync.cli.store_views import forget, quarantine, runs
 from leadsync.cli.sync import plan, sync
+from leadsync.exceptions import LeadsyncError
 from leadsync.logs import configure_logging
 
-__all__ = ["app"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     name="leadsync",
@@ -61,3 +64,21 @@ app.command()(quarantine)
 app.command()(forget)
 app.command()(report)
 app.add_typer(definitions.app, name="definitions")
+
+
+def main() -> None:
+    """The `leadsync` command. What escapes a command is one line on stderr and exit 1, never
+    a traceback: leadsync's own errors say what happened and what to do; anything else is a
+    bug, whose traceback goes to the log (JSON on stderr when it is not a terminal)."""
+    try:
+        app(prog_name="leadsync")
+    except LeadsyncError as exc:
+        structlog.get_logger("leadsync.cli").error(
+            "command.failed", error=type(exc).__name__, reason=str(exc)
+        )
+        fail(str(exc))
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported once
+        structlog.get_logger("leadsync.cli").exception("command.crashed", error=type(exc).__name__)
+        fail(f"leadsync stopped on an unexpected {type(exc).__name__}: {exc}. Please report it, with the log")
+        sys.exit(1)

@@ -19,8 +19,8 @@ from leadsync.cli.output import (
     problems_table,
 )
 from leadsync.clock import SystemClock
-from leadsync.config import Settings, config_path, load_config
-from leadsync.connections import connect_all
+from leadsync.config import Settings, config_path, crms_alone, load_config, unset_credentials
+from leadsync.connections import connect_all, unanswered
 from leadsync.definitions import load_definitions
 from leadsync.engine.probe import probe_writes
 from leadsync.exceptions import ConfigError
@@ -58,9 +58,11 @@ def check(
         settings = load_config(config)
     except ConfigError as exc:
         problems = list(exc.problems) + _problems_of(_named_files(config_path(config)))
+        problems += _crm_problems(crms_alone(config), live=False, probe=0)
     if settings is not None:
         problems += _file_problems(settings)
         problems += _crm_problems(settings, live=live, probe=probe)
+    problems += unset_credentials(config)
     problems = list(dict.fromkeys(problems))  # a mapping file is read by both checks
     if fmt is Format.JSON:
         print_json({"ok": not problems, "errors": [p.as_json() for p in problems]})
@@ -134,8 +136,10 @@ def _crm_problems(settings: Settings, *, live: bool, probe: int) -> list[Problem
         return list(exc.problems)
     if not live:
         return []
-    problems: list[Problem] = []
-    for connection in connections:
+    with err.status("connecting…"):
+        failed = unanswered(connections)  # a CRM that cannot be reached is not checked further
+    problems = [Problem(str(settings.file), f"crm.{name}", reason) for name, reason in failed.items()]
+    for connection in (c for c in connections if c.name not in failed):
         with err.status(f"checking {connection.name}…"):
             found = connection.adapter.check().problems
         problems += found

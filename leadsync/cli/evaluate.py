@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,16 +13,24 @@ from typing import Annotated, Any
 import typer
 
 from leadsync.cli.definitions import load_or_exit
-from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_table
+from leadsync.cli.output import ConfigOption, Format, FormatOption, print_table
+from leadsync.cli.session import fail
 from leadsync.clock import SystemClock
 from leadsync.definitions import Decision, Definitions, RoundRobin, evaluate
-from leadsync.people_lines import LineError, ParsedPerson, parse_person_line
+from leadsync.exceptions import ConfigError
+from leadsync.people_lines import MAX_LINE, LineError, ParsedPerson, parse_person_line
+from leadsync.user_files import text_lines
+
+_PEOPLE_HINT = "give the path of a JSON Lines file: one person per line"
 
 
-def evaluate_command(
-    people: Annotated[Path, typer.Argument(help="JSON Lines: one person per line", dir_okay=False)],
+def evaluate_command(  # readable=False: leadsync's own reader says what is wrong with a file, in one line
+    people: Annotated[Path, typer.Argument(help="JSON Lines: one person per line", readable=False)],
     definitions: Annotated[
-        Path | None, typer.Option("--definitions", help="definitions file (default: config's, else shipped)")
+        Path | None,
+        typer.Option(
+            "--definitions", help="definitions file (default: config's, else shipped)", readable=False
+        ),
     ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="evaluate as of this ISO 8601 instant (default: now, UTC)")
@@ -33,12 +41,13 @@ def evaluate_command(
     """Score, stage and assign people from a file; bad lines are reported and skipped."""
     moment = _as_of(as_of)
     rules = load_or_exit(definitions, config)
+    lines = text_lines(people, max_line_bytes=MAX_LINE, missing_hint=_PEOPLE_HINT)
     try:
-        lines = people.read_text(encoding="utf-8-sig").split("\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"{people}: cannot read ({type(exc).__name__}: {exc})", markup=False)
+        results = list(evaluated_people(lines, rules, moment))
+    except ConfigError as exc:  # the file cannot be read, or stops being JSON Lines text
+        for problem in exc.problems:
+            fail(problem.render())
         raise typer.Exit(code=1) from None
-    results = list(evaluated_people(lines, rules, moment))
     bad = [item for item in results if isinstance(item, Rejected)]
     for failed in bad:
         sys.stderr.write(json.dumps({"line": failed.line, "error": failed.error}, ensure_ascii=False) + "\n")
@@ -69,7 +78,9 @@ class Rejected:
     error: str
 
 
-def evaluated_people(lines: list[str], rules: Definitions, as_of: datetime) -> Iterator[Evaluated | Rejected]:
+def evaluated_people(
+    lines: Iterable[str], rules: Definitions, as_of: datetime
+) -> Iterator[Evaluated | Rejected]:
     """Evaluate each non-blank line in order, threading the round-robin positions through."""
     round_robin: RoundRobin = {}
     for number, text in enumerate(lines, start=1):

@@ -35,7 +35,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         help="config file; default $LEADSYNC_CONFIG, else ./leadsync.toml",
-        dir_okay=False,
+        readable=False,  # a folder or an unreadable file is reported by the loader, in one line
         show_default=False,
     ),
 ]
@@ -82,4 +82,4 @@ def problems_table(problems: Sequence[Problem]) -> None:
 def report_problems(problems: Sequence[Problem]) -> None:
     """Problems that stop a command, on stderr (the command has no result to print)."""
     for problem in problems:
-        err.print(problem.render(), markup=False, highlight=False)
+        err.print(problem.render(), markup=False, highlight=False, soft_wrap=True)

@@ -9,11 +9,19 @@ import typer
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_json, print_table
 from leadsync.cli.serve import dashboard_beside
-from leadsync.cli.session import fail, loaded_definitions, loaded_settings, opened_engine, opened_store
+from leadsync.cli.session import (
+    answering_connections,
+    fail,
+    loaded_definitions,
+    loaded_settings,
+    opened_engine,
+    opened_store,
+)
 from leadsync.clock import SystemClock
 from leadsync.connections import connect_all
+from leadsync.emails import normalize_email
 from leadsync.engine import SyncEngine
-from leadsync.exceptions import ConfigError, LeadsyncError
+from leadsync.exceptions import ConfigError, LeadsyncError, ModelError
 from leadsync.scheduler import Daemon, trigger_for
 from leadsync.store import LeaseHeld
 
@@ -34,11 +42,14 @@ def run(
 
     A stop finishes the current batch, stores what was written and the cursors, and exits 0
     (the dashboard, with --serve, stops with it).
+    It starts only when every CRM answers with its credentials accepted (else exit 1, each reason
+    on stderr); afterwards a CRM that fails a cycle is logged, and the next cycle tries again.
     Logs are JSON lines on stderr (when it is not a terminal), each with the run id.
     """
     settings = loaded_settings(config)
     definitions = loaded_definitions(settings)
     clock = SystemClock()
+    answering_connections(settings, clock)
 
     def cycle(stop_requested: Any) -> None:  # noqa: ANN401 - the scheduler's stop callable
         try:
@@ -47,10 +58,15 @@ def run(
             _log.error("cycle.skipped", problems=[p.render() for p in exc.problems])
             return
         with opened_store(settings) as store:
+            engine = SyncEngine(settings, store, connections, definitions, clock)
             try:
-                SyncEngine(settings, store, connections, definitions, clock).sync(stop=stop_requested)
+                report = engine.sync(stop=stop_requested)
             except LeaseHeld as exc:
                 _log.warning("cycle.skipped", reason=str(exc))
+                return
+        for crm, figures in report.crms.items():
+            for problem in figures.errors:
+                _log.error("crm.failed", run_id=report.run_id, crm=crm, problem=problem)
 
     daemon = Daemon(cycle, trigger_for(settings.sync), clock=clock)
     if not serve:
@@ -67,6 +83,11 @@ def explain(
 ) -> None:
     """Everything about one person: records in each CRM, activities from all, every rule that fired
     with its points, the resulting stage/score/temperature/owner, and what each CRM holds now."""
+    try:
+        normalize_email(email)
+    except ModelError as exc:
+        fail(f"{exc}. Fix: give the person's e-mail address, e.g. jane.doe@example.com")
+        raise typer.Exit(code=1) from None
     with opened_engine(config) as engine:
         document = engine.explain(email)
     if document is None:
@@ -140,9 +161,12 @@ def rollback(
         print_json(report.as_dict())
     else:
         print_table(
-            f"Rollback of run {run_id} (itself run {report.run_id})",
-            ("values restored", "records written", "left (changed since)", "failed"),
-            [(report.restored, report.records, len(report.skipped), len(report.failed))],
+            f"Rollback of run {run_id} (itself run {report.run_id}): {report.records} records written",
+            ("crm", "field", "restored", "left (changed since)", "failed"),
+            [
+                (crm, name, t.restored, t.skipped, t.failed)
+                for (crm, name), t in sorted(report.fields.items())
+            ],
         )
         if report.skipped:
             print_table(
@@ -150,7 +174,12 @@ def rollback(
                 ("record", "field", "the run wrote", "now"),
                 ((s["record"], s["field"], s["run_wrote"], s["now"]) for s in report.skipped),
             )
-        for failure in report.failed:
-            err.print(failure, markup=False, soft_wrap=True)
+        if report.failed:
+            print_table(
+                "Not restored",
+                ("record", "field", "why"),
+                ((f["record"], f["field"], f["reason"]) for f in report.failed),
+            )
     if report.failed:
+        err.print(f"rollback of run {run_id}: {len(report.failed)} values not restored; see the list")
         raise typer.Exit(code=1)

@@ -12,15 +12,23 @@ from pathlib import Path
 import typer
 
 from leadsync.cli.output import err
-from leadsync.clock import SystemClock
+from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings, load_config
-from leadsync.connections import connect_all
+from leadsync.connections import Connection, connect_all, unanswered
 from leadsync.definitions import Definitions, load_definitions
 from leadsync.engine import Progress, SyncEngine
 from leadsync.exceptions import ConfigError
+from leadsync.problems import Problem
 from leadsync.store import LeaseHeld, Store, StoreError
 
-__all__ = ["fail", "loaded_definitions", "loaded_settings", "opened_engine", "opened_store"]
+__all__ = [
+    "answering_connections",
+    "fail",
+    "loaded_definitions",
+    "loaded_settings",
+    "opened_engine",
+    "opened_store",
+]
 
 
 def fail(message: str) -> None:
@@ -66,20 +74,34 @@ def opened_store(settings: Settings) -> Iterator[Store]:
             raise typer.Exit(code=1) from None
 
 
-@contextmanager
-def opened_engine(
-    config: Path | None, *, progress: Progress | None = None, definitions: Path | None = None
-) -> Iterator[SyncEngine]:
-    """A sync engine over every enabled CRM of the config (no CRM is called yet)."""
-    settings = loaded_settings(config)
-    chosen = loaded_definitions(settings, definitions)
-    clock = SystemClock()
+def answering_connections(settings: Settings, clock: Clock) -> list[Connection]:
+    """Every enabled CRM's connection, each seen to answer with its credentials accepted; else exit 1
+    naming each CRM, what failed (refused credentials, DNS, refused connection, TLS, timeout) and the fix.
+    """
     try:
         connections = connect_all(settings, clock=clock)
     except ConfigError as exc:
         for problem in exc.problems:
             fail(problem.render())
         raise typer.Exit(code=1) from None
+    failed = unanswered(connections)
+    for name, reason in failed.items():
+        fail(Problem(str(settings.file), f"crm.{name}", reason).render())
+    if failed:
+        raise typer.Exit(code=1)
+    return connections
+
+
+@contextmanager
+def opened_engine(
+    config: Path | None, *, progress: Progress | None = None, definitions: Path | None = None
+) -> Iterator[SyncEngine]:
+    """A sync engine over every enabled CRM of the config, each seen to answer (see
+    `answering_connections`)."""
+    settings = loaded_settings(config)
+    chosen = loaded_definitions(settings, definitions)
+    clock = SystemClock()
+    connections = answering_connections(settings, clock)
     with opened_store(settings) as store:
         engine = SyncEngine(settings, store, connections, chosen, clock)
         if progress is not None:

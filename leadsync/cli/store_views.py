@@ -25,7 +25,7 @@ from leadsync.cli.session import opened_store as session_store
 from leadsync.emails import normalize_email
 from leadsync.engine.figures import FAILED_PREFIX
 from leadsync.exceptions import ModelError
-from leadsync.store import ForgetReport, QuarantineEntry, Run, Store, WriteFailureEntry
+from leadsync.store import ForgetReport, LeaseHeld, QuarantineEntry, Run, Store, WriteFailureEntry
 
 __all__ = ["forget", "quarantine", "runs"]
 
@@ -164,19 +164,26 @@ def forget(
     """Erase one person from the state store (a data-protection request); the CRMs are left untouched.
 
     Removes their links, remembered values, stage history, audit entries, quarantined records and
-    write failures.
+    write failures. It takes the pipeline's lease, so no cycle can write them back meanwhile: while
+    a cycle runs, nothing is erased and the exit code is 1 (run it again once the cycle is done).
     """
     try:
         normalize_email(email)
     except ModelError as exc:
         fail(f"{exc}; give the person's address, e.g. jane@example.com")
         raise typer.Exit(code=1) from None
-    with opened_store(config) as store:
+    settings = loaded_settings(config)
+    with session_store(settings) as store:
         prompt = f"Erase {email} from the state store? The CRMs are not changed"
         if not yes and not typer.confirm(prompt, err=True):
             fail("Nothing erased.")
             raise typer.Exit(code=1)
-        report = store.forget(email)
+        try:
+            with store.lease(settings.sync.pipeline):
+                report = store.forget(email)
+        except LeaseHeld as exc:
+            fail(f"Nothing erased: a cycle is running. {exc}; then run `leadsync forget` again")
+            raise typer.Exit(code=1) from None
     if fmt is Format.JSON:
         print_json(asdict(report))
         return

@@ -29,7 +29,7 @@ from leadsync.emails import normalize_email
 from leadsync.exceptions import ConfigError, ModelError
 from leadsync.model import Stage
 from leadsync.problems import Problems
-from leadsync.toml_input import read_toml
+from leadsync.toml_input import parse_toml, read_toml_text
 
 __all__ = ["BUILT_IN_CHECKLISTS", "default_definitions_path", "load_definitions"]
 
@@ -58,15 +58,17 @@ def default_definitions_path() -> Path:
 def load_definitions(path: Path | None = None) -> Definitions:
     """Load and compile a definitions file (the shipped default when `path` is None)."""
     file = path or default_definitions_path()
-    raw_bytes = _read_bytes(file)
-    raw = read_toml(file, missing_hint="give the path of a definitions file, e.g. mappings/definitions.toml")
+    text = read_toml_text(
+        file, missing_hint="give the path of a definitions file, e.g. mappings/definitions.toml"
+    )
+    raw = parse_toml(file, text)
     problems = Problems(str(file))
     try:
         spec = DefinitionsSpec.model_validate(raw)
     except ValidationError as exc:
         problems.extend(problems_from(exc, str(file), DefinitionsSpec))
         raise ConfigError(problems.items) from None
-    definitions = _Compiler(problems).compile(spec, file, hashlib.sha256(raw_bytes).hexdigest()[:12])
+    definitions = _Compiler(problems).compile(spec, file, hashlib.sha256(text.encode()).hexdigest()[:12])
     if problems:
         raise ConfigError(problems.items)
     return definitions
@@ -78,13 +80,6 @@ def _condition_fields(spec: DefinitionsSpec) -> frozenset[str]:
     conditions += [route.when for stage in spec.stages.values() for route in stage.entry if route.when]
     conditions += [territory.when for territory in spec.owners.territories if territory.when]
     return frozenset().union(*(condition_fields(condition) for condition in conditions))
-
-
-def _read_bytes(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError:
-        return b""  # read_toml reports the file as missing or unreadable
 
 
 class _Compiler:

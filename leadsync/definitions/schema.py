@@ -167,6 +167,16 @@ class SlaSpec(_Strict):
     )
 
 
+class ActivitiesSpec(_Strict):
+    """How activities read from several CRMs are counted."""
+
+    mirror_tolerance_seconds: NonNegativeFloat = Field(
+        default=120,
+        le=3_600,
+        description="the seconds between copies of one activity in two CRMs, e.g. 120 (0 to 3600)",
+    )
+
+
 class DefinitionsSpec(_Strict):
     """The whole definitions file."""
 
@@ -180,3 +190,4 @@ class DefinitionsSpec(_Strict):
     job_levels: list[JobLevelRuleSpec] = Field(default_factory=list, description="[[job_levels]] rules")
     owners: OwnersSpec
     sla: SlaSpec = Field(default_factory=SlaSpec)
+    activities: ActivitiesSpec = Field(default_factory=ActivitiesSpec)

@@ -31,8 +31,10 @@ from leadsync.engine.figures import CycleReport
 from leadsync.engine.reading import Progress, Reader
 from leadsync.engine.rollback import RollbackReport, rollback
 from leadsync.engine.writing import Mode, Writer
+from leadsync.exceptions import LeadsyncError
 from leadsync.model import Cursor, RecordRef
 from leadsync.store import PersonId, RunStatus, Store
+from leadsync.systems_of_record import SystemsOfRecord
 
 __all__ = ["SyncEngine"]
 
@@ -59,9 +61,11 @@ class SyncEngine:
     clock: Clock
     progress: Progress = _quiet
     _by_name: dict[str, Connection] = field(init=False)
+    _systems: SystemsOfRecord = field(init=False)
 
     def __post_init__(self) -> None:
         self._by_name = {c.name: c for c in self.connections}
+        self._systems = SystemsOfRecord(self.settings.native_sync)
 
     @property
     def pipeline(self) -> str:
@@ -85,38 +89,43 @@ class SyncEngine:
             abandoned = self.store.runs.abandon_running(self.pipeline, at=at)
             run = self.store.runs.start(self.pipeline, at=at)
             report = CycleReport(run.id, dry_run=mode is Mode.DRY, shadow=mode is Mode.SHADOW)
-            log = _log.bind(run_id=run.id, pipeline=self.pipeline)
-            if abandoned:  # their process died under the lease this one now holds
-                log.warning("cycle.runs_abandoned", runs=abandoned, status=RunStatus.FAILED.value)
-            log.info("cycle.started", mode=mode.value)
-            calls = {c.name: c.adapter.usage().calls for c in self.connections}
-            try:
-                self._cycle(report, mode, at, allow_large_change=allow_large_change, stop=stop)
-            except Exception:
-                report.status = RunStatus.FAILED
-                log.exception("cycle.failed")
-                raise
-            finally:
-                for connection in self.connections:
-                    usage, figures = connection.adapter.usage(), report.crm(connection.name)
-                    figures.api_calls = usage.calls - calls[connection.name]
-                    figures.api_used, figures.api_limit = usage.used, usage.limit
-                    figures.warnings = list(usage.skipped)
-                report.wall_s = time.perf_counter() - started
-                self.store.runs.finish(
-                    run.id,
-                    report.status,
-                    at=self.clock.now(),
-                    counts=report.counts(),
-                    api_calls=report.api_calls(),
+            # Every event of the cycle, the adapters' included, carries the run id; unbound after.
+            with structlog.contextvars.bound_contextvars(run_id=run.id, pipeline=self.pipeline):
+                if abandoned:  # their process died under the lease this one now holds
+                    _log.warning("cycle.runs_abandoned", runs=abandoned, status=RunStatus.FAILED.value)
+                _log.info("cycle.started", mode=mode.value)
+                calls = {c.name: c.adapter.usage().calls for c in self.connections}
+                try:
+                    self._cycle(report, mode, at, allow_large_change=allow_large_change, stop=stop)
+                except LeadsyncError as exc:  # said in full by its message: no traceback
+                    report.status = RunStatus.FAILED
+                    _log.error("cycle.failed", error=type(exc).__name__, reason=str(exc))
+                    raise
+                except Exception:
+                    report.status = RunStatus.FAILED
+                    _log.exception("cycle.failed")
+                    raise
+                finally:
+                    for connection in self.connections:
+                        usage, figures = connection.adapter.usage(), report.crm(connection.name)
+                        figures.api_calls = usage.calls - calls[connection.name]
+                        figures.api_used, figures.api_limit = usage.used, usage.limit
+                        figures.warnings = list(usage.skipped)
+                    report.wall_s = time.perf_counter() - started
+                    self.store.runs.finish(
+                        run.id,
+                        report.status,
+                        at=self.clock.now(),
+                        counts=report.counts(),
+                        api_calls=report.api_calls(),
+                    )
+                _log.info(
+                    "cycle.finished",
+                    status=report.status.value,
+                    wall_s=round(report.wall_s, 3),
+                    **report.counts(),
                 )
-            log.info(
-                "cycle.finished",
-                status=report.status.value,
-                wall_s=round(report.wall_s, 3),
-                **report.counts(),
-            )
-            return report
+                return report
 
     def plan(self, definitions: Definitions | None = None) -> Impact:
         """What a cycle would write now, writing nothing: the CRMs' changes are read (cursors
@@ -193,7 +202,7 @@ class SyncEngine:
         stop: Callable[[], bool],
     ) -> tuple[dict[str, dict[str, Cursor]], bool]:
         """Read every reachable CRM into the store: the cursors reached, and whether all reads ended."""
-        reader = Reader(self.store, at, self.progress, stop)
+        reader = Reader(self.store, at, self.progress, stop, self._systems)
         reached: dict[str, dict[str, Cursor]] = {}
         complete = True
         for connection in self.connections:
@@ -242,6 +251,7 @@ class SyncEngine:
             writable=decider.writable,
             active_owners=decider.active_owners,
             round_robin=decider.round_robin,
+            systems=decider.systems,
         )
         impact = Impact()
         for evaluation in evaluations(self.store, probe, batches(self.store, at)):
@@ -265,6 +275,7 @@ class SyncEngine:
             writable=self._writable_for(owners),
             active_owners=owners,
             round_robin=self.store.round_robin.load(),
+            systems=self._systems,
         )
         decider.wants_reasons(
             {name for c in self.connections for write in c.mapping.write.values() for name in write.targets}

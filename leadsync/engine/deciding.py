@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from leadsync.consent import opted_out
 from leadsync.definitions import Decision, Definitions, Reason, evaluate
 from leadsync.identity import counted_once, merged_person
 from leadsync.model import Activity, RecordRef
 from leadsync.store import PersonFile, PersonId, PersonUpdate, StageChange
+from leadsync.systems_of_record import SystemsOfRecord
 
 __all__ = ["Decider", "Outcome", "reasons_text"]
 
@@ -23,13 +25,18 @@ Writable = Callable[[RecordRef, Mapping[str, object]], dict[str, object]]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One person's decision, the values each of their records should hold, and their new state."""
+    """One person's decision, the values each of their records should hold, and their new state.
+
+    `email_opt_out`: some record of theirs says they opted out of all e-mail (`leadsync.consent`);
+    alerts and tasks must leave them alone.
+    """
 
     person: PersonId
     decision: Decision | None  # None: no record of theirs could be read yet
     desired: Mapping[RecordRef, Mapping[str, object]]
     update: PersonUpdate
     stage_change: StageChange | None
+    email_opt_out: bool = False
 
 
 class Decider:
@@ -43,8 +50,10 @@ class Decider:
         writable: Writable,
         active_owners: Mapping[str, Collection[str]],
         round_robin: Mapping[str, int],
+        systems: SystemsOfRecord | None = None,
     ) -> None:
         self.definitions = definitions
+        self.systems = systems or SystemsOfRecord()
         self.as_of = as_of
         self.decay_as_of = as_of.replace(minute=0, second=0, microsecond=0)
         self.round_robin = dict(round_robin)
@@ -68,7 +77,9 @@ class Decider:
             return Outcome(state.id, None, {}, update, None)
         owners = self._owners_for(file.records)
         before = self.round_robin
-        activities = counted_once(file.activities)
+        activities = counted_once(
+            file.activities, tolerance_s=self.definitions.source.activities.mirror_tolerance_seconds
+        )
 
         def decided(*, explain: bool) -> Decision:
             return evaluate(
@@ -108,7 +119,11 @@ class Decider:
             values["owner"] = decision.owner
         if self._explain:
             values["reasons"] = reasons_text(decision)
-        desired = {ref: self._values_for(ref, values) for ref in file.records}
+        withdrawn = opted_out(file.records.values())
+        if withdrawn:  # only ever true: leadsync never re-grants consent
+            values["email_opt_out"] = True
+        present = {ref.crm for ref in file.records}
+        desired = {ref: self._values_for(ref, values, present) for ref in file.records}
         update = PersonUpdate(
             state.id,
             decision.stage,
@@ -117,11 +132,16 @@ class Decider:
             decision.owner,
             _next_look(self.definitions, decision, activities, self.as_of),
         )
-        return Outcome(state.id, decision, {ref: v for ref, v in desired.items() if v}, update, change)
+        return Outcome(
+            state.id, decision, {ref: v for ref, v in desired.items() if v}, update, change, withdrawn
+        )
 
-    def _values_for(self, ref: RecordRef, values: Mapping[str, object]) -> dict[str, object]:
-        """The values this record takes; an owner who is no active user of its CRM is left out."""
-        chosen = self.writable(ref, values)
+    def _values_for(
+        self, ref: RecordRef, values: Mapping[str, object], present: Collection[str]
+    ) -> dict[str, object]:
+        """The values this record takes: neither a field a native sync carries to it from the
+        person's record in its system of record, nor an owner who is no active user of its CRM."""
+        chosen = self.writable(ref, self.systems.without_carried(values, ref.crm, present))
         active = self.active_owners.get(ref.crm)
         if "owner" in chosen and active is not None and chosen["owner"] not in active:
             del chosen["owner"]

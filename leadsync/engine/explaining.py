@@ -8,7 +8,9 @@ from typing import Any
 
 from leadsync.adapter_api import AdapterError
 from leadsync.connections import Connection
+from leadsync.emails import normalize_email
 from leadsync.engine.deciding import Decider
+from leadsync.exceptions import ModelError
 from leadsync.model import RecordRef
 from leadsync.store import PersonFile, Store
 
@@ -18,10 +20,15 @@ __all__ = ["explain"]
 def explain(
     store: Store, decider: Decider, connections: Sequence[Connection], email: str
 ) -> dict[str, Any] | None:
-    """The explanation document of the person with this e-mail, or None if unknown.
+    """The explanation document of the person with this e-mail, or None if unknown (an address
+    that is no e-mail included: no one has it).
 
     What each CRM holds is read live; a CRM that cannot be reached shows what was last read.
     """
+    try:
+        normalize_email(email)
+    except ModelError:
+        return None
     file = store.persons.file_by_email(email)
     if file is None:
         return None

@@ -9,6 +9,7 @@ the same adapter (activities): an adapter is never used by two threads at once.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Generator, Iterable
@@ -36,7 +37,11 @@ def prefetched(items: Iterable[T]) -> Generator[T, None, None]:
     """
     handed: queue.Queue[T | _End[T]] = queue.Queue(maxsize=_AHEAD)
     closed = threading.Event()
-    worker = threading.Thread(target=_fill, args=(items, handed, closed), name="prefetch", daemon=True)
+    # The worker runs in a copy of this context: its log events carry the cycle's run id.
+    context = contextvars.copy_context()
+    worker = threading.Thread(
+        target=context.run, args=(_fill, items, handed, closed), name="prefetch", daemon=True
+    )
     worker.start()
     try:
         while not isinstance(item := handed.get(), _End):

@@ -5,17 +5,20 @@ back (to tell a human's change from our echo, including writes a dead process se
 recorded), activities kept, rejected records quarantined. The people touched become due;
 nothing is decided here. A page of people is stored before the next is asked for (storing it
 asks the CRM for their values); activities are stored in batches of joined pages, the next
-batch fetched while one is stored.
+batch fetched while one is stored. Each stream logs `stream.started` and `stream.finished`
+(pages, records, quarantined, the cursor reached), each rejected record `record.quarantined`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Final, TypeVar
 
-from leadsync.adapter_api import BudgetExhausted, CurrentValues, Page, Rejection, TransientError
+import structlog
+
+from leadsync.adapter_api import BudgetExhausted, CurrentValues, Gone, Page, Rejection, TransientError
 from leadsync.connections import Connection
 from leadsync.engine.coalesce import coalesced
 from leadsync.engine.figures import CrmFigures
@@ -23,6 +26,7 @@ from leadsync.engine.prefetch import prefetched
 from leadsync.identity import human_change, with_human_change
 from leadsync.model import Activity, Cursor, Person, RecordRef, SetBy
 from leadsync.store import PersonId, PersonState, StageChange, Store
+from leadsync.systems_of_record import SystemsOfRecord
 
 __all__ = ["ACTIVITIES", "ACTIVITIES_STORED_AT_ONCE", "EPOCH", "PEOPLE", "Progress", "Reader"]
 
@@ -37,6 +41,8 @@ Progress = Callable[[str, str, int, int | None], None]
 
 T = TypeVar("T")
 _ABSENT: Final = object()
+_REASON_CHARS: Final = 200
+_log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,7 @@ class Reader:
     at: datetime
     progress: Progress
     stop: Callable[[], bool]
+    systems: SystemsOfRecord = field(default_factory=SystemsOfRecord)
 
     def read(self, connection: Connection, figures: CrmFigures) -> tuple[dict[str, Cursor], bool]:
         """Read people then activities: the cursors reached, and whether every stream was read to its end.
@@ -92,13 +99,24 @@ class Reader:
         reached: dict[str, Cursor],
     ) -> bool:
         """Store every page of one stream read from `since`; False when a stop was requested."""
-        for page in read(since):
-            done = handle(page)
-            reached[stream] = page.cursor
-            self.progress(crm, stream, done, None)
-            if self.stop():
-                return False
-        return True
+        _log.info("stream.started", crm=crm, stream=stream, since=str(since))
+        pages = records = rejected = 0
+        complete = False
+        try:
+            for page in read(since):
+                pages, records, rejected = pages + 1, records + len(page.items), rejected + len(page.rejected)
+                done = handle(page)
+                reached[stream] = page.cursor
+                self.progress(crm, stream, done, None)
+                if self.stop():
+                    return False
+            complete = True
+            return True
+        finally:  # a stop or an error ends it too: `complete` says which
+            _log.info(
+                "stream.finished", crm=crm, stream=stream, pages=pages, records=records,
+                quarantined=rejected, cursor=str(reached.get(stream, since)), complete=complete,
+            )  # fmt: skip
 
     def _people(
         self, connection: Connection, page: Page[Person], figures: CrmFigures, held: _Held, *, since: Cursor
@@ -108,12 +126,19 @@ class Reader:
         items = _not_read_again(self.store, unique, since)
         figures.read += len(items)
         gone = [
-            RecordRef(connection.name, person.ref.object_type, str(record_id))
-            for person in items
-            for record_id in _merged_ids(person)
+            *page.gone,  # deleted or merged away: never written again
+            *(
+                Gone(RecordRef(connection.name, person.ref.object_type, str(record_id)), person.ref)
+                for person in items
+                for record_id in _merged_ids(person)
+            ),
         ]
-        for ref in gone:
-            self.store.links.unlink(ref)
+        for record in gone:
+            self.store.links.unlink(record.ref, survivor=record.survivor)
+            _log.info(
+                "record.unlinked", crm=record.ref.crm, object_type=record.ref.object_type,
+                record_id=record.ref.record_id, merged_into=record.survivor and record.survivor.record_id,
+            )  # fmt: skip
         if not items:
             return figures.read
         refs = [person.ref for person in items]
@@ -132,10 +157,13 @@ class Reader:
         states = self.store.persons.states(sorted(set(linked.values())))
         changed: dict[PersonId, PersonState] = {}
         history: list[StageChange] = []
+        present = self.store.links.crms_of(states) if self.systems else {}
         for ref in refs:
             person = linked[ref]
             state = changed.get(person) or states[person]
-            found = human_change(ref, current.get(ref, {}), remembered.get(ref), state)
+            # A field a native sync carries here is changed by a human in its system of record.
+            read = self.systems.without_carried(current.get(ref, {}), ref.crm, present.get(person, ()))
+            found = human_change(ref, read, remembered.get(ref), state)
             if found is None:
                 continue
             adopted = with_human_change(state, found, at=self.at)
@@ -215,6 +243,12 @@ def _quarantine(page: Page[Person] | Page[Activity], figures: CrmFigures, held: 
     if page.rejected:
         held.put(page.rejected)
         figures.quarantined += len(page.rejected)
+        for rejection in page.rejected:
+            ref = rejection.ref
+            _log.warning(
+                "record.quarantined", crm=ref.crm, object_type=ref.object_type, record_id=ref.record_id,
+                reason=rejection.reason[:_REASON_CHARS],
+            )  # fmt: skip
 
 
 def _as_written(current: CurrentValues, written: Mapping[str, object]) -> Mapping[str, object]:

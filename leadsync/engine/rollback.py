@@ -1,25 +1,55 @@
-"""`rollback RUN_ID`: put back the values a run overwrote, except those a human changed since.
+"""`rollback RUN_ID`: put back each CRM property a run set to exactly what it held before.
 
 The rollback is a run of its own, with its audit entries, so it can itself be rolled back.
-What each CRM holds is read live: a field that no longer holds what the run wrote was
-changed by someone since, and is listed and left alone.
+It restores from the property audit (raw CRM values: an empty lead status, a queue as owner),
+not from model values, so a property goes back to its own earlier value. What each CRM holds
+is read live: a property that no longer holds what the run wrote was changed by someone
+since, and is listed and left alone. A record whose write the CRM refuses is written again one
+property at a time, so a value it now refuses (a deactivated owner) fails alone.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
-from leadsync.adapter_api import AdapterError, Change
+from leadsync.adapter_api import AdapterError, Change, CurrentValues, RawValue, WriteResult
 from leadsync.clock import Clock
 from leadsync.connections import Connection
 from leadsync.exceptions import LeadsyncError
 from leadsync.model import RecordRef, SetBy, Stage
-from leadsync.store import ApiCalls, AuditEntry, PersonId, PersonState, Run, RunStatus, StageChange, Store
+from leadsync.store import (
+    ApiCalls,
+    AuditEntry,
+    PersonId,
+    PersonState,
+    PropertyEntry,
+    Run,
+    RunStatus,
+    StageChange,
+    Store,
+)
 
-__all__ = ["RollbackReport", "rollback"]
+__all__ = ["FieldTally", "RollbackReport", "rollback"]
+
+_Entry = TypeVar("_Entry", AuditEntry, PropertyEntry)
+
+_UNAUDITED = (
+    "not restorable: the audit holds no CRM values for this write "
+    "(written before leadsync kept them, or by a run that died mid-write)"
+)
+
+
+@dataclass(slots=True)
+class FieldTally:
+    """Properties of one CRM field a rollback restored, left (changed since) and failed."""
+
+    restored: int = 0
+    skipped: int = 0
+    failed: int = 0
 
 
 @dataclass(slots=True)
@@ -28,10 +58,32 @@ class RollbackReport:
 
     run_id: str
     rolled_back: str
-    restored: int = 0  # values
-    records: int = 0
+    restored: int = 0  # properties
+    records: int = 0  # records written
+    fields: dict[tuple[str, str], FieldTally] = field(default_factory=dict)  # (crm, field)
     skipped: list[dict[str, Any]] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def tally(self, ref: RecordRef, name: str) -> FieldTally:
+        """The counts of one CRM field."""
+        return self.fields.setdefault((ref.crm, name), FieldTally())
+
+    def restore(self, ref: RecordRef, name: str) -> None:
+        """Count one property put back."""
+        self.restored += 1
+        self.tally(ref, name).restored += 1
+
+    def skip(self, entry: PropertyEntry, now: RawValue) -> None:
+        """List one property a human changed since the run."""
+        self.tally(entry.ref, entry.property).skipped += 1
+        self.skipped.append(
+            {"record": str(entry.ref), "field": entry.property, "run_wrote": entry.new, "now": now}
+        )
+
+    def fail(self, ref: RecordRef, name: str, reason: str) -> None:
+        """List one property not put back, and why."""
+        self.tally(ref, name).failed += 1
+        self.failed.append({"record": str(ref), "field": name, "reason": reason})
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values for JSON."""
@@ -40,6 +92,10 @@ class RollbackReport:
             "rolled_back": self.rolled_back,
             "restored": self.restored,
             "records": self.records,
+            "fields": [
+                {"crm": crm, "field": name, "restored": t.restored, "skipped": t.skipped, "failed": t.failed}
+                for (crm, name), t in sorted(self.fields.items())
+            ],
             "skipped": self.skipped,
             "failed": self.failed,
         }
@@ -58,105 +114,183 @@ def rollback(
         run = store.runs.start(pipeline, at=at)
         report = RollbackReport(run.id, run_id)
         calls = {c.name: c.adapter.usage().calls for c in connections}
-        entries = store.audit.overwritten_by(run_id)
-        restored: list[Change] = []
-        for crm, crm_entries in _by_crm(entries).items():
+        entries = _by_crm(store.audit.overwritten_by(run_id))
+        properties = _by_crm(store.property_audit.overwritten_by(run_id))
+        put_back: list[AuditEntry] = []
+        for crm in dict.fromkeys([*entries, *properties]):  # in the order the run wrote them
             connection = by_name.get(crm)
             if connection is None:
-                report.failed.append(f"{crm}: not configured now; {len(crm_entries)} values not restored")
+                unconfigured = f"{crm} is not configured now"
+                for entry in properties.get(crm, []):
+                    report.fail(entry.ref, entry.property, unconfigured)
+                audited = {p.ref for p in properties.get(crm, [])}
+                for change in entries.get(crm, []):
+                    if change.ref not in audited:
+                        report.fail(change.ref, change.field, unconfigured)
                 continue
-            restored += _restore(store, connection, crm_entries, report, at=at)
-        _restore_decided_stages(store, restored, rolled, report, at=at)
-        status = RunStatus.PARTIAL if report.failed else RunStatus.SUCCEEDED
+            restoring = _Restoring(store, connection, report, at)
+            put_back += restoring.run(properties.get(crm, []), entries.get(crm, []))
+        _restore_decided_stages(store, put_back, rolled, report, at=at)
+        used = {c.name: c.adapter.usage().calls - calls[c.name] for c in connections}
         store.runs.finish(
             run.id,
-            status,
+            RunStatus.PARTIAL if report.failed else RunStatus.SUCCEEDED,
             at=clock.now(),
             counts={"restored": report.restored, "written": report.records, "skipped": len(report.skipped)},
-            api_calls={
-                c.name: ApiCalls(
-                    c.adapter.usage().calls - calls[c.name], c.adapter.usage().calls - calls[c.name]
-                )
-                for c in connections
-            },
+            api_calls={name: ApiCalls(n, n) for name, n in used.items()},
         )
     return report
 
 
-def _by_crm(entries: Sequence[AuditEntry]) -> dict[str, list[AuditEntry]]:
-    grouped: dict[str, list[AuditEntry]] = defaultdict(list)
+def _by_crm(entries: Iterable[_Entry]) -> dict[str, list[_Entry]]:
+    grouped: dict[str, list[_Entry]] = defaultdict(list)
     for entry in entries:
         grouped[entry.ref.crm].append(entry)
     return grouped
 
 
-def _restore(
-    store: Store,
-    connection: Connection,
-    entries: Sequence[AuditEntry],
-    report: RollbackReport,
-    *,
-    at: Any,  # noqa: ANN401
-) -> list[Change]:
-    """Write back what the entries replaced; the changes written."""
-    refs = sorted({e.ref for e in entries})
-    try:
-        held = {c.ref: c.values for c in connection.adapter.read_current(refs)}
-        active = {owner.email for owner in connection.adapter.owners() if owner.active}
-        restore: dict[RecordRef, dict[str, object]] = defaultdict(dict)
+@dataclass(slots=True)
+class _Restoring:
+    """One CRM's part of a rollback."""
+
+    store: Store
+    connection: Connection
+    report: RollbackReport
+    at: datetime
+
+    def run(self, properties: Sequence[PropertyEntry], entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+        """Put back the properties; the model values (audit entries) thereby restored in full."""
+        audited = {p.ref for p in properties}
         for entry in entries:
-            now = held.get(entry.ref, {}).get(entry.field)
-            if now != entry.new:
-                report.skipped.append(
-                    {
-                        "record": str(entry.ref),
-                        "field": entry.field,
-                        "run_wrote": _shown(entry.new),
-                        "now": _shown(now),
-                    }
-                )
-            elif entry.field == "owner" and entry.old not in active:
-                why = "no earlier owner" if entry.old is None else f"{entry.old} is no active user now"
-                report.skipped.append(
-                    {"record": str(entry.ref), "field": "owner", "run_wrote": _shown(entry.new), "now": why}
-                )
-            else:
-                restore[entry.ref][entry.field] = entry.old
-        changes = [
-            Change(ref, values, {k: held[ref].get(k) for k in values}) for ref, values in restore.items()
+            if entry.ref not in audited:
+                self.report.fail(entry.ref, entry.field, _UNAUDITED)
+        wanted: dict[RecordRef, dict[str, RawValue]] = {}
+        try:
+            current = {c.ref: c for c in self.connection.adapter.read_current(sorted(audited))}
+            wanted = self._wanted(properties, current)
+            restored = self._restorable(properties, entries, wanted)
+            # Kept before the send, like a cycle's writes: a crash after it is read back as our echo.
+            self.store.intents.declare(restored)
+            written = self._written(wanted)
+        except AdapterError as exc:
+            pending = [(ref, name) for ref, values in wanted.items() for name in values]
+            for ref, name in pending or [(p.ref, p.property) for p in properties]:
+                self.report.fail(ref, name, f"{type(exc).__name__}: {exc}")
+            return []
+        done = {(change.ref, name) for change, _ in written for name in change.properties}
+        for ref, name in done:
+            self.report.restore(ref, name)
+        self.report.records += len({change.ref for change, _ in written})
+        self.store.property_audit.append(
+            PropertyEntry(self.report.run_id, r.ref, name, w.before, w.after, self.at)
+            for _, r in written
+            for name, w in r.properties.items()
+        )
+        kept = [
+            e
+            for e in restored
+            if all((e.ref, name) in done for name in self._fields(e) if name in wanted.get(e.ref, {}))
         ]
-        # Kept before the send, like a cycle's writes: a crash after it is read back as our echo.
-        store.intents.declare(_audit(report.run_id, changes, at))
-        results = list(connection.adapter.apply(changes)) if changes else []
-    except AdapterError as exc:
-        report.failed.append(f"{connection.name}: {type(exc).__name__}: {exc}")
-        return []
-    done = [change for change, result in zip(changes, results, strict=True) if result.ok]
-    report.failed += [f"{r.ref}: {r.code} {r.message}".strip() for r in results if not r.ok]
-    report.records += len(done)
-    report.restored += sum(len(change.values) for change in done)
-    store.audit.append(_audit(report.run_id, done, at))
-    written: Mapping[RecordRef, Mapping[str, object]] = {c.ref: c.values for c in done}
-    store.values.remember_sent(written, held, at=at)
-    store.intents.drop(c.ref for c in changes)
-    return done
+        self.store.audit.append(kept)
+        self.store.values.remember_sent(
+            _model_values(kept), {ref: c.values for ref, c in current.items()}, at=self.at
+        )
+        self.store.intents.drop({e.ref for e in restored} | wanted.keys())
+        return kept
+
+    def _wanted(
+        self, properties: Sequence[PropertyEntry], current: Mapping[RecordRef, CurrentValues]
+    ) -> dict[RecordRef, dict[str, RawValue]]:
+        """The earlier values to write: properties that still hold what the run wrote, and differ."""
+        wanted: dict[RecordRef, dict[str, RawValue]] = defaultdict(dict)
+        for entry in properties:
+            if entry.ref not in current:
+                self.report.fail(entry.ref, entry.property, "the record is gone (deleted or merged)")
+                continue
+            now = current[entry.ref].properties.get(entry.property)
+            if now != entry.new:
+                self.report.skip(entry, now)
+            elif now != entry.old:
+                wanted[entry.ref][entry.property] = _raw(entry.old)
+            else:
+                self.report.restore(entry.ref, entry.property)  # the run left it as it was
+        return wanted
+
+    def _restorable(
+        self,
+        properties: Sequence[PropertyEntry],
+        entries: Sequence[AuditEntry],
+        wanted: Mapping[RecordRef, Mapping[str, RawValue]],
+    ) -> list[AuditEntry]:
+        """The run's model values that go back in full: each property they were written to is
+        restored or was left as it was (none was changed since)."""
+        kept = {
+            (p.ref, p.property) for p in properties if p.property in wanted.get(p.ref, {}) or p.new == p.old
+        }
+        skipped = {(p.ref, p.property) for p in properties} - kept
+        return [
+            AuditEntry(self.report.run_id, e.ref, e.field, e.new, e.old, "rollback", self.at)
+            for e in entries
+            if not any((e.ref, name) in skipped for name in self._fields(e))
+        ]
+
+    def _fields(self, entry: AuditEntry) -> tuple[str, ...]:
+        write = self.connection.mapping.write.get(entry.ref.object_type)
+        return tuple(t.field for t in write.targets.get(entry.field, ())) if write else ()
+
+    def _written(
+        self, wanted: Mapping[RecordRef, Mapping[str, RawValue]]
+    ) -> list[tuple[Change, WriteResult]]:
+        """Write the properties, the changes done; a record refused is written again one property
+        at a time."""
+        adapter = self.connection.adapter
+        changes = [Change(ref, {}, properties=values) for ref, values in wanted.items()]
+        results = list(adapter.apply(changes)) if changes else []
+        done = [(c, r) for c, r in zip(changes, results, strict=True) if r.ok]
+        refused = [(c, r) for c, r in zip(changes, results, strict=True) if not r.ok]
+        for ref_change, result in refused:
+            if len(ref_change.properties) == 1:
+                name = next(iter(ref_change.properties))
+                self.report.fail(result.ref, name, _refusal(result))
+        several = [c for c, _ in refused if len(c.properties) > 1]
+        for name in sorted({name for c in several for name in c.properties}):
+            alone = [
+                Change(c.ref, {}, properties={name: c.properties[name]})
+                for c in several
+                if name in c.properties
+            ]
+            for change, result in zip(alone, adapter.apply(alone), strict=True):
+                if result.ok:
+                    done.append((change, result))
+                else:
+                    self.report.fail(result.ref, name, _refusal(result))
+        return done
 
 
-def _audit(run_id: str, changes: Sequence[Change], at: Any) -> list[AuditEntry]:  # noqa: ANN401
-    return [
-        AuditEntry(run_id, c.ref, name, c.previous.get(name), value, "rollback", at)
-        for c in changes
-        for name, value in c.values.items()
-    ]
+def _raw(value: object) -> RawValue:
+    """An audited value (decoded JSON) as a CRM property value."""
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _refusal(result: WriteResult) -> str:
+    why = " ".join(filter(None, (result.code, result.message)))
+    return f"not restorable: the CRM refuses the earlier value ({why})"
+
+
+def _model_values(entries: Iterable[AuditEntry]) -> dict[RecordRef, dict[str, object]]:
+    values: dict[RecordRef, dict[str, object]] = defaultdict(dict)
+    for entry in entries:
+        values[entry.ref][entry.field] = entry.new
+    return values
 
 
 def _restore_decided_stages(
     store: Store,
-    restored: Sequence[Change],
+    restored: Sequence[AuditEntry],
     rolled: Run,
     report: RollbackReport,
     *,
-    at: Any,  # noqa: ANN401
+    at: datetime,
 ) -> None:
     """Put back the stage leadsync had decided for each person whose stage the run moved.
 
@@ -164,12 +298,12 @@ def _restore_decided_stages(
     written again by the next cycle, whatever the definitions. A stage a human set is theirs:
     left alone. The people become due, so the next cycle decides them afresh.
     """
-    people = store.links.people_of(c.ref for c in restored if "stage" in c.values)
+    people = store.links.people_of(e.ref for e in restored if e.field == "stage")
     stages = {stage.value: stage for stage in Stage}
     back: dict[PersonId, Stage] = {}
-    for change in restored:
-        person, old = people.get(change.ref), stages.get(str(change.values.get("stage")))
-        if person is not None and old is not None:
+    for entry in restored:
+        person, old = people.get(entry.ref), stages.get(str(entry.new))
+        if entry.field == "stage" and person is not None and old is not None:
             back.setdefault(person, old)
     states = store.persons.states(sorted(back))
     adopted: list[PersonState] = []
@@ -192,7 +326,3 @@ def _restore_decided_stages(
         )
     store.persons.set_states(adopted)
     store.stage_history.append(history)
-
-
-def _shown(value: object) -> object:
-    return value.isoformat() if hasattr(value, "isoformat") else value

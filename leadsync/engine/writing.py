@@ -26,7 +26,7 @@ from leadsync.adapter_api import AdapterError, AuthError, BudgetExhausted, Chang
 from leadsync.connections import Connection
 from leadsync.engine.figures import CycleReport
 from leadsync.model import RecordRef
-from leadsync.store import AuditEntry, PersonId, PersonUpdate, StageChange, Store
+from leadsync.store import AuditEntry, PersonId, PersonUpdate, PropertyEntry, StageChange, Store
 
 __all__ = ["Mode", "Writer"]
 
@@ -147,6 +147,7 @@ class Writer:
         written: dict[RecordRef, Mapping[str, object]] = {}
         held: dict[RecordRef, Mapping[str, object]] = {}
         failures: list[WriteResult] = []
+        properties: list[PropertyEntry] = []  # in the CRM's own terms, for an exact rollback
         settled: list[RecordRef] = []  # written or gone: no failure to keep
         for item, result in outcomes:
             change = item.change
@@ -157,6 +158,10 @@ class Writer:
                 figures.writes += 1
                 written[change.ref] = change.values
                 held[change.ref] = item.held
+                properties += (
+                    PropertyEntry(self.report.run_id, change.ref, name, write.before, write.after, self.at)
+                    for name, write in result.properties.items()
+                )
                 settled.append(change.ref)
             elif result.code in GONE:
                 self.store.links.unlink(change.ref)
@@ -168,6 +173,7 @@ class Writer:
             if settling.waiting == 0:
                 del self._settling[item.person]
         self.store.audit.append_intents(written, run_id=self.report.run_id)  # as declared before the send
+        self.store.property_audit.append(properties)
         self.store.values.remember_sent(written, held, at=self.at)
         self.store.intents.drop(settled)
         if self._keeps_failures():

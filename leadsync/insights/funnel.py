@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Final
 
+from leadsync.consent import opted_out
 from leadsync.definitions import Definitions
 from leadsync.insights.journeys import Journeys
 from leadsync.insights.people import Standing
@@ -53,7 +54,9 @@ def funnel_report(
         sales_cycle_median_days=cycle_days,
         sales_cycle_samples=cycle_samples,
         sla_hours=sla.sql_follow_up_hours,
-        sla_breaches=_sla_breaches(follow_ups, hours=sla.sql_follow_up_hours, now=now, since=since),
+        sla_breaches=_with_consent(
+            store, _sla_breaches(follow_ups, hours=sla.sql_follow_up_hours, now=now, since=since)
+        ),
         volume_by_source=standing.volume_by_source(),
     )
 
@@ -77,6 +80,14 @@ def _sla_breaches(
         if (since is None or p.entered_at >= since) and (p.first_follow_up_at or now) - p.entered_at > limit
     ]
     return sorted(breaches, key=lambda b: (-b.hours_without_follow_up, b.email))
+
+
+def _with_consent(store: Store, breaches: list[SlaBreach]) -> list[SlaBreach]:
+    """The breaches of people who did not opt out of e-mail: no one chases those who did."""
+    ids = {person for b in breaches if (person := store.links.person_by_email(b.email)) is not None}
+    files = store.persons.files(sorted(ids))
+    withdrawn = {file.state.email for file in files if opted_out(file.records.values())}
+    return [b for b in breaches if b.email not in withdrawn]
 
 
 def _records_by_stage(store: Store, stages: list[Stage]) -> tuple[list[str], dict[Stage, dict[str, int]]]:

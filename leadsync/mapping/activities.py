@@ -77,7 +77,10 @@ class ActivityMapping:
         return f"{self.object_name} field {self.occurred_at!r} (occurred_at)"
 
     def _text(self, raw: Mapping[str, object]) -> str:
+        """The detail as text, without NUL characters: they mean nothing in a subject or a URL,
+        and PostgreSQL's text columns refuse them."""
         value = self._detail(raw) if self._detail else None
         if value is None:
             return ""
-        return value if isinstance(value, str) else str(value)
+        text = value if isinstance(value, str) else str(value)
+        return text.replace("\x00", "") if "\x00" in text else text

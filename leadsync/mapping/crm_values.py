@@ -6,7 +6,9 @@ it raises `ModelError` about the value alone, and the caller adds the CRM field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from enum import Enum
 from typing import Final
 
@@ -27,6 +29,7 @@ class Absent(Enum):
 
 ABSENT: Final = Absent.ABSENT
 _MISSING: Final = object()
+_SINGLE: Final = frozenset({str, int, bool, datetime})
 
 
 def getter(field: str) -> Getter:
@@ -92,8 +95,16 @@ def _canonical(kind: type[Stage] | type[JobLevel]) -> Convert:
     return canonical
 
 
-def _as_is(value: object) -> object:
-    return value
+def _single_value(value: object) -> object:
+    """An attribute's value as is, if it is one value: text, a finite number, yes/no, or the
+    datetime a transform made.
+
+    A nested object or list would reach the state store as a structure of its own (where a
+    one-key object can pass for a tagged datetime), and NaN or infinity is not JSON.
+    """
+    if type(value) in _SINGLE or (type(value) is float and math.isfinite(value)):
+        return value
+    raise ModelError(f"{shown(value)} is not a single value: give text, a finite number or true/false")
 
 
 TEXT: Final[Convert] = _text
@@ -114,6 +125,7 @@ _CONVERSIONS: Final[Mapping[str, Convert]] = {
     "updated_at": to_datetime,
     "stage": _canonical(Stage),
     "owner_email": _text,
+    "email_opt_out": to_bool,
 }
 
 PERSON_TARGETS: Final = tuple(_CONVERSIONS)
@@ -125,5 +137,5 @@ def conversion_for(target: str) -> Convert:
     if target.startswith("qualification."):
         return to_bool
     if target.startswith("attributes."):
-        return _as_is
+        return _single_value
     return _CONVERSIONS[target]

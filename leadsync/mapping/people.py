@@ -10,7 +10,7 @@ from typing import Any, Final
 from leadsync.emails import normalize_email
 from leadsync.exceptions import ModelError
 from leadsync.mapping.crm_values import ABSENT, TEXT, conversion_for, getter, value_key
-from leadsync.mapping.transforms import TRANSFORMS, Convert
+from leadsync.mapping.transforms import TRANSFORMS, Convert, to_bool
 from leadsync.model import Person, RecordRef
 
 __all__ = ["FieldRule", "PeopleMapping"]
@@ -127,7 +127,7 @@ def _fast_type(rule: FieldRule) -> type | None:
     """The type a CRM value may have to be used unchanged, when the rule converts nothing."""
     if rule.transforms or rule.values or "." in rule.source:
         return None
-    if rule.target.startswith("qualification."):
+    if conversion_for(rule.target) is to_bool:  # qualification answers, email_opt_out
         return bool
     return str if conversion_for(rule.target) is TEXT else None
 

@@ -14,8 +14,10 @@ from leadsync.model import Stage, Temperature
 
 __all__ = ["CANONICAL_IDS", "MANAGED", "SKIP", "Skip", "WriteMapping", "WriteTarget"]
 
-MANAGED: Final = ("stage", "score", "temperature", "owner", "stage_entered_at", "reasons")
-"""The values leadsync decides and writes back: the keys of a `[write.<object>]` table."""
+MANAGED: Final = ("stage", "score", "temperature", "owner", "stage_entered_at", "reasons", "email_opt_out")
+"""The values leadsync decides and writes back: the keys of a `[write.<object>]` table.
+
+`email_opt_out` is only ever written as true: consent is never re-granted by leadsync."""
 
 CANONICAL_IDS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {"stage": tuple(Stage), "temperature": tuple(Temperature)}
@@ -45,8 +47,8 @@ class WriteTarget:
         """The CRM value that represents `value`, or `SKIP` when this field does not take it.
 
         Without a value map a stage or temperature is written as its canonical id; score,
-        owner (the CRM owner id), stage_entered_at and reasons go through unchanged, and the
-        adapter serialises them in its CRM's format.
+        owner (the CRM owner id), stage_entered_at, reasons and email_opt_out go through
+        unchanged, and the adapter serialises them in its CRM's format.
         """
         ids = CANONICAL_IDS.get(self.managed)
         if ids is None:

@@ -2,10 +2,12 @@
 
 from leadsync.store._store import DEFAULT_URL, Store
 from leadsync.store.entries import (
+    DUE_NOW,
     ApiCalls,
     AuditEntry,
     ForgetReport,
     PersonId,
+    PropertyEntry,
     QuarantineEntry,
     RecordValues,
     Run,
@@ -13,7 +15,7 @@ from leadsync.store.entries import (
     StageChange,
 )
 from leadsync.store.exceptions import LeaseHeld, StoreError
-from leadsync.store.persons import DUE_NOW, PersonFile, PersonState, PersonUpdate
+from leadsync.store.persons import PersonFile, PersonState, PersonUpdate
 from leadsync.store.write_failures import WriteFailureEntry
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "PersonId",
     "PersonState",
     "PersonUpdate",
+    "PropertyEntry",
     "QuarantineEntry",
     "RecordValues",
     "Run",

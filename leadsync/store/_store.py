@@ -19,6 +19,7 @@ from leadsync.store.lease import lease
 from leadsync.store.links import Links
 from leadsync.store.migrate import upgrade
 from leadsync.store.persons import Persons
+from leadsync.store.property_audit import PropertyAudit
 from leadsync.store.quarantine import Quarantine
 from leadsync.store.state import Cursors, DefinitionsVersion, Reevaluation, RoundRobinPositions
 from leadsync.store.values import Values
@@ -50,6 +51,7 @@ class Store:
         self.stage_history = StageHistory(engine)
         self.runs = Runs(engine)
         self.audit = Audit(engine)
+        self.property_audit = PropertyAudit(engine)
         self.quarantine = Quarantine(engine)
         self.write_failures = WriteFailures(engine)
         self.intents = WriteIntents(engine)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import NewType
+from typing import Final, NewType
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam
 
@@ -18,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "ForgetReport",
     "PersonId",
+    "PropertyEntry",
     "QuarantineEntry",
     "RecordValues",
     "Run",
@@ -32,6 +33,9 @@ PersonId = NewType("PersonId", int)
 """The state store's id of one person, linked to records in any CRM."""
 
 _EMPTY: Mapping[str, object] = MappingProxyType({})
+
+DUE_NOW: Final = datetime(1970, 1, 1, tzinfo=UTC)
+"""The re-evaluation time that means "in the next cycle": earlier than any cycle's start."""
 
 
 _CHUNK = 500  # refs per IN list: far below SQLite's and PostgreSQL's parameter limits
@@ -142,6 +146,18 @@ class AuditEntry:
     definitions_version: str
     at: datetime
     applied: bool = True  # False: a shadow run's or dry run's audit, nothing was sent
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyEntry:
+    """One CRM property a run set, in the CRM's own terms: the raw value it replaced and wrote."""
+
+    run_id: str
+    ref: RecordRef
+    property: str
+    old: object
+    new: object
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from leadsync.store.entries import ForgetReport, refs_in
 from leadsync.store.schema import (
     activities,
     audit_log,
+    audit_properties,
     people,
     quarantine,
     record_links,
@@ -42,6 +43,7 @@ def forget(engine: Engine, email: str) -> ForgetReport:
             for r in conn.execute(select(record_links).where(record_links.c.person_id.in_(ids)))
         ]
         audit_entries = _delete_records(conn, audit_log, refs)
+        _delete_records(conn, audit_properties, refs)
         quarantined = _delete_records(conn, quarantine, refs)
         quarantined += conn.execute(
             delete(quarantine).where(func.lower(quarantine.c.excerpt).contains(key, autoescape=True))

@@ -8,8 +8,8 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
-from leadsync.store.entries import PersonId, ref_matches, refs_in
-from leadsync.store.schema import people, record_links, record_values
+from leadsync.store.entries import DUE_NOW, PersonId, ref_matches, refs_in
+from leadsync.store.schema import activities, people, record_links, record_values
 
 __all__ = ["Links", "link_all"]
 
@@ -31,11 +31,41 @@ class Links:
         with self._engine.begin() as conn:
             return link_all(conn, [(ref, email)])[ref]
 
-    def unlink(self, ref: RecordRef) -> None:
-        """Forget a deleted or merged-away record: its link and its remembered values."""
+    def unlink(self, ref: RecordRef, *, survivor: RecordRef | None = None) -> None:
+        """Forget a deleted or merged-away record: its link and its remembered values.
+
+        Its person (and the survivor's) becomes due: the records and activities that count for
+        them changed. A merged-away record's kept activities move to the `survivor`, whether or
+        not its CRM changes them in the merge (Salesforce re-parents a victim's Tasks, which are
+        read again; a HubSpot merge re-associates engagements without touching them), so they
+        count once, for the survivor's person.
+        """
         with self._engine.begin() as conn:
+            former = conn.scalar(select(record_links.c.person_id).where(ref_matches(record_links, ref)))
             conn.execute(delete(record_values).where(ref_matches(record_values, ref)))
             conn.execute(delete(record_links).where(ref_matches(record_links, ref)))
+            if survivor is not None:
+                conn.execute(
+                    update(activities)
+                    .where(
+                        activities.c.person_crm == ref.crm,
+                        activities.c.person_object_type == ref.object_type,
+                        activities.c.person_record_id == ref.record_id,
+                    )
+                    .values(
+                        person_crm=survivor.crm,
+                        person_object_type=survivor.object_type,
+                        person_record_id=survivor.record_id,
+                    )
+                )
+            due = [former]
+            if survivor is not None:
+                due.append(
+                    conn.scalar(select(record_links.c.person_id).where(ref_matches(record_links, survivor)))
+                )
+            wanted = [person for person in due if person is not None]
+            if wanted:
+                conn.execute(update(people).where(people.c.id.in_(wanted)).values(reevaluate_at=DUE_NOW))
 
     def person_of(self, ref: RecordRef) -> PersonId | None:
         """The person `ref` is linked to, if any."""
@@ -75,6 +105,21 @@ class Links:
         with self._engine.connect() as conn:
             found = conn.scalar(query)
         return None if found is None else PersonId(found)
+
+    def crms_of(self, persons: Iterable[PersonId]) -> dict[PersonId, frozenset[str]]:
+        """The CRMs each of `persons` has a record in."""
+        found: dict[PersonId, set[str]] = {}
+        wanted = sorted(set(persons))
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                rows = conn.execute(
+                    select(record_links.c.person_id, record_links.c.crm)
+                    .where(record_links.c.person_id.in_(wanted[start : start + _CHUNK]))
+                    .distinct()
+                )
+                for row in rows:
+                    found.setdefault(PersonId(row.person_id), set()).add(row.crm)
+        return {person: frozenset(crms) for person, crms in found.items()}
 
     def records_of(self, person: PersonId) -> list[RecordRef]:
         """Every record linked to the person, in (crm, object type, id) order."""

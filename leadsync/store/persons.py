@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -29,17 +29,15 @@ from sqlalchemy import (
 
 from leadsync.model import Activity, Person, RecordRef, SetBy, Stage
 from leadsync.store.activity_rows import activities_of, unseen_activities, upsert_activities
-from leadsync.store.entries import PersonId, RecordValues, refs_in, same_record
+from leadsync.store.entries import DUE_NOW, PersonId, RecordValues, refs_in, same_record
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
 from leadsync.store.schema import round_robin as round_robin_positions
 from leadsync.store.upsert import upsert
 from leadsync.store.values import Values
 
-__all__ = ["DUE_NOW", "PersonFile", "PersonState", "PersonUpdate", "Persons"]
+__all__ = ["PersonFile", "PersonState", "PersonUpdate", "Persons"]
 
-DUE_NOW: Final = datetime(1970, 1, 1, tzinfo=UTC)
-"""The re-evaluation time that means "in the next cycle": earlier than any cycle's start."""
 
 _CHUNK: Final = 500
 _MOVED_BY_OUR_WRITES: Final = frozenset({"updated_at", "stage", "stage_set_by", "owner_email"})

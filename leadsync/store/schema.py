@@ -24,6 +24,7 @@ from leadsync.store.types import JsonValue, UtcDateTime
 __all__ = [
     "activities",
     "audit_log",
+    "audit_properties",
     "cursors",
     "metadata",
     "people",
@@ -159,6 +160,21 @@ audit_log: Final = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("applied", Boolean, nullable=False, server_default=true()),
     Index("ix_audit_log_record", "crm", "object_type", "record_id"),
+)
+
+audit_properties: Final = Table(
+    "audit_properties",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("runs.id"), nullable=False, index=True),
+    Column("crm", String(_CRM), nullable=False),
+    Column("object_type", String(_OBJECT_TYPE), nullable=False),
+    Column("record_id", String(_RECORD_ID), nullable=False),
+    Column("property", String(255), nullable=False),
+    Column("old_value", JsonValue, nullable=True),
+    Column("new_value", JsonValue, nullable=True),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_audit_properties_record", "crm", "object_type", "record_id"),
 )
 
 quarantine: Final = Table(

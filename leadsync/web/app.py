@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from leadsync import __version__
 from leadsync.store import StoreError
 from leadsync.web.api import api_router
-from leadsync.web.auth import BearerToken, required_token
+from leadsync.web.auth import BearerToken, is_loopback, required_token
 from leadsync.web.context import Dashboard
+from leadsync.web.headers import SECURITY_HEADERS, SecurityHeaders
+from leadsync.web.hosts import LOOPBACK_NAMES, trusted_hosts
 from leadsync.web.metrics import StoreCollector, metrics_registry
 from leadsync.web.pages import pages_router
 
@@ -24,7 +28,10 @@ _log = structlog.get_logger(__name__)
 
 def create_app(dashboard: Dashboard, *, host: str) -> FastAPI:
     """The app for clients reaching it on `host`: a token is required when [web] has one, and
-    WebError is raised when `host` is reachable from elsewhere and [web] has none."""
+    WebError is raised when `host` is reachable from elsewhere and [web] has none.
+
+    Every response carries SECURITY_HEADERS; a request whose `Host` is not a trusted name gets 400.
+    """
     token = required_token(host, dashboard.settings.web.token)
     app = FastAPI(
         title="leadsync dashboard",
@@ -51,6 +58,25 @@ def create_app(dashboard: Dashboard, *, host: str) -> FastAPI:
         detail = f"the state store {dashboard.store.url} does not answer ({type(exc).__name__}); see /healthz"
         return JSONResponse({"detail": detail}, status_code=503)
 
+    @app.exception_handler(Exception)
+    def failed(_request: Request, _exc: Exception) -> Response:
+        # Starlette answers an unhandled error outside every middleware: the headers go here too.
+        return PlainTextResponse("internal error; see the dashboard's log", 500, headers=SECURITY_HEADERS)
+
+    _guard(app, host=host, token=token, allowed_hosts=dashboard.settings.web.allowed_hosts)
+    return app
+
+
+def _guard(app: FastAPI, *, host: str, token: SecretStr | None, allowed_hosts: tuple[str, ...]) -> None:
+    """Wrap `app` in, from the outermost: security headers, the `Host` check, the token check."""
     if token is not None:
         app.add_middleware(BearerToken, token=token)
-    return app
+    hosts = trusted_hosts(host, allowed_hosts)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)
+    app.add_middleware(SecurityHeaders)  # added last, runs first: its refusals carry the headers too
+    if hosts == LOOPBACK_NAMES and not is_loopback(host):
+        _log.warning(
+            "web.loopback_names_only",
+            host=host,
+            fix="list the names clients use to reach the dashboard in [web] allowed_hosts",
+        )

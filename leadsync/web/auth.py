@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 from typing import Final
@@ -46,12 +47,13 @@ def required_token(host: str, token: SecretStr | None) -> SecretStr | None:
 class BearerToken:
     """ASGI middleware: every request but OPEN_PATHS needs `Authorization: Bearer <token>`.
 
-    The comparison takes constant time; a refusal is 401 with `WWW-Authenticate: Bearer`.
+    The comparison takes constant time, and compares digests, so that neither the token's
+    characters nor its length can be timed; a refusal is 401 with `WWW-Authenticate: Bearer`.
     """
 
     def __init__(self, app: ASGIApp, *, token: SecretStr) -> None:
         self._app = app
-        self._expected = f"Bearer {token.get_secret_value()}".encode()
+        self._expected = _digest(f"Bearer {token.get_secret_value()}".encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS or self._admits(scope):
@@ -66,4 +68,8 @@ class BearerToken:
 
     def _admits(self, scope: Scope) -> bool:
         given = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
-        return hmac.compare_digest(given, self._expected)
+        return hmac.compare_digest(_digest(given), self._expected)
+
+
+def _digest(header: bytes) -> bytes:
+    return hashlib.sha256(header).digest()

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from leadsync.cli import app
@@ -22,16 +23,40 @@ access_token = "{SECRET}"
 """
 
 
-def test_check_accepts_the_example_config(example_config: Path) -> None:
+CREDENTIALS = (
+    "LEADSYNC_CRM__SALESFORCE__PASSWORD",
+    "LEADSYNC_CRM__SALESFORCE__SECURITY_TOKEN",
+    "LEADSYNC_CRM__HUBSPOT__ACCESS_TOKEN",
+)
+
+
+def test_check_accepts_the_example_config_once_its_credentials_are_set(
+    example_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number, name in enumerate(CREDENTIALS):
+        monkeypatch.setenv(name, f"real-credential-{number}")
     result = runner.invoke(app, ["check", "--config", str(example_config)])
     assert result.exit_code == 0, result.output
     assert "configuration OK" in result.stdout
 
 
-def test_check_json_on_a_valid_config(example_config: Path) -> None:
+def test_check_json_on_a_valid_config(example_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for number, name in enumerate(CREDENTIALS):
+        monkeypatch.setenv(name, f"real-credential-{number}")
     result = runner.invoke(app, ["check", "--config", str(example_config), "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"ok": True, "errors": []}
+
+
+def test_check_flags_the_example_configs_placeholders_with_the_variables_to_set(example_config: Path) -> None:
+    result = runner.invoke(app, ["check", "--config", str(example_config), "--format", "json"])
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert [(e["path"], e["hint"].split(";")[0]) for e in errors] == [
+        ("crm.salesforce.password", "set LEADSYNC_CRM__SALESFORCE__PASSWORD"),
+        ("crm.salesforce.security_token", "set LEADSYNC_CRM__SALESFORCE__SECURITY_TOKEN"),
+        ("crm.hubspot.access_token", "set LEADSYNC_CRM__HUBSPOT__ACCESS_TOKEN"),
+    ]
 
 
 def test_check_names_every_bad_key_and_never_the_secret(write_config) -> None:

@@ -141,6 +141,6 @@ def test_salesforce_maps_a_recorded_collections_result_with_a_per_record_error()
     ],
 )
 def test_salesforce_maps_recorded_error_bodies(status, name, error):
-    routes = {("GET", f"{DATA}/query"): [Answer(status, name)]}
+    routes = {("GET", f"{DATA}/queryAll"): [Answer(status, name)]}  # people are read by QueryAll
     with replaying(routes, tls=True) as served, pytest.raises(error):
         list(salesforce_adapter(served).changed_people(EPOCH))

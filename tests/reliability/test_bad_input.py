@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from typer.testing import CliRunner
 
 from adapters.hubspot.sandbox import HubSpotSandbox
@@ -311,6 +312,24 @@ def test_nul_and_escape_characters_are_stored_on_postgresql_too(
     for ref in (RecordRef("salesforce", "Lead", lead), RecordRef("hubspot", "contacts", contact)):
         assert pipeline.store.links.person_of(ref) is not None
         assert _written(pipeline, ref) not in (None, "")
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["not-an-email", "unknown@example.com", "", "two@@example.com", "a@b", "x" * 5000 + "@example.com"],
+)
+def test_explain_of_no_one_says_so_in_one_line_and_exits_1(
+    spoiled: Spoiled, tmp_path: Path, email: str
+) -> None:
+    config = tmp_path / "leadsync.toml"
+    config.write_text(tomli_w.dumps(spoiled.pipeline.raw), encoding="utf-8")
+    result = CliRunner().invoke(app, ["explain", email, "--config", str(config)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an error raised to the user
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert ("invalid e-mail" in line) != ("is in the state store" in line)
+    assert len(line) < 300  # a 5,000-character address is cut in the message
 
 
 # -- input files -------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ HS_PAGE = 50
 SF_PAGE = 200  # Salesforce's smallest batchSize
 WRITES = {"salesforce": "PATCH composite/sobjects", "hubspot": "POST contacts batch/update"}
 BATCHES = {"salesforce": SF_BATCH, "hubspot": HS_BATCH}
-PEOPLE_PAGES = {"salesforce": ("GET query", "GET queryMore"), "hubspot": ("POST contacts search",)}
+PEOPLE_PAGES = {"salesforce": ("GET queryAll", "GET queryMore"), "hubspot": ("POST contacts search",)}
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,11 @@ def _people_pages(pipeline: Pipeline) -> dict[str, tuple[int, int]]:
         sandbox = pipeline.salesforce if connection.name == "salesforce" else pipeline.hubspot
         sandbox.calls.reset()
         pages = list(connection.adapter.changed_people(EPOCH))
-        per_type = Counter(person.ref.object_type for page in pages for person in page.items)
+        per_type = Counter(  # rows read: people, and records gone (converted, deleted) reported as such
+            ref.object_type
+            for page in pages
+            for ref in (*(p.ref for p in page.items), *(g.ref for g in page.gone))
+        )
         expected = (
             sum(math.ceil(rows / SF_PAGE) for rows in per_type.values())
             if connection.name == "salesforce"

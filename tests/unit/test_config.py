@@ -154,16 +154,23 @@ def test_a_database_password_is_hidden_from_the_settings_repr(write_config) -> N
     assert settings.sync.state_url.password == SECRET
 
 
-def test_credentials_are_masked_in_nested_tables_and_whatever_their_type(write_config) -> None:
+def test_credentials_are_masked_in_nested_tables(write_config) -> None:
     settings = load_config(
         write_config(
-            '[crm.hub]\nadapter = "hubspot"\naccess_token = 123456789\n'
+            '[crm.hub]\nadapter = "hubspot"\naccess_token = "123456789"\n'
             '[crm.hub.oauth]\nclient_secret = "NESTED-s3cret"\n'
         )
     )
     shown = repr(settings)
     assert "123456789" not in shown
     assert "NESTED-s3cret" not in shown
+
+
+def test_a_credential_that_is_not_text_is_refused_without_showing_it(write_config) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config('[crm.hub]\nadapter = "hubspot"\naccess_token = 123456789\n'))
+    assert "crm.hub.access_token" in [problem.path for problem in caught.value.problems]
+    assert "123456789" not in str(caught.value)
 
 
 def test_durations_beyond_a_year_are_refused_not_crashing(write_config) -> None:

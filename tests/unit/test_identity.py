@@ -29,11 +29,11 @@ def test_an_activity_mirrored_in_two_crms_counts_once_and_repeats_in_one_crm_cou
     ]
     view_sf = _activity(RecordRef("salesforce", "Task", "2"), SF, ActivityKind.PAGE_VIEW, AT)
 
-    kept = counted_once([demo_sf, demo_hs, *views, view_sf])
+    kept = counted_once([demo_sf, demo_hs, *views, view_sf], tolerance_s=120)
 
     assert [a.kind for a in kept].count(ActivityKind.DEMO_REQUEST) == 1
-    assert [a for a in kept if a.kind is ActivityKind.PAGE_VIEW] == views  # the CRM with the most speaks
-    assert counted_once(views) == tuple(views)  # one CRM: nothing to mirror
+    assert [a for a in kept if a.kind is ActivityKind.PAGE_VIEW] == views  # the copy pairs with one of them
+    assert counted_once(views, tolerance_s=120) == tuple(views)  # one CRM: nothing to mirror
 
 
 def test_a_mirror_across_a_minute_boundary_counts_once_and_activities_minutes_apart_both_count() -> None:
@@ -51,10 +51,10 @@ def test_a_mirror_across_a_minute_boundary_counts_once_and_activities_minutes_ap
         RecordRef("salesforce", "Task", "2"), SF, ActivityKind.DEMO_REQUEST, minute + timedelta(hours=2)
     )
 
-    kept = counted_once([hubspot, salesforce, later])
+    kept = counted_once([hubspot, salesforce, later], tolerance_s=120)
 
     assert [a.ref.record_id for a in kept] == ["1", "2"]
-    assert kept[0].crm == "salesforce"  # one each in the run: a tie, settled the same way every time
+    assert kept[0].crm == "salesforce"  # the earlier of the two stands for the pair
 
 
 def test_records_merge_oldest_first_with_gaps_filled_and_the_persons_own_stage() -> None:

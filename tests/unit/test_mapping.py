@@ -168,6 +168,7 @@ def test_the_salesforce_lead_reads_its_standard_and_custom_fields() -> None:
         "CreatedDate",
         "Email",
         "FirstName",
+        "HasOptedOutOfEmail",
         "Industry",
         "LastName",
         "LeadSource",
@@ -522,7 +523,10 @@ def test_salesforce_lead_stages_map_to_status_values_and_conversion_stages_are_s
     assert lead.crm_values("score", 72) == {"LeadSync_Score__c": 72}
     assert lead.crm_values("owner", "005000000000001") == {"OwnerId": "005000000000001"}
     assert lead.crm_values("reasons", "demo request (+30)") == {}
-    assert lead.target_fields() == frozenset({"Status", "Rating", "LeadSync_Score__c", "OwnerId"})
+    assert lead.crm_values("email_opt_out", True) == {"HasOptedOutOfEmail": True}
+    assert lead.target_fields() == frozenset(
+        {"Status", "Rating", "LeadSync_Score__c", "OwnerId", "HasOptedOutOfEmail"}
+    )
 
 
 def test_a_hubspot_stage_goes_to_every_property_that_takes_it() -> None:

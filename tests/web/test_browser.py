@@ -1,5 +1,8 @@
 """The pages in a real browser: every chart has drawn data points; a screenshot of each page.
 
+The dashboard's Content-Security-Policy is on: a page whose markup or scripts it blocks
+reports a violation, and any violation fails the test.
+
 Debian's chromium (installed by .ci/run) driven by Playwright; no browser is downloaded.
 Without chromium or playwright these tests skip, except under CI, where they fail.
 """
@@ -25,6 +28,8 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll("canvas[data-chart]"))
   const chart = Chart.getChart(canvas);
   return {
     id: canvas.id,
+    height: canvas.parentElement.getBoundingClientRect().height,
+    wanted: Number(canvas.parentElement.dataset.heightPx),
     drawn: chart !== undefined,
     labels: chart ? chart.data.labels.length : 0,
     datasets: chart ? chart.data.datasets.map((dataset, i) => ({
@@ -33,6 +38,10 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll("canvas[data-chart]"))
     })) : [],
   };
 })"""
+# Runs before the page's own scripts, whatever the policy (Playwright injects it).
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}`);
+});"""
 
 
 def _missing(what: str) -> None:
@@ -59,6 +68,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, base_url: str) -> Iterator[Any]:
     """A fresh page that records script errors and every URL it requests."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(REPORT_VIOLATIONS)
     opened = context.new_page()
     opened.errors, opened.requested = [], []
     opened.on("pageerror", lambda error: opened.errors.append(str(error)))
@@ -72,6 +82,8 @@ def _charts_of(page: Any, url: str, screenshot: Path) -> dict[str, dict[str, Any
     response = page.goto(url)
     assert response is not None
     assert response.status == 200, url
+    if not url.startswith("file:"):
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     page.screenshot(path=str(screenshot), full_page=True)
     charts = {chart["id"]: chart for chart in page.evaluate(CHARTS_JS)}
     for chart in charts.values():
@@ -79,6 +91,7 @@ def _charts_of(page: Any, url: str, screenshot: Path) -> dict[str, dict[str, Any
         assert chart["labels"] > 0, chart
         assert any(d["points"] > 0 and d["nonzero"] > 0 for d in chart["datasets"]), chart
         assert all(d["points"] == chart["labels"] for d in chart["datasets"]), chart
+        assert chart["height"] == chart["wanted"] > 0, chart  # sized by dashboard.js, not style=""
     assert page.errors == []
     return charts
 
@@ -151,3 +164,26 @@ def test_offline_report_draws_its_charts_without_any_server(
 
     assert {"stages", "temperatures", "conversions"} <= set(charts)
     assert page.requested == [file.as_uri()]  # nothing fetched: Chart.js is inlined
+
+
+def test_the_policy_blocks_and_reports_inline_code(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+
+    blocked = page.evaluate("""() => new Promise((resolve) => {
+      const seen = [];
+      document.addEventListener("securitypolicyviolation", (event) => {
+        seen.push(event.effectiveDirective);
+        if (seen.length === 2) resolve(seen);
+      });
+      const script = document.createElement("script");
+      script.textContent = "window.injected = true;";
+      document.body.append(script);
+      document.body.setAttribute("style", "background: red");
+    })""")
+
+    assert sorted(blocked) == ["script-src-elem", "style-src-attr"]
+    assert page.evaluate("window.injected") is None
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 0, 0)"
+    assert sum("CSP violation" in error for error in page.errors) == 2, (
+        page.errors
+    )  # as the pages' tests see them

@@ -208,7 +208,17 @@ CONTACT_PROPERTIES: Mapping[str, PropertyDef] = _by_name(
         _OWNER,
         _fixed("hubspotscore", "HubSpot Score", "number", "number", calculated=True),
         _OBJECT_ID,
+        PropertyDef(  # set by the subscriptions API only (api-notes.md, "Consent")
+            "hs_email_optout",
+            "Unsubscribed from all email",
+            "bool",
+            "booleancheckbox",
+            "emailinformation",
+            _BOOL_OPTIONS,
+            read_only=True,
+        ),
         _fixed("hs_merged_object_ids", "Merged Record IDs", "enumeration", "checkbox"),
+        _fixed("hs_additional_emails", "Additional email addresses", "enumeration", "select"),
         _custom("leadsync_score", "Leadsync score", "number", "number"),
         _pick(
             "leadsync_temperature",

@@ -21,6 +21,7 @@ from .errors import HubSpotApiError, invalid_input, not_found
 from .object_types import object_type_of
 from .properties import OBJECT_PROPERTIES, property_json
 from .store import HubSpotStore
+from .subscriptions import unsubscribe_all
 
 __all__ = ["ROUTES", "Call", "endpoint_name", "handle"]
 
@@ -49,6 +50,12 @@ ROUTES = Map(
             "/marketing/v3/marketing-events/participations/<marketing_event_id>/breakdown",
             methods=["GET"],
             endpoint="participations by event",
+        ),
+        Rule(  # v4 and the date-versioned paths (2025-09, 2026-03…) take the same call
+            "/communication-preferences/<any('v4', '2025-09', '2026-03', '2026-09'):version>"
+            "/statuses/<subscriber>/unsubscribe-all",
+            methods=["POST"],
+            endpoint="unsubscribe-all",
         ),
     ],
     strict_slashes=False,
@@ -169,6 +176,10 @@ def _by_contact(store: HubSpotStore, call: Call) -> tuple[int, object]:
     return 200, store.participations_page(call.flat_args(), contact=call.values["contact"])
 
 
+def _unsubscribe_all(store: HubSpotStore, call: Call) -> tuple[int, object]:
+    return 200, unsubscribe_all(store, call.values["subscriber"], call.flat_args())
+
+
 def _by_event(store: HubSpotStore, call: Call) -> tuple[int, object]:
     return 200, store.participations_page(
         call.flat_args(), marketing_event_id=call.values["marketing_event_id"]
@@ -190,4 +201,5 @@ _HANDLERS: dict[str, Callable[[HubSpotStore, Call], tuple[int, Any]]] = {
     "marketing-events list": _marketing_events,
     "participations by contact": _by_contact,
     "participations by event": _by_event,
+    "unsubscribe-all": _unsubscribe_all,
 }

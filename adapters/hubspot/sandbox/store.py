@@ -167,6 +167,17 @@ class HubSpotStore:
             found = contacts.with_email(identifier)
             return found[0].id if found else None
 
+    def unsubscribe_all(self, email: str) -> bool:
+        """Opt an address out of all e-mail, as the subscriptions API or an unsubscribe link does:
+        its contacts read `hs_email_optout` "true" (their stamp moves). False: it was opted out."""
+        with self._lock:
+            contacts = self._collections["contacts"]
+            found = [r for r in contacts.with_email(email) if r.properties.get("hs_email_optout") != "true"]
+            stamp = self._stamp() if found else 0
+            for record in found:
+                contacts.write(record, {"hs_email_optout": "true"}, stamp_ms=stamp)
+            return bool(found)
+
     def now_ms(self) -> int:
         """The clock's current instant in epoch ms."""
         return self._now_ms()
@@ -187,6 +198,14 @@ class HubSpotStore:
         """Every record id of a type, ascending."""
         with self._lock:
             return [r.id for r in sorted(self._collection(object_type), key=lambda r: r.number)]
+
+    def owner_id_for(self, email: str) -> str | None:
+        """The id of the active owner with this e-mail (case-insensitive), if any."""
+        with self._lock:
+            found = (
+                o["id"] for o in self._owners if not o["archived"] and o["email"].lower() == email.lower()
+            )
+            return next(found, None)
 
     def update_as_user(self, contact_id: str, **properties: object) -> None:
         """Edit a contact as a person in HubSpot would: the values are checked, the stamp moves."""
@@ -213,7 +232,17 @@ class HubSpotStore:
             ids.extend(filter(None, gone.properties.get("hs_merged_object_ids", "").split(";")))
             self._links.move("contacts", gone.id, primary.id)
             self._activities.merge(primary.id, gone.id)
-            contacts.write(primary, {"hs_merged_object_ids": ";".join(ids)}, stamp_ms=self._stamp())
+            # The secondary's address becomes one of the survivor's (knowledge.hubspot.com, "Merge contacts").
+            emails = [
+                *_listed(primary.properties.get("hs_additional_emails")),
+                *filter(None, [gone.properties.get("email")]),
+                *_listed(gone.properties.get("hs_additional_emails")),
+            ]
+            merged = {
+                "hs_merged_object_ids": ";".join(ids),
+                "hs_additional_emails": ";".join(dict.fromkeys(emails)),
+            }
+            contacts.write(primary, merged, stamp_ms=self._stamp())
 
     def reject_writes(self, *object_ids: str, property_name: str | None = None) -> None:
         """Make HubSpot refuse any write to these records (INVALID_OPTION), failing the whole batch."""
@@ -291,3 +320,8 @@ def _resolved_inputs(body: object, resolve: Callable[[str], str]) -> object:
         return body
     inputs = [{**i, "id": resolve(str(i.get("id")))} if isinstance(i, Mapping) else i for i in body["inputs"]]
     return {**body, "inputs": inputs}
+
+
+def _listed(value: str | None) -> list[str]:
+    """The items of a multi-value property (`a;b`)."""
+    return [item for item in (value or "").split(";") if item]

@@ -8,8 +8,9 @@ and locators, `limits`, `sobjects` (global describe), `sobjects/<Type>/describe`
 `/services/oauth2/token` (client credentials). Paths, payloads, paging, limits and error
 bodies follow the REST guide and shared/api-notes.md; each module's docstring says which
 rules it follows. Tests reach in through `store` (records, human edits, validation rules,
-row locks, deletions, the API allowance), `faults` (Salesforce-dialect faults), `calls` and
-`GET /__sandbox__/stats` (the sandbox's own, neither counted nor authenticated).
+row locks, deletions, merges of Leads or Contacts as `merges.py` describes, the API
+allowance), `faults` (Salesforce-dialect faults), `calls` and `GET /__sandbox__/stats` (the
+sandbox's own, neither counted nor authenticated).
 
 Deliberate differences from the real API. None makes a call succeed that Salesforce would
 refuse; where the sandbox does less, it refuses or says so:

@@ -131,12 +131,13 @@ _LEAD = ObjectSpec("Lead", "Lead", "Leads", (
     FieldSpec("Status", "Status", "picklist", 40, nillable=False, picklist=LEAD_STATUSES, restricted=True,
               default="Open - Not Contacted"),
     _pick("Rating", "Rating", _TEMPERATURES, restricted=True),
-    _typed("NumberOfEmployees", "Employees", "int"),
+    _typed("NumberOfEmployees", "Employees", "int"), _bool("HasOptedOutOfEmail", "Email Opt Out"),
     _ref("OwnerId", "Owner ID", ("Group", "User"), "Owner"),
     _bool("IsConverted", "Converted", writable=False),
     _typed("ConvertedDate", "Converted Date", "date", writable=False),
     _ref("ConvertedAccountId", "Converted Account ID", ("Account",), "ConvertedAccount", writable=False),
     _ref("ConvertedContactId", "Converted Contact ID", ("Contact",), "ConvertedContact", writable=False),
+    _ref("MasterRecordId", "Master Record ID", ("Lead",), "MasterRecord", writable=False),
     *_audit(), *_leadsync(stage=False), *_PARDOT,
     _ro("LeadSync_Age_Days__c", "Age (days)", "double", formula="age_days"),
 ))  # fmt: skip
@@ -146,8 +147,9 @@ _CONTACT = ObjectSpec("Contact", "Contact", "Contacts", (
     _text("Title", "Title", 128), FieldSpec("Email", "Email", "email", 80),
     _text("MailingCountry", "Mailing Country", 80),
     _pick("MailingCountryCode", "Mailing Country Code", _CODES, restricted=True),
-    _pick("LeadSource", "Lead Source", _SOURCES),
+    _pick("LeadSource", "Lead Source", _SOURCES), _bool("HasOptedOutOfEmail", "Email Opt Out"),
     _ref("OwnerId", "Owner ID", ("User",), "Owner"), *_audit(), *_leadsync(stage=True), *_PARDOT,
+    _ref("MasterRecordId", "Master Record ID", ("Contact",), "MasterRecord", writable=False),
 ))  # fmt: skip
 _ACCOUNT = ObjectSpec("Account", "Account", "Accounts", (
     _id("Account ID"), _bool("IsDeleted", "Deleted", writable=False),

@@ -130,7 +130,8 @@ class _People:
             "Email": person.email or None, "Country": COUNTRY_NAMES.get(person.country),
             "CountryCode": person.country, "Industry": person.industry, "LeadSource": person.source,
             "Status": _status(person), "Rating": _rating(person), "NumberOfEmployees": person.employees,
-            "OwnerId": owner_id, "IsConverted": False, **_pardot(person), **_bant(qualification), **audit,
+            "OwnerId": owner_id, "IsConverted": False, "HasOptedOutOfEmail": False, **_pardot(person),
+            **_bant(qualification), **audit,
             **converted,
         })  # fmt: skip
         return lead_id
@@ -144,7 +145,7 @@ class _People:
             "FirstName": person.first_name or None, "LastName": person.last_name or None,
             "Title": person.title or None, "Email": person.email or None,
             "MailingCountry": COUNTRY_NAMES.get(person.country), "MailingCountryCode": person.country,
-            "LeadSource": person.source, "OwnerId": owner or self._integration,
+            "LeadSource": person.source, "OwnerId": owner or self._integration, "HasOptedOutOfEmail": False,
             **_pardot(person), **_bant(person.qualification), **audit,
         })  # fmt: skip
         return contact_id

@@ -18,6 +18,7 @@ from datetime import datetime
 from leadsync.adapter_api import Clock
 
 from .ids import normalize_id, object_of
+from .merges import merge_records
 from .objects import OBJECTS
 from .schema import FieldSpec, ObjectSpec
 from .values import Value, coerce, datetime_text, parse_stamp
@@ -223,6 +224,14 @@ class Store:
                 self.user_id(by) if by else self.integration_user_id,
                 datetime_text(self.clock.now()),
             )
+
+    def merge(self, sobject: str, master_id: str, *loser_ids: str, by: str | None = None) -> None:
+        """Merge Leads or Contacts as Salesforce does (see `merges`): the others deleted with
+        `MasterRecordId`, their Tasks, Events and campaign memberships moved to the master."""
+        ids = [normalize_id(i) or i for i in (master_id, *loser_ids)]
+        with self.lock:
+            user = self.user_id(by) if by else self.integration_user_id
+            merge_records(self, sobject, ids[0], tuple(ids[1:]), by=user)
 
     def _row(self, sobject: str, record_id: str) -> tuple[Table, Row]:
         table = self.table(sobject)
