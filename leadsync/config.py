@@ -41,7 +41,7 @@ from leadsync.exceptions import ConfigError
 from leadsync.mapping.write import MANAGED
 from leadsync.problems import Problem
 from leadsync.redact import is_secret_key
-from leadsync.systems_of_record import NativeSync
+from leadsync.systems_of_record import NativeSync, only_managed
 from leadsync.toml_input import read_toml
 
 __all__ = [
@@ -302,13 +302,7 @@ class CrmSettings(BaseModel):
     @field_validator("write_fields")
     @classmethod
     def _known_managed(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        unknown = sorted(set(value or ()) - set(MANAGED))
-        if unknown:
-            raise PydanticCustomError(
-                "managed_value",
-                "names values leadsync does not manage: {unknown}",
-                {"unknown": ", ".join(unknown), "hint": f"use some of: {', '.join(MANAGED)}"},
-            )
+        only_managed(value or ())
         return value
 
     @model_validator(mode="before")

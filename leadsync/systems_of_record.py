@@ -18,7 +18,18 @@ from pydantic_core import PydanticCustomError
 
 from leadsync.mapping.write import MANAGED
 
-__all__ = ["NativeSync", "SystemsOfRecord"]
+__all__ = ["NativeSync", "SystemsOfRecord", "only_managed"]
+
+
+def only_managed(names: Iterable[str]) -> None:
+    """Refuse (as a config problem) any name that is not a value leadsync manages."""
+    unknown = sorted(set(names) - set(MANAGED))
+    if unknown:
+        raise PydanticCustomError(
+            "managed_value",
+            "names values leadsync does not manage: {unknown}",
+            {"unknown": ", ".join(unknown), "hint": f"use some of: {', '.join(MANAGED)}"},
+        )
 
 
 class NativeSync(BaseModel):
@@ -38,13 +49,7 @@ class NativeSync(BaseModel):
     @field_validator("system_of_record")
     @classmethod
     def _managed_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(MANAGED))
-        if unknown:
-            raise PydanticCustomError(
-                "managed_value",
-                "names values leadsync does not manage: {unknown}",
-                {"unknown": ", ".join(unknown), "hint": f"use some of: {', '.join(MANAGED)}"},
-            )
+        only_managed(value)
         return value
 
     @model_validator(mode="after")
