@@ -48,6 +48,7 @@ __all__ = [
     "RecordRejected",
     "Rejection",
     "SchemaReport",
+    "StreamUnavailable",
     "SystemClock",
     "TransientError",
     "UnmappedFieldError",
@@ -82,6 +83,18 @@ class BudgetExhausted(TransientError):  # noqa: N818 - a condition, not a fault 
 
 class AuthError(AdapterError):
     """Credentials are refused: stop this pipeline until a person acts."""
+
+
+class StreamUnavailable(AuthError):  # noqa: N818 - a condition, not a fault (STYLE.md §3)
+    """The CRM refuses this endpoint to this account (its tier, the token's scopes).
+
+    An optional stream is skipped with a warning and asked again next read; anything else stops
+    the pipeline like an `AuthError`. `code` is the CRM's reason (`MISSING_SCOPES`…).
+    """
+
+    def __init__(self, message: str, *, code: str, detail: str) -> None:
+        super().__init__(message)
+        self.code, self.detail = code, detail[:300]
 
 
 class RecordRejected(AdapterError):  # noqa: N818 - a condition, not a fault (STYLE.md §3)
@@ -158,7 +171,8 @@ class PropertyWrite(msgspec.Struct, frozen=True):
 
 
 class WriteResult(msgspec.Struct, frozen=True):
-    """The outcome of writing one record: done, or the CRM's error code and whether to retry.
+    """The outcome of writing one record: done, or the CRM's error code, whether to retry it and
+    whether the record is gone (deleted, merged, converted: core unlinks it).
 
     `properties`, on a write done: each CRM property sent and what it held before, the audit
     an exact rollback restores from (empty when the adapter cannot tell).
@@ -170,6 +184,7 @@ class WriteResult(msgspec.Struct, frozen=True):
     message: str = ""
     retryable: bool = False
     properties: Mapping[str, PropertyWrite] = msgspec.field(default_factory=dict)
+    gone: bool = False
 
 
 class SchemaReport(msgspec.Struct, frozen=True):

@@ -38,18 +38,17 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Final
 
-import structlog
 from hubspot import HubSpot
 
-from leadsync.adapter_api import AdapterContext, Page, Rejection
+from leadsync.adapter_api import AdapterContext, Page, StreamUnavailable
+from leadsync.kit import AFTER_ALL, Pages, logged, numeric_key, optional, record_id, resume_keys
 from leadsync.model import Activity, Cursor, RecordRef
 
-from .activity_cursor import AFTER_ALL, numeric_key, record_id, resume_keys
 from .activity_streams import StreamRow, drained, email_event_rows, marketing_event_ids, participation_rows
 from .analytics_history import HISTORY_STREAMS, history_rows
 from .keyset import SearchSpec, epoch_ms, instant, rows_after
 from .settings import HubSpotSettings
-from .transport import ForbiddenError, Response, Transport
+from .transport import Response, Transport
 from .web_events import form_rows, probe_events, web_event_rows
 
 __all__ = ["ENGAGEMENTS", "OPTIONAL", "STREAMS", "changed_activities", "skip_reason"]
@@ -82,7 +81,6 @@ _ASSOCIATIONS_PER_CALL: Final = 1000
 _CONTACTS_PER_READ: Final = 100
 _NO_ID_ABOVE: Final = 1 << 63
 
-_log = structlog.get_logger(__name__)
 _Item = tuple[int, int, str, StreamRow]  # (stamp, rank, key, row): read order
 _ORDER: Final = itemgetter(0, 1, 2)  # an item's place in read order
 
@@ -112,20 +110,18 @@ def changed_activities(
     """Pages of activities after `since`, up to the cycle's start; refused streams go to `skipped`."""
     reader = _Reader(context, client, transport, settings, epoch_ms(context.clock.now()), skipped)
     since_ms = epoch_ms(since.stamp)
-    keys = resume_keys(STREAMS, since.record_id)
+    keys = resume_keys(STREAMS, since.record_id, bare_number_streams=ENGAGEMENTS)
     streams = [
         _tagged(_rows(reader, stream, (since_ms, keys[stream])), rank)
         for rank, stream in enumerate(STREAMS)
         if HISTORY_STREAMS.get(stream, stream) in context.mapping.activities
     ]
-    batch: list[_Item] = []
-    for item in heapq.merge(*streams, key=_ORDER):
-        batch.append(item)
-        if len(batch) == settings.page_size:
-            yield _page(reader, batch)
-            batch = []
-    if batch:
-        yield _page(reader, batch)
+    pages: Pages[_Item, Activity] = Pages(
+        ref=lambda item: _ref(reader, item),
+        item=lambda item, ref: _activity(reader, item, ref),
+        cursor=_cursor,
+    )
+    return pages.pages(heapq.merge(*streams, key=_ORDER), settings.page_size)
 
 
 def _tagged(rows: Iterator[StreamRow], rank: int) -> Iterator[_Item]:
@@ -133,19 +129,15 @@ def _tagged(rows: Iterator[StreamRow], rank: int) -> Iterator[_Item]:
 
 
 def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
-    """One stream's rows, lazily, between `stream.started` and `stream.finished` (rows, last point)."""
+    """One stream's rows, lazily and logged; an optional stream HubSpot refuses (403) ends with a warning."""
     crm = reader.context.name
-    _log.info("stream.started", crm=crm, stream=stream, since=_point(after))
-    rows, last, complete = 0, after, False
-    try:
-        for row in _answered_rows(reader, stream, after):
-            rows, last = rows + 1, (row.stamp_ms, row.key)
-            yield row
-        complete = True
-    finally:  # also when the read ends early: `complete` says which
-        _log.info(
-            "stream.finished", crm=crm, stream=stream, records=rows, cursor=_point(last), complete=complete
-        )
+    rows = _stream_rows(reader, stream, after)
+    if stream in OPTIONAL:
+        rows = optional(
+            crm, stream, _answering(reader, stream, rows), skipped=reader.skipped,
+            reason=lambda refusal: skip_reason(stream, refusal),
+        )  # fmt: skip
+    return logged(crm, stream, rows, since=_point(after), point=lambda row: _point((row.stamp_ms, row.key)))
 
 
 def _point(point: tuple[int, str]) -> str:
@@ -153,28 +145,18 @@ def _point(point: tuple[int, str]) -> str:
     return str(Cursor(instant(point[0]), point[1]))
 
 
-def _answered_rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[StreamRow]:
-    """One stream's rows; an optional stream HubSpot refuses (403) ends, with a warning."""
-    if stream not in OPTIONAL:
-        yield from _stream_rows(reader, stream, after)
-        return
-    try:
-        for row in _stream_rows(reader, stream, after):
-            reader.answered.add(stream)
-            yield row
+def _answering(reader: _Reader, stream: str, rows: Iterator[StreamRow]) -> Iterator[StreamRow]:
+    """`rows`, noting that the stream's API answered in this read."""
+    for row in rows:
         reader.answered.add(stream)
-    except ForbiddenError as exc:
-        reason = skip_reason(stream, exc)
-        reader.skipped[stream] = reason
-        _log.warning(
-            "stream.skipped", crm=reader.context.name, stream=stream, category=exc.category, reason=reason
-        )
+        yield row
+    reader.answered.add(stream)
 
 
-def skip_reason(stream: str, exc: ForbiddenError) -> str:
+def skip_reason(stream: str, exc: StreamUnavailable) -> str:
     """Why a refused optional stream is skipped, and what to do about it."""
     return (
-        f"{stream} skipped: {OPTIONAL[stream]} answered 403 {exc.category or 'Forbidden'} "
+        f"{stream} skipped: {OPTIONAL[stream]} answered 403 {exc.code or 'Forbidden'} "
         f"({exc.detail or 'no message'}); it needs the scopes HubSpot names and, for the events "
         f"API, an Enterprise subscription. Contacts, engagements and writes go on. Fix: grant the "
         f"scopes or upgrade, or remove [activities.{stream}] from the mapping" + _HISTORY_NOTE.get(stream, "")
@@ -211,7 +193,7 @@ def _events_refused(reader: _Reader, stream: str) -> bool:
         return stream in reader.skipped
     try:
         probe_events(reader.client, reader.transport)
-    except ForbiddenError:
+    except StreamUnavailable:
         return True
     return False
 
@@ -251,31 +233,27 @@ def _searcher(
     return search
 
 
-def _page(reader: _Reader, batch: Sequence[_Item]) -> Page[Activity]:
-    mappings, name = reader.context.mapping.activities, reader.context.name
-    items: list[Activity] = []
-    rejected: list[Rejection] = []
-    for _, rank, _key, row in batch:
-        if not row.person:
-            continue  # no contact, no one's signal
-        stream = STREAMS[rank]
-        section = HISTORY_STREAMS.get(stream, stream)
-        values = row.record
-        if stream in ENGAGEMENTS:  # its properties, and the contact it names
-            ref = RecordRef(name, stream, str(values["id"]))
-            values = {**(values.get("properties") or {}), "associations": {"contacts": row.person}}
-        else:
-            ref = RecordRef(name, stream, row.key)
-        try:
-            activity = mappings[section].to_activity(values, ref, RecordRef(name, "contacts", row.person))
-        except ValueError as exc:
-            rejected.append(Rejection(ref, str(exc)[:200]))
-            continue
-        if activity is not None:
-            items.append(activity)
-    stamp_ms, rank, key, _ = batch[-1]
-    cursor = Cursor(instant(stamp_ms), record_id(rank, STREAMS[rank], key))
-    return Page(tuple(items), cursor, tuple(rejected))
+def _ref(reader: _Reader, item: _Item) -> RecordRef:
+    _, rank, key, row = item
+    stream = STREAMS[rank]
+    return RecordRef(reader.context.name, stream, str(row.record["id"]) if stream in ENGAGEMENTS else key)
+
+
+def _activity(reader: _Reader, item: _Item, ref: RecordRef) -> Activity | None:
+    _, rank, _, row = item
+    if not row.person:
+        return None  # no contact, no one's signal
+    stream = STREAMS[rank]
+    values = row.record
+    if stream in ENGAGEMENTS:  # its properties, and the contact it names
+        values = {**(values.get("properties") or {}), "associations": {"contacts": row.person}}
+    mapping = reader.context.mapping.activities[HISTORY_STREAMS.get(stream, stream)]
+    return mapping.to_activity(values, ref, RecordRef(reader.context.name, "contacts", row.person))
+
+
+def _cursor(item: _Item) -> Cursor:
+    stamp_ms, rank, key, _ = item
+    return Cursor(instant(stamp_ms), record_id(rank, STREAMS[rank], key))
 
 
 def _contacts_of(

@@ -23,8 +23,8 @@ from typing import Any, Final, NamedTuple
 
 from hubspot import HubSpot
 
-from .activity_cursor import numeric_key
-from .held_rows import HeldRows
+from leadsync.kit import HeldRows, numeric_key
+
 from .keyset import instant
 from .transport import Transport
 

@@ -15,16 +15,15 @@ from leadsync.adapter_api import (
     Change,
     CurrentValues,
     Page,
-    Rejection,
     SchemaReport,
     WriteResult,
 )
+from leadsync.kit import Pages, excerpt
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
 from .activities import changed_activities
 from .consent import Consent
-from .keyset import SearchSpec, epoch_ms, instant, rows_after
-from .limiter import RateLimiter
+from .keyset import Row, SearchSpec, epoch_ms, instant, rows_after
 from .schema import schema_report
 from .settings import HubSpotSettings
 from .transport import Response, Transport
@@ -34,7 +33,7 @@ __all__ = ["HubSpotAdapter"]
 
 CONTACTS: Final = "contacts"
 _STRUCTURAL: Final = ("hs_object_id", "lastmodifieddate", "hs_merged_object_ids")
-_EXCERPT_CHARS: Final = 200
+_SHOWN: Final = ("properties.hs_object_id", "properties.email")  # a quarantined contact shows no more
 _SHOWN_CHARS: Final = 80
 
 
@@ -52,16 +51,7 @@ class HubSpotAdapter:
             host=settings.base_url.rstrip("/"),
             retry=Retry(total=0, respect_retry_after_header=False),
         )
-        limiter = RateLimiter(
-            per_ten_seconds=settings.window_limit(),
-            search_per_second=settings.search_limit(),
-            clock=context.clock,
-            sleep=context.sleep,
-        )
-        self._transport = Transport(
-            context.name, settings.base_url, limiter=limiter, sleep=context.sleep, attempts=settings.attempts,
-            timeout_s=settings.timeout_s, connect_timeout_s=settings.connect_timeout_s,
-        )  # fmt: skip
+        self._transport = Transport(context.name, settings, clock=context.clock, sleep=context.sleep)
         self._owners: list[Owner] | None = None
         self._skipped: dict[str, str] = {}  # optional streams HubSpot refused in the last read, and why
         self._writer = Writer(context, self._client, self._transport, self._owner_ids)
@@ -101,20 +91,20 @@ class HubSpotAdapter:
         spec = SearchSpec(
             "lastmodifieddate", self._people_properties(), self._settings.page_size, self._search
         )
-        owners: dict[str, str] | None = None
-        for rows in rows_after(spec, epoch_ms(since.stamp), _id_number(since.record_id), until_ms):
-            if owners is None:  # asked for on the first page only: an empty read costs one call
-                owners = {o.crm_ids[self.name]: o.email for o in self.owners() if self.name in o.crm_ids}
-            people: list[Person] = []
-            rejected: list[Rejection] = []
-            for _stamp, number, record in rows:
-                ref = RecordRef(self.name, CONTACTS, str(number))
-                try:
-                    people.append(self._person(record, ref, owners))
-                except ValueError as exc:  # ModelError: names the CRM field, never the whole record
-                    rejected.append(Rejection(ref, str(exc)[:_EXCERPT_CHARS], _excerpt(record)))
-            stamp_ms, number, _ = rows[-1]
-            yield Page(tuple(people), Cursor(instant(stamp_ms), str(number)), tuple(rejected))
+        owners: dict[str, str] = {}
+        pages: Pages[Row, Person] = Pages(
+            ref=lambda row: RecordRef(self.name, CONTACTS, str(row[1])),
+            item=lambda row, ref: self._person(row[2], ref, owners),
+            cursor=lambda row: Cursor(instant(row[0]), str(row[1])),
+            excerpt=lambda row: excerpt(row[2], only=_SHOWN),
+        )
+        pages_read = rows_after(spec, epoch_ms(since.stamp), _id_number(since.record_id), until_ms)
+        for number, rows in enumerate(pages_read):
+            if number == 0:  # owners asked for on the first page only: an empty read costs one call
+                owners.update(
+                    (o.crm_ids[self.name], o.email) for o in self.owners() if self.name in o.crm_ids
+                )
+            yield pages.page(rows)
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
         """Every activity stream (engagements, web, e-mail, marketing events) after `since`, merged.
@@ -185,11 +175,3 @@ def _owner(raw: Mapping[str, Any], crm: str) -> Owner:
 
 def _id_number(record_id: str) -> int:
     return int(record_id) if record_id.isdigit() else 0
-
-
-def _excerpt(record: Mapping[str, Any]) -> str:
-    values = record.get("properties") or {}
-    shown = {
-        k: (v[:40] if isinstance(v, str) else v) for k, v in values.items() if k in ("hs_object_id", "email")
-    }
-    return str(shown)[:_EXCERPT_CHARS]

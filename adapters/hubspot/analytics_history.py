@@ -25,9 +25,11 @@ from typing import Any, Final
 
 from hubspot import HubSpot
 
-from .activity_cursor import numeric_key
+from leadsync.kit import Answer, by_key, numeric_key
+
 from .activity_streams import StreamRow, iso, ms
-from .transport import Transport
+from .keyset import search_filter, searched
+from .transport import Response, Transport
 
 __all__ = ["HISTORY_STREAMS", "history_rows"]
 
@@ -42,6 +44,7 @@ _PROPERTIES: Final = {  # stream → (property with history, property stamped wh
 }
 _HISTORY_READS_PER_CALL: Final = 50
 _SEARCH_LIMIT: Final = 200
+_ID: Final = "hs_object_id"
 
 
 def history_rows(
@@ -73,39 +76,20 @@ def _contacts_seen_since(
     client: HubSpot, transport: Transport, seen_property: str, since_ms: int
 ) -> list[str]:
     """Ids of the contacts whose `seen_property` is at or after `since_ms`, by keyset on the id."""
-    api = client.crm.contacts.search_api
-    ids: list[str] = []
-    last_id = 0
-    while True:
-        body = {
-            "filterGroups": [
-                {
-                    "filters": [
-                        {"propertyName": seen_property, "operator": "GTE", "value": str(since_ms)},
-                        {"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)},
-                    ]
-                }
-            ],
-            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-            "properties": ["hs_object_id"],
-            "limit": _SEARCH_LIMIT,
-        }
-        while True:  # a page may be empty and still go on: only a missing `after` ends a query
-            answer = transport.call(
-                "contacts search", api.do_search, search=True, public_object_search_request=body
-            ).body
-            results = answer.get("results", [])
-            after = ((answer.get("paging") or {}).get("next") or {}).get("after")
-            if results or not after:
-                break
-            body["after"] = after
-        if not results:
-            return ids
-        numbers = sorted(int(r["id"]) for r in results)
-        ids.extend(str(n) for n in numbers)
-        if not after:
-            return ids
-        last_id = numbers[-1]
+    do_search = client.crm.contacts.search_api.do_search
+
+    def search(body: dict[str, Any]) -> Response:
+        return transport.call("contacts search", do_search, search=True, public_object_search_request=body)
+
+    def above(last_id: int) -> Answer[int]:
+        filters = [search_filter(seen_property, "GTE", since_ms), search_filter(_ID, "GT", last_id)]
+        return searched(search, [filters], _ID, properties=[_ID], limit=_SEARCH_LIMIT, row=_id_number)
+
+    return [str(number) for page in by_key(above, 0, int) for number in page]
+
+
+def _id_number(record: dict[str, Any]) -> int:
+    return int(record["id"])
 
 
 def _versions(

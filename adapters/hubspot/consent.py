@@ -30,10 +30,12 @@ from leadsync.adapter_api import (
     CurrentValues,
     PropertyWrite,
     RawValue,
+    StreamUnavailable,
     WriteResult,
 )
+from leadsync.kit import CallRefused
 
-from .transport import BadRequestError, ForbiddenError, NotFoundError, Transport
+from .transport import Transport
 from .writes import BATCH
 
 __all__ = ["Consent"]
@@ -123,13 +125,15 @@ class Consent:
                     header_params={"Accept": "application/json"},
                     auth_settings=["oauth2"],
                 )
-            except ForbiddenError as exc:  # no scope: no other contact can be unsubscribed either
-                message = f"HubSpot refused unsubscribe-all ({exc.category or 403}); {_SCOPE_HINT}"
+            except StreamUnavailable as exc:  # no scope: no other contact can be unsubscribed either
+                message = f"HubSpot refused unsubscribe-all ({exc.code or 403}); {_SCOPE_HINT}"
                 for later in range(index, len(changes)):
                     results[later] = WriteResult(changes[later].ref, False, "MISSING_SCOPES", message)
                 return results
-            except (BadRequestError, NotFoundError) as exc:
-                results[index] = WriteResult(ref, False, type(exc).__name__, str(exc)[:300])
+            except CallRefused as exc:
+                results[index] = WriteResult(
+                    ref, False, exc.codes[0] if exc.codes else f"HTTP_{exc.status}", str(exc)[:300]
+                )
                 continue
             before = _raw(change.previous.get(MANAGED))
             results[index] = WriteResult(ref, True, properties={prop: PropertyWrite(before, "true")})

@@ -1,31 +1,31 @@
-"""Read CRM search results changed after a (stamp, id) cursor, each exactly once, in that order.
+"""HubSpot's CRM search as the kit's `Keyset`: contacts and engagements changed after a (stamp, id) point.
 
-Every page is a fresh query from the cursor (keyset paging), never `after`: offsets drift
-when records change while paging, and one query stops at 10,000 results (api-notes). The
-query is `(stamp > t) OR (stamp = t AND hs_object_id > id)`, stamp ≤ the cycle's start,
-sorted by stamp. HubSpot returns ties in no order (the sandbox: a fixed arbitrary one), so
-the records of a page's last stamp may go on in the next page: they are held back and read
-again by the next query. A page that holds one stamp only is continued inside that stamp
-by `hs_object_id` (`EQ t`, `GT id`, sorted by id) until the stamp is done, whatever its size.
-
-Only the absence of `paging.next.after` ends a query's results: a page may hold fewer results
-than `limit` and still go on (api-notes, "Corrections, 2026-12"). A page with no results but an
-`after` is followed by that `after`, so the next query is never the same one again.
+Every page is a fresh query from the cursor, never `after`: one query stops at 10,000 results
+(api-notes). The query is `(stamp > t) OR (stamp = t AND hs_object_id > id)`, stamp ≤ the
+cycle's start, sorted by stamp; inside one stamp, `EQ t` and `hs_object_id GT id`, sorted by
+id. HubSpot returns ties in no order (the sandbox: a fixed arbitrary one): the kit holds back a
+page's last stamp. Only the absence of `paging.next.after` ends a query's results: a page may
+hold fewer results than `limit`, or none, and still go on (api-notes, "Corrections, 2026-12").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
+
+from leadsync.kit import Answer, Keyset, first_rows
 
 from .transport import Response
 
-__all__ = ["Row", "SearchSpec", "epoch_ms", "instant", "rows_after", "stamp_ms_of"]
+__all__ = ["Row", "SearchSpec", "epoch_ms", "instant", "rows_after", "search_filter", "searched"]
 
 Row = tuple[int, int, dict[str, Any]]
 """(stamp in epoch ms, numeric id, the record's JSON) — sortable in read order."""
+T = TypeVar("T")
+Search = Callable[[dict[str, Any]], Response]
 
 _ID = "hs_object_id"
 
@@ -37,7 +37,7 @@ class SearchSpec:
     stamp_property: str
     properties: Sequence[str]
     page_size: int
-    search: Callable[[dict[str, Any]], Response]
+    search: Search
 
 
 def epoch_ms(moment: datetime) -> int:
@@ -52,73 +52,57 @@ def instant(stamp_ms: int) -> datetime:
 
 def rows_after(spec: SearchSpec, stamp_ms: int, last_id: int, until_ms: int) -> Iterator[list[Row]]:
     """Pages of rows strictly after (stamp_ms, last_id) up to `until_ms`, in (stamp, id) order."""
-    while stamp_ms <= until_ms:
-        rows, more = _query(spec, _after_groups(spec, stamp_ms, last_id, until_ms), spec.stamp_property)
-        if not rows:
-            return
-        rows.sort(key=lambda row: (row[0], row[1]))
-        if not more:  # everything that matches: no stamp is cut
-            yield rows
-            return
-        top = rows[-1][0]
-        complete = [row for row in rows if row[0] < top]
-        if complete:
-            yield complete
-            stamp_ms, last_id = complete[-1][0], complete[-1][1]
-            continue
-        last_id = last_id if stamp_ms == top else 0  # a page of one stamp: go through it by id
-        stamp_ms = top
-        for page in _inside_stamp(spec, top, last_id):
-            last_id = page[-1][1]
-            yield page
+    stamp, row = spec.stamp_property, partial(_row, spec.stamp_property)
+
+    def query(sort: str, *groups: list[dict[str, str]]) -> Answer[Row]:
+        return searched(spec.search, groups, sort, properties=spec.properties, limit=spec.page_size, row=row)
+
+    def after(t: int, last: int, cap: int) -> Answer[Row]:
+        until = search_filter(stamp, "LTE", cap)
+        later, same = search_filter(stamp, "GT", t), search_filter(stamp, "EQ", t)
+        return query(stamp, [later, until], [same, search_filter(_ID, "GT", last), until])
+
+    def at(t: int, last: int) -> Answer[Row]:
+        return query(_ID, [search_filter(stamp, "EQ", t), search_filter(_ID, "GT", last)])
+
+    return Keyset(after, at, lowest=0).pages(stamp_ms, last_id, until_ms)
 
 
-def _inside_stamp(spec: SearchSpec, stamp_ms: int, last_id: int) -> Iterator[list[Row]]:
-    while True:
-        groups = [[_filter(spec.stamp_property, "EQ", stamp_ms), _filter(_ID, "GT", last_id)]]
-        rows, more = _query(spec, groups, _ID)
-        rows.sort(key=lambda row: row[1])
-        if rows:
-            last_id = rows[-1][1]
-            yield rows
-        if not more:
-            return
-
-
-def _after_groups(spec: SearchSpec, stamp_ms: int, last_id: int, until_ms: int) -> list[list[dict[str, str]]]:
-    until = _filter(spec.stamp_property, "LTE", until_ms)
-    return [
-        [_filter(spec.stamp_property, "GT", stamp_ms), until],
-        [_filter(spec.stamp_property, "EQ", stamp_ms), _filter(_ID, "GT", last_id), until],
-    ]
-
-
-def _filter(name: str, operator: str, value: int) -> dict[str, str]:
+def search_filter(name: str, operator: str, value: int) -> dict[str, str]:
+    """One filter of a search's filter group."""
     return {"propertyName": name, "operator": operator, "value": str(value)}
 
 
-def _query(spec: SearchSpec, groups: list[list[dict[str, str]]], sort: str) -> tuple[list[Row], bool]:
-    """The first non-empty page of a query, and whether HubSpot has more after it."""
+def searched(
+    search: Search,
+    groups: Iterable[list[dict[str, str]]],
+    sort: str,
+    *,
+    properties: Sequence[str],
+    limit: int,
+    row: Callable[[dict[str, Any]], T],
+) -> Answer[T]:
+    """The first page of one search (filter groups ORed, sorted ascending by `sort`) that has
+    results, as rows, following `after` past empty pages."""
     body: dict[str, object] = {
         "filterGroups": [{"filters": filters} for filters in groups],
         "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
-        "properties": list(spec.properties),
-        "limit": spec.page_size,
+        "properties": list(properties),
+        "limit": limit,
     }
-    while True:
-        answer = spec.search(body).body
-        results = answer.get("results", [])
-        after = ((answer.get("paging") or {}).get("next") or {}).get("after")
-        if results or not after:
-            rows = [(stamp_ms_of(r, spec.stamp_property), int(r["id"]), r) for r in results]
-            return rows, bool(after)
-        body["after"] = after
+
+    def page(after: str | None) -> tuple[list[T], str | None]:
+        if after is not None:
+            body["after"] = after
+        answer = search(body).body
+        token = ((answer.get("paging") or {}).get("next") or {}).get("after")
+        return [row(r) for r in answer.get("results", [])], str(token) if token else None
+
+    return first_rows(page)
 
 
-def stamp_ms_of(record: dict[str, Any], stamp_property: str) -> int:
-    """A record's stamp in epoch ms, from ISO text or epoch ms."""
-    value = (record.get("properties") or {}).get(stamp_property) or record.get("updatedAt")
-    text = str(value)
-    if text.isdigit():
-        return int(text)
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+def _row(stamp_property: str, record: dict[str, Any]) -> Row:
+    """A record as a row: its stamp (ISO text or epoch ms) in epoch ms, its numeric id."""
+    text = str((record.get("properties") or {}).get(stamp_property) or record.get("updatedAt"))
+    stamp_ms = int(text) if text.isdigit() else epoch_ms(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    return stamp_ms, int(record["id"]), record

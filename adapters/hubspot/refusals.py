@@ -1,8 +1,8 @@
 """`check()`'s probe of the optional activity APIs: which ones the portal refuses (403), as problems.
 
-One call each, `limit=1`, for the APIs the mapping reads: the events API (page views, form
-submissions; Enterprise only, api-notes "Corrections, 2026-12"), marketing e-mail events and
-marketing events (scopes). A refusal is reported, not raised: the sync skips those streams.
+One call each, `limit=1`, for the APIs the mapping reads (the kit's `refusal_problems`): the
+events API (page views, form submissions; Enterprise only, api-notes "Corrections, 2026-12"),
+marketing e-mail events and marketing events (scopes). The sync skips refused streams.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from typing import Final
 
 from hubspot import HubSpot
 
-from leadsync.adapter_api import AdapterContext, AdapterError, Problem
+from leadsync.adapter_api import AdapterContext, Problem, StreamUnavailable
+from leadsync.kit import refusal_problems
 
 from .activities import OPTIONAL
-from .transport import ForbiddenError, Transport
+from .transport import Transport
 from .web_events import probe_events
 
 __all__ = ["refused_streams"]
@@ -50,29 +51,13 @@ def refused_streams(context: AdapterContext, client: HubSpot, transport: Transpo
             "marketing-events list", client.marketing.events.basic_api.get_all, limit=1
         ),
     }
-    answers: dict[str, ForbiddenError | None] = {}
-    problems: list[Problem] = []
-    for stream in (s for s in OPTIONAL if s in context.mapping.activities):
-        api = _API_OF[stream]
-        if api not in answers:
-            answers[api] = _refusal(probes[api])
-        refusal = answers[api]
-        if refusal is not None:
-            message = (
-                f"{OPTIONAL[stream]} answered 403 {refusal.category or 'Forbidden'} "
-                f"({refusal.detail or 'no message'}); each cycle skips {stream} with a warning"
-                + (" and reads them from contact property history instead" if api == "events" else "")
-            )
-            hint = _HINT.format(stream=stream)
-            problems.append(Problem(str(context.mapping.file), f"activities.{stream}", message, hint))
-    return problems
+    return refusal_problems(context.mapping, _API_OF, probes, _words)
 
 
-def _refusal(probe: Callable[[], object]) -> ForbiddenError | None:
-    try:
-        probe()
-    except ForbiddenError as exc:
-        return exc
-    except AdapterError:
-        return None  # not a refusal: the read itself will say what is wrong
-    return None
+def _words(stream: str, refusal: StreamUnavailable) -> tuple[str, str]:
+    message = (
+        f"{OPTIONAL[stream]} answered 403 {refusal.code or 'Forbidden'} "
+        f"({refusal.detail or 'no message'}); each cycle skips {stream} with a warning"
+        + (" and reads them from contact property history instead" if _API_OF[stream] == "events" else "")
+    )
+    return message, _HINT.format(stream=stream)

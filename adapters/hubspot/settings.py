@@ -1,34 +1,26 @@
-"""The HubSpot adapter's options, validated; errors name `crm.<name>.<key>` and never echo a value."""
+"""The HubSpot adapter's options (`[crm.<name>]`) on the kit's shared settings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr
 
-from leadsync.adapter_api import AdapterError
+from leadsync import kit
+from leadsync.kit import CrmSettings, SettingsError
 
 __all__ = ["HubSpotSettings", "SettingsError", "settings_of"]
 
 
-class SettingsError(AdapterError):
-    """The adapter's options are invalid; every problem is listed, by key."""
-
-
-class HubSpotSettings(BaseModel):
+class HubSpotSettings(CrmSettings):
     """Connection and limit options; limits default to api-notes' lowest private-app tier."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     access_token: SecretStr
     base_url: str = "https://api.hubapi.com"
     per_ten_seconds: int = Field(100, ge=1)  # 100 on Free/Starter, 190 on Pro/Enterprise
     search_per_second: int = Field(5, ge=1)
     page_size: int = Field(200, ge=1, le=200)
-    budget_share: float = Field(1.0, gt=0, le=1)
-    timeout_s: float = Field(30.0, gt=0)
-    connect_timeout_s: float = Field(10.0, gt=0)  # leadsync passes `[crm.<name>] connect_timeout_s`
     attempts: int = Field(5, ge=1, le=20)
     # Marketing events whose participations are read (`objectId`s, as in the marketing-events
     # API); none: every event the portal lists, discovered at each read.
@@ -45,11 +37,4 @@ class HubSpotSettings(BaseModel):
 
 def settings_of(name: str, options: Mapping[str, Any]) -> HubSpotSettings:
     """Validated settings, or one SettingsError listing every bad key (values never shown)."""
-    try:
-        return HubSpotSettings.model_validate(dict(options))
-    except ValidationError as exc:
-        lines = [
-            f"crm.{name}.{'.'.join(map(str, error['loc']))}: {error['msg']}"
-            for error in exc.errors(include_input=False, include_url=False)
-        ]
-        raise SettingsError("; ".join(lines)) from None
+    return kit.settings_of(HubSpotSettings, name, options)

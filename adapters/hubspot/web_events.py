@@ -3,7 +3,7 @@
 Each event type is one query: `occurredAfter` (exclusive: asked for 1 ms before the stamp) and
 `occurredBefore` (the cap + 1 ms), sorted ascending, paged by `after` inside that one query.
 HubSpot orders ties in no known way, so the records of one stamp are held until the next stamp
-shows, then sorted by event id.
+shows, then sorted by event id (the kit's `stamp_groups`).
 
 Cursors: `paging.next.after` comes back already URL-encoded (real values end in `%3D%3D`), and
 hubspot-api-client encodes what it is given, so it is decoded once before it is passed on: the
@@ -29,6 +29,8 @@ from urllib.parse import unquote
 
 from hubspot import HubSpot
 
+from leadsync.kit import stamp_groups
+
 from .activity_streams import StreamRow, iso, ms
 from .transport import Transport
 
@@ -48,9 +50,7 @@ def web_event_rows(
 ) -> Iterator[StreamRow]:
     """Events of one type (`e_visited_page`) after `after`, in (stamp, id) order."""
     rows = _rows(client, transport, event_type, after[0], until_ms)
-    return (
-        row for group in _stamps(rows) for row in sorted(group, key=_order) if (row.stamp_ms, row.key) > after
-    )
+    return (row for group in stamp_groups(rows, _order) for row in group if _order(row) > after)
 
 
 def form_rows(
@@ -58,11 +58,9 @@ def form_rows(
 ) -> Iterator[StreamRow]:
     """Form submissions after `after`, each once whatever the event types it shows as."""
     typed = [_rows(client, transport, kind, after[0], until_ms) for kind in FORM_EVENT_TYPES]
-    for group in _stamps(heapq.merge(*typed, key=_order)):
-        submissions = [
-            _submission(rows) for _, rows in itertools.groupby(sorted(group, key=_person), _person)
-        ]
-        yield from (row for row in sorted(submissions, key=_order) if (row.stamp_ms, row.key) > after)
+    for group in stamp_groups(heapq.merge(*typed, key=_order), _order):
+        submissions = [_submission(e) for _, e in itertools.groupby(sorted(group, key=_person), _person)]
+        yield from (row for row in sorted(submissions, key=_order) if _order(row) > after)
 
 
 def _rows(
@@ -89,12 +87,6 @@ def _rows(
         if not returned:
             return
         page_after = unquote(str(returned))  # returned URL-encoded; the client encodes it again
-
-
-def _stamps(rows: Iterable[StreamRow]) -> Iterator[list[StreamRow]]:
-    """The rows of each stamp together, from rows in stamp order."""
-    for _, group in itertools.groupby(rows, key=lambda row: row.stamp_ms):
-        yield list(group)
 
 
 def _order(row: StreamRow) -> tuple[int, str]:

@@ -17,7 +17,6 @@ from leadsync.adapter_api import (
 )
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
-from .auth import SessionProvider, http_session
 from .client import SalesforceClient
 from .options import SalesforceOptions, parse_options
 from .owners import OwnerDirectory
@@ -48,9 +47,7 @@ class SalesforceAdapter:
         self.name = context.name
         self.write_batch_size = options.write_batch_size
         self._context, self._options, self._mapping = context, options, context.mapping
-        http = http_session(options)
-        provider = SessionProvider(context.name, options, http)
-        self._client = SalesforceClient(context.name, options, provider, http, context.sleep)
+        self._client = SalesforceClient(context.name, options, clock=context.clock, sleep=context.sleep)
         self._owners = OwnerDirectory(self._client, context.name, page_size=options.page_size)
         self._writer = Writer(
             self._client, self._mapping, self._owners, batch_size=options.write_batch_size,

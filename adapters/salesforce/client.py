@@ -1,9 +1,9 @@
-"""The simple-salesforce client behind retries, session renewal, the call budget and one error table.
+"""The simple-salesforce client on the kit's `Caller` and `Sessions`: its error table, the budget.
 
 A connection that cannot be made (DNS, refused, connect timeout, TLS) is not retried: it is
 reported at once, naming the host and what to check (`adapters.unreachable`).
 Each logical call is one `crm.call` event (`leadsync.call_log`), its request and answer seen by
-the HTTP session's response hook (`auth.http_session`).
+the kit's `http_session`, which also gives every request the configured (connect, read) timeouts.
 """
 
 from __future__ import annotations
@@ -13,49 +13,53 @@ from typing import Any, Final, TypeVar
 
 import requests
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import (
-    SalesforceError,
-    SalesforceExpiredSession,
-    SalesforceGeneralError,
-    SalesforceMalformedRequest,
-    SalesforceRefusedRequest,
-)
+from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSession
 from simple_salesforce.util import Usage
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from adapters.unreachable import UnreachableError, unreachable, unreachable_error
-from leadsync.adapter_api import (
-    AdapterError,
-    AuthError,
-    BudgetExhausted,
-    CallRecord,
-    TransientError,
-    logged_call,
+from adapters.unreachable import unreachable_error
+from leadsync.adapter_api import BudgetExhausted, Clock
+from leadsync.kit import (
+    AttemptFailed,
+    Caller,
+    ErrorRule,
+    ErrorTable,
+    Limiter,
+    Outcome,
+    RateLimit,
+    RetryPolicy,
+    Session,
+    SessionExpired,
+    http_session,
 )
 
-from .auth import Session, SessionProvider
+from .auth import sessions
 from .options import SalesforceOptions
 
-__all__ = ["SalesforceClient", "error_codes", "mapped_error"]
+__all__ = ["ERRORS", "SalesforceClient", "error_codes"]
 
 T = TypeVar("T")
 _MESSAGE_CHARS: Final = 300
 _SOQL_POSITION: Final = "ERROR at Row:"
-_ANY_5XX: Final = "5xx"
 _RATE_HEADERS: Final = ("Sforce-Limit-Info",)
-
-# STYLE.md §4: every client error becomes an adapter_api class here, and only here.
-# (client exception, Salesforce errorCode or "5xx" or None for any, adapter class, retry it)
-ERROR_TABLE: Final[tuple[tuple[type[BaseException], str | None, type[AdapterError], bool], ...]] = (
-    (SalesforceRefusedRequest, "REQUEST_LIMIT_EXCEEDED", BudgetExhausted, False),
-    (SalesforceMalformedRequest, "UNABLE_TO_LOCK_ROW", TransientError, True),
-    (SalesforceExpiredSession, None, AuthError, False),
-    (SalesforceRefusedRequest, None, AuthError, False),
-    (SalesforceGeneralError, _ANY_5XX, TransientError, True),
-    (requests.Timeout, None, TransientError, True),
-    (requests.ConnectionError, None, TransientError, True),
-    (SalesforceError, None, AdapterError, False),
+_CALLS_PER_SECOND: Final = 25
+"""Salesforce counts calls per 24 h, not per second (api-notes); the limiter only keeps one
+adapter from flooding an org's concurrent-request limit."""
+_RENEW: Final = (
+    "renew them under crm.{crm} (session_id, or the login it renews from), then run `leadsync check`"
 )
+
+ERRORS: Final = ErrorTable(
+    ErrorRule(Outcome.BUDGET_EXHAUSTED, 403, "REQUEST_LIMIT_EXCEEDED", "the next cycle resumes"),
+    ErrorRule(Outcome.TRANSIENT, code="UNABLE_TO_LOCK_ROW"),
+    ErrorRule(Outcome.UNAUTHORIZED, 401, hint=_RENEW),
+    ErrorRule(Outcome.UNAUTHORIZED, 403, hint=_RENEW),
+    ErrorRule(Outcome.TRANSIENT, range(500, 600)),
+    ErrorRule(Outcome.TRANSIENT, 0),
+    ErrorRule(Outcome.GONE, code="ENTITY_IS_DELETED"),
+    ErrorRule(Outcome.GONE, code="CANNOT_UPDATE_CONVERTED_LEAD"),
+    ErrorRule(Outcome.GONE, code="NOT_FOUND"),
+)  # fmt: skip
+"""Salesforce's errorCodes (REST API guide, "Status Codes and Error Responses"; api-notes)."""
 
 
 def error_codes(exc: BaseException) -> list[str]:
@@ -78,64 +82,24 @@ def _error_message(exc: BaseException) -> str:
     return " ".join((position + reason if position else message).split())[:_MESSAGE_CHARS]
 
 
-def _rule(exc: BaseException) -> tuple[type[AdapterError], bool] | None:
-    codes = error_codes(exc)
-    for kind, code, adapter_class, retry in ERROR_TABLE:
-        if not isinstance(exc, kind):
-            continue
-        if code == _ANY_5XX and not getattr(exc, "status", 0) >= 500:  # noqa: PLR2004
-            continue
-        if code not in (None, _ANY_5XX) and code not in codes:
-            continue
-        return adapter_class, retry
-    return None
-
-
-def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, UnreachableError | BudgetExhausted) or unreachable(exc) is not None:
-        return False
-    if isinstance(exc, TransientError):
-        return True  # the token endpoint failed while renewing an expired session
-    rule = _rule(exc)
-    return rule is not None and rule[1]
-
-
-def mapped_error(crm: str, what: str, exc: BaseException) -> AdapterError:
-    """The adapter_api error for a client error; its message names the CRM, the call and the code."""
-    rule = _rule(exc)
-    adapter_class = rule[0] if rule else AdapterError
-    if adapter_class is AuthError:
-        return AuthError(
-            f"Salesforce refused the credentials of crm.{crm} ({what}); renew them under crm.{crm}, "
-            "then run `leadsync check`"
-        )
-    if isinstance(exc, requests.Timeout):
-        return adapter_class(
-            f"Salesforce {what} on crm.{crm} got no answer within crm.{crm}.timeout_s; "
-            "it is retried next cycle"
-        )
-    codes = ", ".join(error_codes(exc)) or getattr(exc, "status", "") or type(exc).__name__
-    return adapter_class(f"Salesforce {what} on crm.{crm} failed: {codes}: {_error_message(exc)}")
-
-
 class SalesforceClient:
     """Calls Salesforce for one adapter: counts calls, honours the budget, retries, renews once."""
 
     def __init__(
-        self,
-        crm: str,
-        options: SalesforceOptions,
-        provider: SessionProvider,
-        http: requests.Session,
-        sleep: Callable[[float], None],
+        self, crm: str, options: SalesforceOptions, *, clock: Clock, sleep: Callable[[float], None]
     ) -> None:
-        self._crm, self._options, self._provider, self._http = crm, options, provider, http
-        self._sleep = sleep
-        self.calls = 0
+        self._crm, self._options = crm, options
+        self._http = http_session(options.connect_timeout_s, options.timeout_s, ca_bundle=options.ca_bundle)
+        self._caller = Caller(
+            crm, f"Salesforce crm.{crm}", ERRORS,
+            Limiter(RateLimit(_CALLS_PER_SECOND, 1.0), clock=clock, sleep=sleep),
+            RetryPolicy(options.attempts, options.backoff_s), sleep,
+            rate_headers=_RATE_HEADERS, before_call=self.check_budget,
+        )  # fmt: skip
+        self._sessions = sessions(self._caller, options, self._http)
         self.used: int | None = None
         self.limit: int | None = None
         self._sf: Any = None  # Salesforce: its __getattr__ (sObject handlers) defeats checkers
-        self._instance_url = options.instance_url or ""
 
     @property
     def crm(self) -> str:
@@ -143,28 +107,22 @@ class SalesforceClient:
         return self._crm
 
     @property
-    def timeout(self) -> tuple[float, float]:
-        """The per-call timeouts, as requests takes them: (connect, read)."""
-        return self._options.connect_timeout_s, self._options.timeout_s
+    def calls(self) -> int:
+        """HTTP requests sent so far, retries and renewals included."""
+        return self._caller.calls
 
     def query(self, soql: str, *, page_size: int, include_deleted: bool = False) -> dict[str, Any]:
         """The first page of a SOQL query; `include_deleted`: by the QueryAll resource, which also
         returns records deleted or merged away (still in the recycle bin)."""
         headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
         what = "queryAll" if include_deleted else "query"
-        return self.call(
-            what,
-            lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers, timeout=self.timeout),
-        )
+        return self.call(what, lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers))
 
     def query_more(self, next_records_url: str, *, page_size: int) -> dict[str, Any]:
         """The next page of a query (the header must be sent on every page: api-notes)."""
         headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
         return self.call(
-            "queryMore",
-            lambda sf: sf.query_more(
-                next_records_url, identifier_is_url=True, headers=headers, timeout=self.timeout
-            ),
+            "queryMore", lambda sf: sf.query_more(next_records_url, identifier_is_url=True, headers=headers)
         )
 
     def restful(
@@ -180,35 +138,11 @@ class SalesforceClient:
         extra: dict[str, Any] = {"headers": dict(headers)} if headers else {}
         if json is not None:
             extra["json"] = json
-        return self.call(what, lambda sf: sf.restful(path, method=method, timeout=self.timeout, **extra))
+        return self.call(what, lambda sf: sf.restful(path, method=method, **extra))
 
     def call(self, what: str, request: Callable[[Any], T]) -> T:
-        """Run one request with retries; raise only adapter_api errors."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self._options.attempts),
-            wait=wait_exponential(multiplier=self._options.backoff_s, max=60),
-            retry=retry_if_exception(_retryable),
-            sleep=self._sleep,
-            reraise=True,
-        )
-        with logged_call(self._crm, what, rate_headers=_RATE_HEADERS) as record:
-            try:
-                result: T = retrying(self._attempt, what, request, record)
-                return result
-            except AdapterError:
-                raise
-            except (SalesforceError, requests.RequestException) as exc:
-                raise self._unreachable(exc) or mapped_error(self._crm, what, exc) from None
-
-    def _unreachable(self, exc: BaseException) -> AdapterError | None:
-        key = (
-            f"crm.{self._crm}.instance_url"
-            if self._options.instance_url
-            else f"the instance URL crm.{self._crm}'s login returned"
-        )
-        return unreachable_error(
-            self._crm, self._instance_url, key, exc, connect_s=self._options.connect_timeout_s
-        )
+        """Run one request with retries, renewing an expired session; raise only adapter_api errors."""
+        return self._sessions.call(what, lambda session, _record: self._send(session, request))
 
     def check_budget(self) -> None:
         """Raise BudgetExhausted when the configured share of the daily allowance is used."""
@@ -221,38 +155,43 @@ class SalesforceClient:
                 f"when Salesforce's rolling 24 h window frees calls (or raise crm.{self._crm}.budget_share)"
             )
 
-    def _attempt(self, what: str, request: Callable[[Any], T], record: CallRecord) -> T:
-        renewed = False
-        while True:
-            self.check_budget()
-            if self._sf is None:
-                self._sf = self._connect(self._provider.first())
-            self.calls += 1
-            record.tried()
-            try:
-                result = request(self._sf)
-            except SalesforceExpiredSession:
-                if renewed:
-                    raise AuthError(
-                        f"Salesforce rejected a freshly renewed session of crm.{self._crm} ({what}); "
-                        f"check the integration user's access under crm.{self._crm}, "
-                        "then run `leadsync check`"
-                    ) from None
-                self._sf = self._connect(self._provider.renew())  # AuthError when it cannot
-                renewed = True
-                continue
-            finally:
-                self._read_usage()
-            return result
+    def _send(self, session: Session, request: Callable[[Any], T]) -> T:
+        sf = self._on(session)
+        try:
+            return request(sf)
+        except SalesforceExpiredSession:
+            raise SessionExpired from None
+        except (SalesforceError, requests.RequestException) as exc:
+            raise self._failure(session.base_url, exc) from None
+        finally:
+            usage = sf.api_usage.get("api-usage")
+            if isinstance(usage, Usage):
+                self.used, self.limit = usage.used, usage.total
 
-    def _connect(self, session: Session) -> Any:  # noqa: ANN401 - see self._sf
-        self._instance_url = session.instance_url
-        return Salesforce(
-            instance_url=session.instance_url, session_id=session.session_id, session=self._http,
-            version=self._options.api_version, object_pairs_hook=dict,
-        )  # fmt: skip
+    def _failure(self, instance_url: str, exc: SalesforceError | requests.RequestException) -> Exception:
+        """A client error as the error table reads it, or a connection that cannot be made."""
+        key = (
+            f"crm.{self._crm}.instance_url"
+            if self._options.instance_url
+            else f"the instance URL crm.{self._crm}'s login returned"
+        )
+        unreachable = unreachable_error(
+            self._crm, instance_url, key, exc, connect_s=self._options.connect_timeout_s
+        )
+        if unreachable is not None:
+            return unreachable
+        if isinstance(exc, requests.Timeout):
+            return AttemptFailed(0, f"no answer within crm.{self._crm}.timeout_s")
+        if isinstance(exc, requests.RequestException):
+            return AttemptFailed(0, type(exc).__name__)
+        codes = tuple(error_codes(exc))
+        return AttemptFailed(int(getattr(exc, "status", 0) or 0), _error_message(exc), codes=codes)
 
-    def _read_usage(self) -> None:
-        usage = self._sf.api_usage.get("api-usage") if self._sf is not None else None
-        if isinstance(usage, Usage):
-            self.used, self.limit = usage.used, usage.total
+    def _on(self, session: Session) -> Any:  # noqa: ANN401 - see self._sf
+        """simple-salesforce's client in this session, made again when the session is renewed."""
+        if self._sf is None or self._sf.session_id != session.access_token:
+            self._sf = Salesforce(
+                instance_url=session.base_url, session_id=session.access_token, session=self._http,
+                version=self._options.api_version, object_pairs_hook=dict,
+            )  # fmt: skip
+        return self._sf

@@ -1,23 +1,20 @@
-"""The Salesforce adapter's settings (`[crm.<name>]`), validated without ever echoing a secret."""
+"""The Salesforce adapter's settings (`[crm.<name>]`) on the kit's shared settings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 
-from leadsync.adapter_api import AdapterError
+from leadsync.kit import CrmSettings, SettingsError, Share, settings_of
 
 __all__ = ["AuthMode", "SalesforceOptions", "SalesforceOptionsError", "parse_options"]
 
-_SECRETS: Final = frozenset({"session_id", "access_token", "client_secret", "password", "security_token"})
-
-
-class SalesforceOptionsError(AdapterError):
-    """The `[crm.<name>]` settings of a Salesforce CRM are invalid; every problem is listed."""
+SalesforceOptionsError = SettingsError
+"""The `[crm.<name>]` settings of a Salesforce CRM are invalid; every problem is listed."""
 
 
 class AuthMode(StrEnum):
@@ -29,10 +26,8 @@ class AuthMode(StrEnum):
     JWT = "jwt"  # consumer_key + username + private_key_file (+ domain)
 
 
-class SalesforceOptions(BaseModel):
+class SalesforceOptions(CrmSettings):
     """Connection, auth and tuning settings; exactly one auth mode must be complete."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     instance_url: str | None = None
     session_id: SecretStr | None = Field(default=None, alias="access_token")
@@ -55,9 +50,7 @@ class SalesforceOptions(BaseModel):
     # SystemModstamp is taken when a transaction starts, so a long one commits records stamped
     # before what a read already passed: each read looks back this far (api-notes, 2026-12).
     lookback_s: float = Field(default=300.0, ge=0, alias="overlap_s")
-    budget_share: float = Field(default=0.9, gt=0, le=1)
-    timeout_s: float = Field(default=30.0, gt=0)
-    connect_timeout_s: float = Field(default=10.0, gt=0)  # leadsync passes `[crm.<name>] connect_timeout_s`
+    budget_share: Share = 0.9
     attempts: int = Field(default=4, ge=1, le=10)
     backoff_s: float = Field(default=1.0, ge=0)
 
@@ -94,18 +87,4 @@ def _require(options: SalesforceOptions, mode: AuthMode, *names: str) -> None:
 
 def parse_options(crm: str, raw: Mapping[str, Any]) -> SalesforceOptions:
     """Validated settings; one SalesforceOptionsError listing every problem by `crm.<name>.<key>`."""
-    plain = {
-        key: value.get_secret_value() if isinstance(value, SecretStr) and key not in _SECRETS else value
-        for key, value in raw.items()
-    }
-    try:
-        return SalesforceOptions.model_validate(plain)
-    except ValidationError as exc:
-        lines = []
-        for error in exc.errors(include_input=False, include_url=False):
-            key = ".".join(str(part) for part in (f"crm.{crm}", *error["loc"]))
-            message = str(error["msg"]).removeprefix("Value error, ")
-            lines.append(f"{key}: {message}")
-        raise SalesforceOptionsError(
-            f"Salesforce settings of crm.{crm} are invalid: " + "; ".join(lines)
-        ) from None
+    return settings_of(SalesforceOptions, crm, raw)

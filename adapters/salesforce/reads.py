@@ -21,25 +21,21 @@ write to it (ENTITY_IS_DELETED), which unlinks it too.
 from __future__ import annotations
 
 import heapq
-import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import islice
 from typing import Any, Final, TypeVar
 
-from leadsync.adapter_api import Gone, Page, Rejection
+from leadsync.adapter_api import Gone, Page
+from leadsync.kit import Pages, excerpt
 from leadsync.model import Cursor, RecordRef
 
 from .client import SalesforceClient
 from .soql import changed_since, parse_stamp, select_list
 
-__all__ = ["DELETION_FIELDS", "Convert", "ObjectRead", "Row", "excerpt", "merged_pages"]
+__all__ = ["DELETION_FIELDS", "Convert", "ObjectRead", "Row", "merged_pages"]
 
 T = TypeVar("T")
-_EXCERPT_VALUE_CHARS: Final = 60
-_EXCERPT_CHARS: Final = 500
-_REASON_CHARS: Final = 300
 DELETION_FIELDS: Final = ("IsDeleted", "MasterRecordId")
 """What QueryAll tells of a deleted Lead or Contact: deleted, and the survivor of a merge (empty
 for a plain delete). REST guide, "QueryAll" and SOAP guide, "queryAll()"/"merge()" (see README)."""
@@ -104,24 +100,14 @@ def merged_pages(
     deleted or merged away (`IsDeleted`, read by QueryAll) are the page's `gone`."""
     streams = [_rows(client, read, since, until, overlap=overlap, page_size=page_size) for read in reads]
     merged = heapq.merge(*streams, key=lambda row: (row.stamp, row.record_id[:3]))
-    while chunk := list(islice(merged, page_size)):
-        items: list[T] = []
-        rejected: list[Rejection] = []
-        gone: list[Gone] = []
-        for row in chunk:
-            ref = RecordRef(crm, row.sobject, row.record_id)
-            if (left := _gone(row, ref)) is not None:
-                gone.append(left)
-                continue
-            try:
-                item = convert(row, ref)
-            except ValueError as exc:  # ModelError: the mapping names the bad field
-                rejected.append(Rejection(ref, str(exc)[:_REASON_CHARS], excerpt(row.raw)))
-                continue
-            if item is not None:
-                items.append(item)
-        last = chunk[-1]
-        yield Page(tuple(items), Cursor(last.stamp, last.record_id), tuple(rejected), tuple(gone))
+    pages: Pages[Row, T] = Pages(
+        ref=lambda row: RecordRef(crm, row.sobject, row.record_id),
+        item=convert,
+        cursor=lambda row: Cursor(row.stamp, row.record_id),
+        excerpt=lambda row: excerpt(row.raw),
+        gone=_gone,
+    )
+    return pages.pages(merged, page_size)
 
 
 def _gone(row: Row, ref: RecordRef) -> Gone | None:
@@ -135,33 +121,3 @@ def _gone(row: Row, ref: RecordRef) -> Gone | None:
     else:
         return None
     return Gone(ref, RecordRef(ref.crm, sobject, str(survivor)) if survivor else None)
-
-
-def excerpt(raw: Mapping[str, Any]) -> str:
-    """A short JSON object of a raw record for the quarantine: always valid JSON, long values cut.
-
-    Parent fields are flattened (`Owner.Email`), empty fields and metadata left out, and fields
-    that would pass `_EXCERPT_CHARS` dropped whole (counted under "…"), never cut mid-value.
-    """
-    flat = dict(_flat_fields(raw))
-    kept: dict[str, object] = {}
-    for key, value in flat.items():
-        candidate = {**kept, key: value, "…": len(flat) - len(kept) - 1}
-        if len(json.dumps(candidate, ensure_ascii=False, default=str)) > _EXCERPT_CHARS:
-            kept["…"] = len(flat) - len(kept)
-            break
-        kept[key] = value
-    return json.dumps(kept, ensure_ascii=False, default=str)
-
-
-def _flat_fields(raw: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, object]]:
-    for key, value in raw.items():
-        if key == "attributes" or value is None or value == "":
-            continue
-        if isinstance(value, Mapping):
-            yield from _flat_fields(value, f"{prefix}{key}.")
-            continue
-        shown = value if isinstance(value, int | float | bool) else str(value)
-        if isinstance(shown, str) and len(shown) > _EXCERPT_VALUE_CHARS:
-            shown = shown[:_EXCERPT_VALUE_CHARS] + "…"
-        yield f"{prefix}{key}", shown

@@ -32,10 +32,6 @@ __all__ = ["Mode", "Writer"]
 
 _BATCHES_PER_FLUSH: Final = 5
 _ERRORS_KEPT: Final = 5
-GONE: Final = frozenset(
-    {"ENTITY_IS_DELETED", "NOT_FOUND", "OBJECT_NOT_FOUND", "CANNOT_UPDATE_CONVERTED_LEAD"}
-)
-"""Write error codes that say the record no longer exists (deleted, merged, converted): unlink it."""
 
 
 class Mode(Enum):
@@ -163,7 +159,7 @@ class Writer:
                     for name, write in result.properties.items()
                 )
                 settled.append(change.ref)
-            elif result.code in GONE:
+            elif result.gone:
                 self.store.links.unlink(change.ref)
                 settled.append(change.ref)
             else:

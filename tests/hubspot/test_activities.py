@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.hubspot.held_rows import HeldRows, Keeper
 from adapters.hubspot.sandbox import HubSpotSandbox
 from leadsync.clock import ManualClock
+from leadsync.kit import HeldRows, Keeper
 from leadsync.model import ActivityKind, Cursor
 from tests.hubspot.conftest import MAPPING, adapter_for
 from tests.sandbox.hubspot_helpers import NOW

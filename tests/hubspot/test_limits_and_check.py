@@ -11,11 +11,11 @@ import pytest
 
 from adapters.hubspot import SettingsError, plugin
 from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits
-from adapters.sandbox_server import Fault
 from leadsync.adapter_api import BudgetExhausted, TransientError
 from leadsync.clock import ManualClock
 from leadsync.mapping import WriteTarget
 from leadsync.model import Cursor, RecordRef
+from leadsync.testing.sandbox_server import Fault
 from tests.hubspot.conftest import MAPPING, adapter_for
 from tests.sandbox.hubspot_helpers import NOW
 
@@ -91,7 +91,7 @@ def test_check_finds_unknown_read_only_and_missing_options(hubspot):
     mapping = dataclasses.replace(MAPPING, write={"contacts": dataclasses.replace(write, targets=targets)})
     problems = {p.path: p for p in adapter_for(hubspot, mapping=mapping).check().problems}
     assert "read-only" in problems["write.contacts.score"].message
-    assert "not a contact property" in problems["write.contacts.temperature"].message
+    assert "not a property of contacts" in problems["write.contacts.temperature"].message
     assert "not an option" in problems["write.contacts.stage[0].values.mql"].message
     assert all(p.file.endswith("mapping.toml") and p.hint for p in problems.values())
 

@@ -13,11 +13,11 @@ from structlog.testing import capture_logs
 from adapters.hubspot.batch_errors import named_inputs
 from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits, SearchLimits
 from adapters.hubspot.sandbox.activity_json import FORMS
-from adapters.sandbox_server import Fault
-from adapters.seed import population
 from leadsync.adapter_api import AuthError, BudgetExhausted, Change
 from leadsync.clock import ManualClock
 from leadsync.model import Cursor, RecordRef
+from leadsync.testing.sandbox_server import Fault
+from leadsync.testing.seed import population
 from tests.hubspot.conftest import MAPPING, adapter_for
 from tests.sandbox.hubspot_helpers import NOW
 

@@ -19,7 +19,7 @@ from typing import Any
 import requests
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox_server import LoopbackServer
+from leadsync.testing.sandbox_server import LoopbackServer
 
 _HERE = Path(__file__).resolve().parent
 _GUIDE = "Salesforce REST API Developer Guide, "

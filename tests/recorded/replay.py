@@ -16,7 +16,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox_server import LoopbackServer
+from leadsync.testing.sandbox_server import LoopbackServer
 from tests.recorded.shapes import recorded
 
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from adapters.hubspot.sandbox import HubSpotSandbox
-from adapters.sandbox_server import Fault
 from leadsync.clock import ManualClock
+from leadsync.testing.sandbox_server import Fault
 from tests.recorded.shapes import assert_same_shape, leaf, read_by_adapter, recorded
 from tests.sandbox.hubspot_helpers import NOW
 

@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from adapters.salesforce.sandbox import SalesforceSandbox
-from adapters.sandbox_server import Fault
 from leadsync.clock import ManualClock
+from leadsync.testing.sandbox_server import Fault
 from tests.recorded.shapes import assert_same_shape, leaf, read_by_adapter, recorded
 from tests.sandbox.hubspot_helpers import NOW
 

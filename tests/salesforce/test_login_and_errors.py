@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from adapters.salesforce import SalesforceAdapter, create
 from leadsync.adapter_api import AdapterContext, AdapterError, AuthError, BudgetExhausted, TransientError
 from leadsync.clock import ManualClock
+from leadsync.kit import CallRefused
 
 from .conftest import MAPPING
 
@@ -191,8 +192,8 @@ def _error(code: str, message: str) -> list[dict[str, str]]:
         (502, "<html>Bad gateway</html>", TransientError, [1.0, 2.0]),
         (401, _EXPIRED, AuthError, []),
         (403, _error("INSUFFICIENT_ACCESS", "insufficient access rights"), AuthError, []),
-        (400, _error("MALFORMED_QUERY", "unexpected token"), AdapterError, []),
-        (404, _error("NOT_FOUND", "The requested resource does not exist"), AdapterError, []),
+        (400, _error("MALFORMED_QUERY", "unexpected token"), CallRefused, []),
+        (404, _error("NOT_FOUND", "The requested resource does not exist"), CallRefused, []),
     ],
 )
 @responses.activate

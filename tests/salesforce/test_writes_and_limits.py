@@ -11,10 +11,10 @@ import pytest
 from adapters.salesforce import plugin
 from adapters.salesforce.options import SalesforceOptionsError
 from adapters.salesforce.setup_fields import CUSTOM_FIELDS, setup_table
-from adapters.sandbox_server import Fault
 from leadsync.adapter_api import AuthError, BudgetExhausted, Change, TransientError, UnmappedFieldError
 from leadsync.mapping import load_mapping
 from leadsync.model import RecordRef
+from leadsync.testing.sandbox_server import Fault
 
 from .conftest import MakeAdapter
 

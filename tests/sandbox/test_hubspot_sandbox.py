@@ -13,8 +13,8 @@ from hubspot.crm.contacts import BatchReadInputSimplePublicObjectId
 from hubspot.crm.contacts.exceptions import ApiException, NotFoundException, UnauthorizedException
 
 from adapters.hubspot.sandbox import HubSpotSandbox, HubSpotStore
-from adapters.seed import population
 from leadsync.clock import ManualClock
+from leadsync.testing.seed import population
 from tests.sandbox.hubspot_helpers import NOW, body, busiest_stamp, error_body, search, since_epoch
 
 ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -15,8 +15,8 @@ from hubspot.marketing.events.exceptions import ApiException, UnauthorizedExcept
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.hubspot.sandbox.activity_json import MARKETING_EVENTS
-from adapters.seed import population
 from leadsync.clock import ManualClock
+from leadsync.testing.seed import population
 from tests.sandbox.hubspot_helpers import NOW, body, error_body, since_epoch
 
 

@@ -11,8 +11,8 @@ from hubspot.crm.owners.exceptions import ApiException as OwnersApiException
 from urllib3 import Retry
 
 from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits
-from adapters.sandbox_server import Fault
 from leadsync.clock import ManualClock
+from leadsync.testing.sandbox_server import Fault
 from tests.sandbox.hubspot_helpers import NOW, error_body, headers, search, since_epoch
 
 # urllib3's default Retry(3) sleeps for a Retry-After on 429/503 and asks again: tests answer 429s themselves.

@@ -15,8 +15,8 @@ from urllib3 import Retry
 
 from adapters.hubspot.sandbox import HubSpotSandbox, RateLimits, SearchLimits
 from adapters.hubspot.sandbox.paging import event_cursor
-from adapters.sandbox_server import Fault
 from leadsync.clock import ManualClock
+from leadsync.testing.sandbox_server import Fault
 from tests.sandbox.hubspot_helpers import NOW, body, error_body, search, since_epoch
 
 NO_RETRY = Retry(total=0, respect_retry_after_header=False)

@@ -22,8 +22,8 @@ from simple_salesforce.exceptions import (
 )
 
 from adapters.salesforce.sandbox import SalesforceSandbox
-from adapters.sandbox_server import Fault
 from leadsync.clock import ManualClock
+from leadsync.testing.sandbox_server import Fault
 
 from .salesforce_helpers import error_body, error_codes, lead, patch_records, status_codes, where_id
 

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.seed import DIRTY_KINDS, population, seed_instant
 from leadsync.emails import normalize_email
+from leadsync.testing.seed import DIRTY_KINDS, population, seed_instant
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 """A stateful loopback emulator of the HubSpot API subset leadsync uses.
 
 The unmodified `hubspot-api-client` talks to it over plain HTTP on 127.0.0.1
-(`HubSpot(access_token=..., host=sandbox.url)`). It is seeded from `adapters.seed`'s
+(`HubSpot(access_token=..., host=sandbox.url)`). It is seeded from `leadsync.testing.seed`'s
 population (the people `in_hubspot`), answers in HubSpot's paths, payloads, paging,
 limits and error bodies (api-notes.md is the authority; each module says what it checked
 and where), injects faults in HubSpot's dialect and counts every call.
@@ -21,7 +21,13 @@ after `delay_s`), `auth` (401), `missing_scopes` (403 `MISSING_SCOPES`; the pseu
 `sandbox.store.reject_writes(*ids)` (a 400 naming no input), `store.remove_option(property,
 value)` (a 400 naming the property and value), `store.fail_unnamed(*ids)` (a 207 error naming
 no ids). `SearchLimits(short_pages=n)`: search pages of at most n results that still go on.
-`HubSpotSandbox(tier=...)`: below "enterprise" the events API answers 403.
+`HubSpotSandbox(tier=...)`: below "enterprise" the events API answers 403 (`app.tier` may change
+while serving, as a subscription does). `store.archive(type, id)` deletes a record as
+`DELETE /crm/v3/objects/{type}/{id}` does: it leaves search, GET answers 404 and batch reads and
+updates 207 OBJECT_NOT_FOUND; `store.archive_property(name)` archives a property as
+`DELETE /crm/v3/properties/{type}/{name}` does: the properties API lists it no more and writes to
+it are a 400 PROPERTY_DOESNT_EXIST (`restore=True` brings it back). The contract suite drives
+the sandbox through `controls.py` (`leadsync.testing.SandboxControls`).
 
 Real-API rules and their provenance (api-notes, "Corrections, 2026-12", unless said):
 events cursors are returned URL-encoded (`...%3D%3D`) and any other cursor is a 400
@@ -66,7 +72,8 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
 - Seeded values keep their dirt: e-mails in other case or with spaces (HubSpot would
   normalise them), a 360 kB job title, an industry no picklist knows.
 - Merged-away ids answer as the survivor in GET, batch read, batch update, associations
-  and events; they are absent from search.
+  and events; they are absent from search. Archived records cannot be restored, are not
+  listed by `archived=true`, and keep their activities and associations.
 - Events API: `objectType` alone lists every contact's events; newest first unless
   `sort=ASCENDING`; `occurredAfter`/`occurredBefore` are exclusive; `limit` ≤ 100;
   `objectType` comes back as `CONTACT`. The event property names are best knowledge, not

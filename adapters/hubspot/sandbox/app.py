@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox_server import Fault
+from leadsync.testing.sandbox_server import Fault
 
 from .errors import (
     AUTH_MESSAGE,
@@ -33,8 +33,10 @@ from .store import HubSpotStore
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["HubSpotApp"]
+__all__ = ["TIERS", "HubSpotApp"]
 
+TIERS = ("free", "starter", "professional", "enterprise")
+"""A portal's subscriptions, lowest first; below "enterprise" the events API answers 403."""
 _JSON = "application/json;charset=utf-8"
 _SERVER_ERRORS = {
     "server_error": (500, "internal error"),
@@ -44,7 +46,10 @@ _SERVER_ERRORS = {
 
 
 class HubSpotApp:
-    """Answers HubSpot API calls from the store; `render_fault` answers injected faults."""
+    """Answers HubSpot API calls from the store; `render_fault` answers injected faults.
+
+    `tier` may change while serving, as a portal's subscription does.
+    """
 
     def __init__(
         self,
@@ -56,7 +61,7 @@ class HubSpotApp:
         tier: str = "enterprise",
     ) -> None:
         self._store, self._token, self._limiter, self._stats = store, token, limiter, stats
-        self._tier = tier
+        self.tier = tier
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request."""
@@ -109,7 +114,7 @@ class HubSpotApp:
             return _json(405, error_body(f"method {request.method} not allowed on {request.path}"))
         headers: dict[str, str] = {}
         try:
-            if endpoint == "events" and self._tier != "enterprise":
+            if endpoint == "events" and self.tier != "enterprise":
                 raise tier_refused()
             if self._limiter is not None:
                 headers = self._limiter.admit(search=endpoint == "search")

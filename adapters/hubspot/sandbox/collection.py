@@ -39,7 +39,8 @@ class ObjectCollection:
 
     def __init__(self, object_type: str, definitions: Mapping[str, PropertyDef]) -> None:
         self.object_type = object_type
-        self.definitions = definitions
+        self.definitions = definitions  # the properties not archived
+        self._all_definitions = definitions
         contacts = object_type == "contacts"
         self.created_property = "createdate" if contacts else "hs_createdate"
         self.modified_property = "lastmodifieddate" if contacts else "hs_lastmodifieddate"
@@ -75,8 +76,12 @@ class ObjectCollection:
         """The record with this id, if any."""
         return self._records.get(object_id)
 
+    def archive_properties(self, names: set[str]) -> None:
+        """Leave these properties out from now on (archived by an admin), and no others."""
+        self.definitions = {name: d for name, d in self._all_definitions.items() if name not in names}
+
     def remove(self, object_id: str) -> Record:
-        """Take a record out (it was merged into another)."""
+        """Take a record out (merged into another, or archived)."""
         record = self._records.pop(object_id)
         self._emails.remove(record)
         self._unindex(record)

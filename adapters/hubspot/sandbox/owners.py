@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.seed import SeedOwner
+from leadsync.testing.seed import SeedOwner
 
 from .errors import invalid_input
 from .paging import cursor, offset_of

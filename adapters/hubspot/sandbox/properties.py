@@ -218,6 +218,10 @@ CONTACT_PROPERTIES: Mapping[str, PropertyDef] = _by_name(
             read_only=True,
         ),
         _fixed("hs_merged_object_ids", "Merged Record IDs", "enumeration", "checkbox"),
+        # Set by HubSpot's Salesforce connector (connector_ids.py). Names as HubSpot contact exports
+        # hold them (`properties.salesforcecontactid`); label, type and read-only are unverified.
+        _fixed("salesforcecontactid", "Salesforce Contact ID", "string", "text"),
+        _fixed("salesforceleadid", "Salesforce Lead ID", "string", "text"),
         _fixed("hs_additional_emails", "Additional email addresses", "enumeration", "select"),
         _custom("leadsync_score", "Leadsync score", "number", "number"),
         _pick(

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.seed import Population, SeedActivity, SeedPerson
+from leadsync.testing.seed import Population, SeedActivity, SeedPerson
 
 from .activities import ActivityLog
 from .activity_json import (
@@ -30,6 +30,7 @@ from .activity_json import (
 )
 from .analytics import add_analytics
 from .collection import Record
+from .connector_ids import connector_ids
 from .owners import owner_records
 from .properties import EMPLOYEE_RANGES, LIFECYCLE_STAGES
 from .stamps import iso_ms, ms_of
@@ -94,9 +95,11 @@ def seeded(population: Population) -> Seeded:
     rng = random.Random(f"hubspot-sandbox:{population.seed}")
     result = Seeded(owners=owner_records(population.owners, now=population.now))
     owner_ids = {o["email"]: o["id"] for o in result.owners}
+    synced = connector_ids(population)
     for person in population.people:
         if person.in_hubspot:
             contact = _contact(person, owner_ids.get(person.owner or ""), rng, result.merged)
+            contact.properties.update(synced.get(person.key, {}))
             result.contacts.append(contact)
             web_from, email_from = len(result.web), len(result.email)
             for activity in person.activities:

@@ -19,7 +19,7 @@ from werkzeug.routing import Map, Rule
 from .batches import batch_answer
 from .errors import HubSpotApiError, invalid_input, not_found
 from .object_types import object_type_of
-from .properties import OBJECT_PROPERTIES, property_json
+from .properties import property_json
 from .store import HubSpotStore
 from .subscriptions import unsubscribe_all
 
@@ -141,14 +141,14 @@ def _owner(store: HubSpotStore, call: Call) -> tuple[int, object]:
 
 
 def _properties(store: HubSpotStore, call: Call) -> tuple[int, object]:
-    definitions = OBJECT_PROPERTIES.get(object_type_of(call.values["object_type"]), {})
+    definitions = store.properties(object_type_of(call.values["object_type"]))
     created = "2019-08-06T02:41:08.000Z"
     return 200, {"results": [property_json(d, created_at=created) for d in definitions.values()]}
 
 
 def _property(store: HubSpotStore, call: Call) -> tuple[int, object]:
     object_type, name = object_type_of(call.values["object_type"]), call.values["name"]
-    definition = OBJECT_PROPERTIES.get(object_type, {}).get(name)
+    definition = store.properties(object_type).get(name)
     if definition is None:
         raise not_found(f"Unable to find property {name} for object type {object_type}")
     return 200, property_json(definition, created_at="2019-08-06T02:41:08.000Z")

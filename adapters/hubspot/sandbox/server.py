@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from adapters.sandbox_server import CallLog, Faults, LoopbackServer, with_accounting
-from adapters.seed import population, seed_instant
 from leadsync.adapter_api import Clock
+from leadsync.testing import ContractSandbox, collector_paused
 
-from .app import HubSpotApp
+from .app import TIERS, HubSpotApp
+from .controls import HubSpotControls
 from .limits import Limiter, RateLimits
 from .records import seeded
 from .search import SearchLimits
@@ -25,36 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = ["HubSpotSandbox"]
 
-_TIERS = ("free", "starter", "professional", "enterprise")
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Seeding makes millions of objects that all live on: cyclic GC passes over them are wasted time.
-
-    One collection at the end moves them to the oldest generation at start-up, rather than
-    during the first requests (100k people: ~0.9 s once, instead of ~1.5 s spread over them).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect()
-
-
-class HubSpotSandbox:
+class HubSpotSandbox(HubSpotControls):
     """A stateful HubSpot emulator that the unmodified `hubspot-api-client` talks to over HTTP.
 
-    `clock` is the account's time: the population's "today" is its instant at start-up (to
-    the millisecond, kept as `now`), and it drives the limiter and write stamps, so tests
-    share one `ManualClock` with leadsync and move time by hand; `rate_limits` is True
-    (HubSpot's Professional/Enterprise limits), False (none) or a `RateLimits`;
-    `sleep` holds back a `timeout` fault's answer (tests pass a recorder); `tier` is the portal's
-    subscription ("starter", "professional", "enterprise"): below Enterprise the events API
-    answers 403 (api-notes, "Corrections, 2026-12").
+    `clock` is the account's time (see `Sandbox`); it drives the limiter and write stamps too.
+    `rate_limits` is True (HubSpot's Professional/Enterprise limits), False (none) or a
+    `RateLimits`; `sleep` holds back a `timeout` fault's answer (tests pass a recorder); `tier`
+    is the portal's subscription ("starter", "professional", "enterprise"): below Enterprise
+    the events API answers 403 (api-notes, "Corrections, 2026-12").
     """
 
     def __init__(
@@ -70,44 +46,24 @@ class HubSpotSandbox:
         tier: str = "enterprise",
         seeded_at: datetime | None = None,
     ) -> None:
-        started = time.perf_counter()
-        self.clock = clock
-        moment = seed_instant(clock.now(), seeded_at)
-        self.seed, self.people, self.now = seed, people, moment
+        super().__init__(clock=clock, seed=seed, seeded_at=seeded_at)
+        if tier not in TIERS:
+            raise ValueError(f"HubSpotSandbox tier {tier!r} is not one of {', '.join(TIERS)}")
         self.access_token = f"pat-na1-5a4d6b00-0000-4000-8000-{seed:012d}"
-        with _collector_paused():
+        with collector_paused():
             self.store = HubSpotStore(
-                seeded(population(people, seed, now=moment)),
-                clock=self.clock,
+                seeded(self.population(people)),
+                clock=clock,
                 portal_id=20_000_000 + seed,
                 search_limits=search_limits or SearchLimits(),
             )
         limits = RateLimits() if rate_limits is True else rate_limits or None
-        self.limiter = Limiter(limits, self.clock) if limits else None
-        self.faults = Faults(seed)
-        self.calls = CallLog()
-        if tier not in _TIERS:
-            raise ValueError(f"HubSpotSandbox tier {tier!r} is not one of {', '.join(_TIERS)}")
-        self.tier = tier
-        app = HubSpotApp(
+        self.limiter = Limiter(limits, clock) if limits else None
+        self.app = HubSpotApp(
             self.store, token=self.access_token, limiter=self.limiter, stats=self.calls.snapshot, tier=tier
         )
-        wsgi = with_accounting(
-            app,
-            self.calls,
-            self.faults,
-            endpoint_of=app.endpoint_of,
-            render_fault=app.render_fault,
-            sleep=sleep,
-        )
-        self._server = LoopbackServer(wsgi, tls=False, port=port)
-        self.seed_s = time.perf_counter() - started
-        self.startup_s = self.seed_s
-
-    @property
-    def url(self) -> str:
-        """The base URL, e.g. http://127.0.0.1:53211."""
-        return self._server.url
+        app = self.app
+        self.serve(app, endpoint_of=app.endpoint_of, render_fault=app.render_fault, port=port, sleep=sleep)
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -124,21 +80,6 @@ class HubSpotSandbox:
 
         return HubSpot(access_token=self.access_token, host=self.url, **options)
 
-    def start(self) -> HubSpotSandbox:
-        """Serve in the background."""
-        started = time.perf_counter()
-        self._server.start()
-        self.startup_s = self.seed_s + time.perf_counter() - started
-        return self
 
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
-
-    def __enter__(self) -> HubSpotSandbox:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+if TYPE_CHECKING:  # mypy proves the sandbox offers every control the contract suite asks for
+    _CONTRACT: type[ContractSandbox] = HubSpotSandbox

@@ -20,7 +20,7 @@ from .collection import ObjectCollection, Record
 from .errors import BatchError, HubSpotApiError, PropertyProblem, invalid_input, not_found, property_problems
 from .object_types import object_type_of
 from .owners import owners_page
-from .properties import OBJECT_PROPERTIES
+from .properties import OBJECT_PROPERTIES, PropertyDef
 from .records import Seeded
 from .refusals import Refusals
 from .search import Searcher, SearchLimits
@@ -54,6 +54,7 @@ class HubSpotStore:
         self._activities: ActivityLog = seeded.activity_log()
         self._searcher = Searcher(search_limits)
         self._refusals = Refusals()
+        self._archived_properties: set[str] = set()
         newest_seed = max((r.modified_ms for c in self._collections.values() for r in c), default=0)
         # Writes come after every seeded stamp even when the population's "now" is ahead of the clock.
         self._skew = max(0, newest_seed + 1 - self._now_ms())
@@ -258,6 +259,27 @@ class HubSpotStore:
         """Delete an enumeration option, as an admin may: writing it is then a 400 INVALID_OPTION."""
         with self._lock:
             self._refusals.remove_option(property_name, value)
+
+    def archive(self, object_type: str, object_id: str) -> None:
+        """Delete a record as `DELETE /crm/v3/objects/{type}/{id}` does: it leaves search, and reads and
+        writes of its id answer as for an unknown id (only `archived=true` lists it: not served here)."""
+        with self._lock:
+            collection = self._collection(object_type)
+            collection.remove(self._record(collection, object_id).id)
+
+    def archive_property(self, name: str, *, restore: bool = False) -> None:
+        """Archive a property of every object type, as `DELETE /crm/v3/properties/{type}/{name}` does: the
+        properties API lists it no more and writes to it are refused; `restore` brings it back."""
+        with self._lock:
+            self._archived_properties = (self._archived_properties - {name}) | (set() if restore else {name})
+            for collection in self._collections.values():
+                collection.archive_properties(self._archived_properties)
+
+    def properties(self, object_type: str) -> Mapping[str, PropertyDef]:
+        """The properties of an object type but the archived ones ({} for a type not served)."""
+        with self._lock:
+            found = self._collections.get(object_type)
+            return found.definitions if found else {}
 
     def accept_writes(self, *object_ids: str) -> None:
         """Undo the refusals above for these records (every refusal when none are given)."""

@@ -1,6 +1,6 @@
 """A stateful loopback emulator of the Salesforce REST API subset leadsync uses.
 
-`SalesforceSandbox` seeds an org from `adapters.seed.population` and serves it over HTTPS
+`SalesforceSandbox` seeds an org from `leadsync.testing.seed.population` and serves it over HTTPS
 on 127.0.0.1 (a throwaway `trustme` CA), so the unmodified simple-salesforce client talks to
 it: `/services/data/` (versions), `vXX.X/` (resources), `query` and `queryAll` with paging
 and locators, `limits`, `sobjects` (global describe), `sobjects/<Type>/describe`,
@@ -9,8 +9,12 @@ and locators, `limits`, `sobjects` (global describe), `sobjects/<Type>/describe`
 bodies follow the REST guide and shared/api-notes.md; each module's docstring says which
 rules it follows. Tests reach in through `store` (records, human edits, validation rules,
 row locks, deletions, merges of Leads or Contacts as `merges.py` describes, the API
-allowance), `faults` (Salesforce-dialect faults), `calls` and `GET /__sandbox__/stats` (the
-sandbox's own, neither counted nor authenticated).
+allowance, and what the integration user may see: `store.hide_field(name)` is field-level
+security hiding a field from describe and SOQL, INVALID_FIELD; `store.hidden_objects` are objects
+its profile cannot read, INVALID_TYPE in SOQL and 404 to describe, as api-notes' "Salesforce
+describe and FLS" says), `faults` (Salesforce-dialect faults), `calls` and
+`GET /__sandbox__/stats` (the sandbox's own, neither counted nor authenticated). The contract
+suite drives it through `controls.py` (`leadsync.testing.SandboxControls`).
 
 Deliberate differences from the real API. None makes a call succeed that Salesforce would
 refuse; where the sandbox does less, it refuses or says so:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from adapters.seed import SeedPerson
+from leadsync.testing.seed import SeedPerson
 
 from .store import Store
 from .values import Value, date_text, datetime_text

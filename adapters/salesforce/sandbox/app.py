@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from adapters.sandbox_server import CallLog
+from leadsync.testing.sandbox_server import CallLog
 
 from .auth import Sessions
 from .describe import describe_global, describe_object
@@ -196,7 +196,7 @@ class SalesforceApp:
         })  # fmt: skip
 
     def _describe_global(self, call: _Call) -> Response:
-        return json_response(200, describe_global(call.version))
+        return json_response(200, describe_global(call.version, hidden=self.store.hidden_objects))
 
     def _describe(self, call: _Call) -> Response:
         try:

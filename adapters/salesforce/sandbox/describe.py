@@ -8,6 +8,8 @@ use for (layouts, record types, child relationships, help text) are left out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from .ids import KEY_PREFIXES
 from .objects import OBJECTS
 from .schema import FieldSpec, ObjectSpec
@@ -33,12 +35,12 @@ def describe_object(spec: ObjectSpec, version: str) -> dict[str, object]:
     }
 
 
-def describe_global(version: str) -> dict[str, object]:
-    """The global describe: every object's summary."""
+def describe_global(version: str, *, hidden: Collection[str] = ()) -> dict[str, object]:
+    """The global describe: the summary of every object but those `hidden` from the user."""
     return {
         "encoding": "UTF-8",
         "maxBatchSize": 200,
-        "sobjects": [_summary(spec, version) for spec in OBJECTS.values()],
+        "sobjects": [_summary(spec, version) for spec in OBJECTS.values() if spec.name not in hidden],
     }
 
 

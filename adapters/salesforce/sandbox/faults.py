@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request
 
-from adapters.sandbox_server import Fault
+from leadsync.testing.sandbox_server import Fault
 
 from .app import SalesforceApp, json_response
 from .auth import Sessions

@@ -7,7 +7,7 @@ seen in real orgs exist here too. `LeadSync_Age_Days__c` is a formula: calculate
 
 from __future__ import annotations
 
-from adapters.seed import INDUSTRIES, SOURCES
+from leadsync.testing.seed import INDUSTRIES, SOURCES
 
 from .schema import FieldSpec, Formula, ObjectSpec
 

@@ -22,8 +22,7 @@ from operator import itemgetter
 from .fields import Reader, Resolved, Resolver
 from .filters import Key, Predicate, compile_condition, kind_of, sort_value
 from .ids import normalize_id
-from .objects import OBJECTS
-from .schema import FieldSpec
+from .schema import FieldSpec, ObjectSpec
 from .soql import Comparison, Condition, Junction, Query, parse
 from .soql_lexer import SoqlError
 from .store import Row, Store, Table
@@ -169,7 +168,10 @@ def _on_row(key: SortKey) -> Callable[[tuple[str, Row]], tuple[int, Key]]:
 def plan_query(store: Store, text: str) -> Plan:
     """Parse and check a query; SoqlError (400) when Salesforce would refuse it."""
     query = parse(text)
-    spec = next((s for s in OBJECTS.values() if s.name.lower() == query.sobject.lower()), None)
+    try:
+        spec: ObjectSpec | None = store.table(query.sobject).spec  # None: unknown, or hidden from the user
+    except KeyError:
+        spec = None
     if spec is None or not spec.queryable:
         raise SoqlError(text, query.sobject_token, _NO_OBJECT.format(name=query.sobject), "INVALID_TYPE")
     table = store.tables[spec.name]

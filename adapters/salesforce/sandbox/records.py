@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from adapters.seed import Population, SeedOwner, SeedPerson
+from leadsync.testing.seed import Population, SeedOwner, SeedPerson
 
 from .activities import Who, seed_activities
 from .ids import make_id

@@ -129,6 +129,7 @@ class Store:
         self.usage = ApiUsage(daily_limit)
         self.integration_user_id = ""
         self.assignment_owner = ""  # the active lead assignment rule's queue or user ("": none)
+        self.hidden_objects: set[str] = set()  # objects the integration user has no permission on
         self._rejections: dict[str, str] = {}
         self._locked: set[str] = set()
         self._lock_rate = 0.0
@@ -138,7 +139,7 @@ class Store:
     def table(self, sobject: str) -> Table:
         """The table of an object, by name in any case (KeyError for an unknown one)."""
         spec = next((s for s in OBJECTS.values() if s.name.lower() == sobject.lower()), None)
-        if spec is None:
+        if spec is None or spec.name in self.hidden_objects:
             raise KeyError(f"the Salesforce sandbox has no {sobject!r} object; it has {sorted(OBJECTS)}")
         return self.tables[spec.name]
 
@@ -267,6 +268,24 @@ class Store:
                 raise KeyError(f"{table.spec.name} has no picklist {field!r}")
             fields = tuple(replace(f, picklist=values) if f is spec else f for f in table.spec.fields)
             table.spec = replace(table.spec, fields=fields)
+
+    def hide_field(self, name: str) -> dict[str, ObjectSpec]:
+        """Field-level security hides this field of every object from the API user: describe omits it,
+        SOQL answers INVALID_FIELD (api-notes, "Salesforce describe and FLS"). The specs it replaced."""
+        with self.lock:
+            before = {}
+            for table in self.tables.values():
+                if table.spec.field(name) is not None:
+                    before[table.spec.name] = table.spec
+                    fields = tuple(f for f in table.spec.fields if f.name.lower() != name.lower())
+                    table.spec = replace(table.spec, fields=fields)
+            return before
+
+    def restore_specs(self, specs: Mapping[str, ObjectSpec]) -> None:
+        """Put back the objects' metadata as `hide_field` found it."""
+        with self.lock:
+            for name, spec in specs.items():
+                self.tables[name].spec = spec
 
     def lock_records(self, *record_ids: str) -> None:
         """Hold these rows locked by another transaction: saves fail with UNABLE_TO_LOCK_ROW."""

@@ -1,0 +1,38 @@
+"""Reading HTTP answers the same way in every adapter: a JSON object body, a `Retry-After` wait."""
+
+from __future__ import annotations
+
+import json
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+__all__ = ["json_object", "retry_after_s"]
+
+
+def json_object(raw: object) -> dict[str, Any]:
+    """The body as a JSON object; {} when it is empty, not JSON, or not an object."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if not isinstance(raw, str) or not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def retry_after_s(value: str | None, *, now_s: float) -> float | None:
+    """A `Retry-After` header's wait in seconds (RFC 9110 §10.2.3: a number of seconds, or an
+    HTTP date, read against `now_s`); None when absent or unreadable."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(text).timestamp() - now_s)
+    except (TypeError, ValueError):
+        return None
