@@ -97,7 +97,10 @@ def _connect(
     if not isinstance(plugin, AdapterPlugin):
         problem = Problem(file, f"crm.{name}.adapter", f"{crm.adapter!r} is not a leadsync adapter plugin")
         raise ConfigError([problem])
-    mapping = load_mapping(settings.resolve(crm.mapping) if crm.mapping else plugin.default_mapping)
+    crms = {other: settings.crm[other].adapter for other in settings.crm}  # names the mapping's same_as
+    mapping = load_mapping(
+        settings.resolve(crm.mapping) if crm.mapping else plugin.default_mapping, crms=crms
+    )
     options = {**crm.options, "connect_timeout_s": crm.connect_timeout_s}
     context = AdapterContext(name=name, options=options, mapping=mapping, clock=clock, sleep=sleep)
     try:

@@ -1,8 +1,9 @@
 """One person across CRMs: merge their records into one view, and spot what a human changed.
 
-Records are linked by normalised e-mail in the state store; here they become the single
-`Person` the definitions are applied to, and a record's stage or owner read from a CRM is
-told apart from leadsync's own echo.
+Records are linked in the state store by the ids of other CRMs' records they hold (their
+cross-references: `leadsync.cross_references` says which count), else by normalised e-mail;
+here they become the single `Person` the definitions are applied to, and a record's stage or
+owner read from a CRM is told apart from leadsync's own echo.
 """
 
 from __future__ import annotations

@@ -133,6 +133,14 @@ def _utc(value: datetime, what: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _others(ref: RecordRef, refs: tuple[RecordRef, ...]) -> tuple[RecordRef, ...]:
+    """`refs` once each, in order, without `ref` itself."""
+    for other in refs:
+        if not isinstance(other, RecordRef):
+            raise ModelError(f"Person.same_as holds RecordRefs, got {other!r}")
+    return tuple(other for other in dict.fromkeys(refs) if other != ref)
+
+
 def _frozen(values: Mapping[str, Any]) -> Mapping[str, Any]:
     return values if isinstance(values, MappingProxyType) else MappingProxyType(dict(values))
 
@@ -187,9 +195,15 @@ class Person(msgspec.Struct, frozen=True):
     qualification: Mapping[str, bool] = _NO_ITEMS
     attributes: Mapping[str, object] = _NO_ITEMS
     email_opt_out: bool | None = None  # opted out of all e-mail here; None: this CRM does not say
+    same_as: tuple[RecordRef, ...] = ()
+    """Records of this same person (in other CRMs, or this one) whose ids this record holds, as a
+    vendor's own sync keeps them (HubSpot's `salesforcecontactid`, Marketo's `sfdcLeadId`): the
+    person is linked by them before e-mail. In the order the mapping lists them."""
 
     def __post_init__(self) -> None:
         force_setattr(self, "email", normalize_email(self.email))
+        if self.same_as:
+            force_setattr(self, "same_as", _others(self.ref, self.same_as))
         if self.owner_email is not None:
             force_setattr(self, "owner_email", normalize_email(self.owner_email))
         if self.created_at is not None:

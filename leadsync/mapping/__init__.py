@@ -8,7 +8,7 @@ parsing of the mapping.
 from leadsync.mapping.activities import ActivityMapping, ActivityRule
 from leadsync.mapping.crm_values import ABSENT, PERSON_TARGETS, Absent
 from leadsync.mapping.loader import CrmMapping, load_mapping
-from leadsync.mapping.people import FieldRule, PeopleMapping
+from leadsync.mapping.people import FieldRule, PeopleMapping, SameAs
 from leadsync.mapping.transforms import TRANSFORMS
 from leadsync.mapping.write import CANONICAL_IDS, MANAGED, SKIP, Skip, WriteMapping, WriteTarget
 
@@ -25,6 +25,7 @@ __all__ = [
     "CrmMapping",
     "FieldRule",
     "PeopleMapping",
+    "SameAs",
     "Skip",
     "WriteMapping",
     "WriteTarget",

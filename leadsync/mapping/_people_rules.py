@@ -8,11 +8,13 @@ from typing import Final, NamedTuple
 
 from leadsync.exceptions import ModelError
 from leadsync.mapping._checks import SCALARS, Checker, key_of
+from leadsync.mapping._same_as import SameAsRules
 from leadsync.mapping.crm_values import ABSENT, PERSON_TARGETS, conversion_for, value_key
 from leadsync.mapping.people import FieldRule, PeopleMapping
 from leadsync.mapping.transforms import TRANSFORMS, shown
 from leadsync.mapping.write import WriteTarget
 from leadsync.model import JobLevel, Stage
+from leadsync.problems import Problems
 
 __all__ = ["PeopleRules"]
 
@@ -30,7 +32,12 @@ _VALUE_HINTS: Final = {
 
 
 class PeopleRules(Checker):
-    """Builds a PeopleMapping from its TOML table, recording every problem found."""
+    """Builds a PeopleMapping from its TOML table, recording every problem found; `crms` (configured
+    name → adapter) resolves the CRMs its same-as fields name (None: kept as written)."""
+
+    def __init__(self, problems: Problems, crms: Mapping[str, str] | None = None) -> None:
+        super().__init__(problems)
+        self._same_as = SameAsRules(problems, crms)
 
     def people(
         self, name: str, raw: object, key: str, stage_writes: Sequence[WriteTarget]
@@ -39,7 +46,8 @@ class PeopleRules(Checker):
         table = self.table(raw, key, f'give [{key}.fields] with at least email = "Email"')
         if table is None:
             return None
-        self.unknown_keys(table, ("fields",), key)
+        self.unknown_keys(table, ("fields", "same_as"), key)
+        same_as = self._same_as.rules(table.get("same_as"), key_of(key, "same_as"))
         fields_key = key_of(key, "fields")
         if "fields" not in table:
             self.add(fields_key, "is missing", f'add [{fields_key}] with at least email = "Email"')
@@ -61,7 +69,7 @@ class PeopleRules(Checker):
                 "is missing: a person is linked across CRMs by e-mail",
                 f'add email = "…" under [{fields_key}] with the CRM field holding the address',
             )
-        return PeopleMapping(name, rules) if "email" in rules else None
+        return PeopleMapping(name, rules, same_as) if "email" in rules else None
 
     def field_rule(self, target: str, spec: object, key: str, writes: _StageWrites) -> FieldRule | None:
         """One model field's rule: CRM field, transforms, value map (given, or derived for stage)."""

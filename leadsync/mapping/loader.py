@@ -50,20 +50,28 @@ class CrmMapping:
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
 
-def load_mapping(path: Path) -> CrmMapping:
-    """Load and compile a mapping file; raise one ConfigError listing every problem in it."""
+def load_mapping(path: Path, *, crms: Mapping[str, str] | None = None) -> CrmMapping:
+    """Load and compile a mapping file; raise one ConfigError listing every problem in it.
+
+    `crms` (each configured CRM's name → its adapter) resolves the CRMs named in
+    `[people.<object>.same_as]`; without it they are kept as written.
+    """
     raw = read_toml(path, missing_hint="give the path of a mapping file, e.g. mappings/salesforce.toml")
     problems = Problems(str(path))
-    mapping = _Loader(problems).mapping(path, raw)
+    mapping = _Loader(problems, crms).mapping(path, raw)
     if problems:
         raise ConfigError(problems.items)
     return mapping
 
 
 class _Loader(Checker):
+    def __init__(self, problems: Problems, crms: Mapping[str, str] | None) -> None:
+        super().__init__(problems)
+        self._crms = crms
+
     def mapping(self, path: Path, raw: Mapping[str, object]) -> CrmMapping:
         self.unknown_keys(raw, _SECTIONS, "")
-        write_rules, people_rules = WriteRules(self.problems), PeopleRules(self.problems)
+        write_rules, people_rules = WriteRules(self.problems), PeopleRules(self.problems, self._crms)
         write = self.objects(raw, "write", write_rules.write)
 
         def people_object(name: str, value: object, key: str) -> PeopleMapping | None:

@@ -9,11 +9,11 @@ from typing import Any, Final
 
 from leadsync.emails import normalize_email
 from leadsync.exceptions import ModelError
-from leadsync.mapping.crm_values import ABSENT, TEXT, conversion_for, getter, value_key
-from leadsync.mapping.transforms import TRANSFORMS, Convert, to_bool
+from leadsync.mapping.crm_values import ABSENT, TEXT, Getter, conversion_for, getter, value_key
+from leadsync.mapping.transforms import TRANSFORMS, Convert, shown, to_bool
 from leadsync.model import Person, RecordRef
 
-__all__ = ["FieldRule", "PeopleMapping"]
+__all__ = ["FieldRule", "PeopleMapping", "SameAs"]
 
 Reader = Callable[[Mapping[str, object]], object]
 _Step = tuple[str, str, type | None, Reader]  # model name, CRM field, type read as is, full reader
@@ -42,14 +42,25 @@ class FieldRule:
 
 
 @dataclass(frozen=True, slots=True)
+class SameAs:
+    """A CRM field holding the id of the same person's record in another CRM (`crm`, as configured)."""
+
+    crm: str
+    object_type: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class PeopleMapping:
     """How records of one CRM object (Lead, Contact, contacts) become `Person` values."""
 
     object_name: str
     fields: Mapping[str, FieldRule]
+    same_as: tuple[SameAs, ...] = ()  # in the order the mapping lists them
     _plain: _Plan = field(init=False, repr=False, compare=False)
     _qualification: _Plan = field(init=False, repr=False, compare=False)
     _attributes: _Plan = field(init=False, repr=False, compare=False)
+    _same_as: tuple[tuple[SameAs, Getter], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if "email" not in self.fields:
@@ -62,10 +73,12 @@ class PeopleMapping:
         object.__setattr__(self, "_plain", tuple(plans[""]))
         object.__setattr__(self, "_qualification", tuple(plans["qualification"]))
         object.__setattr__(self, "_attributes", tuple(plans["attributes"]))
+        object.__setattr__(self, "_same_as", tuple((rule, getter(rule.source)) for rule in self.same_as))
 
     def source_fields(self) -> tuple[str, ...]:
         """The CRM fields this mapping reads, sorted: exactly what the adapter must fetch."""
-        return tuple(sorted({rule.source for rule in self.fields.values()}))
+        sources = {rule.source for rule in self.fields.values()} | {rule.source for rule in self.same_as}
+        return tuple(sorted(sources))
 
     def to_person(self, raw: Mapping[str, object], ref: RecordRef) -> Person:
         """The person in `raw` (CRM field names as keys); a ModelError names the bad CRM field."""
@@ -83,10 +96,30 @@ class PeopleMapping:
                 values["attributes"] = MappingProxyType(attributes)
         if "email" not in values:
             raise ModelError(f"{self._where('email')}: is empty; a person needs an e-mail address")
+        if self._same_as:
+            same_as = self._same_as_in(raw)
+            if same_as:
+                values["same_as"] = same_as
         try:
             return Person(ref, **values)
         except ModelError as exc:
             raise self._diagnosed(values, exc) from None
+
+    def _same_as_in(self, raw: Mapping[str, object]) -> tuple[RecordRef, ...]:
+        """The records of this person elsewhere whose ids `raw` holds (an empty field names none)."""
+        found = []
+        for rule, get in self._same_as:
+            value = get(raw)
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str):
+                if value is None:
+                    continue
+                where = f"{self.object_name} field {rule.source!r} (same_as.{rule.crm}.{rule.object_type})"
+                raise ModelError(f"{where}: {shown(value)} is not a record id")
+            if value.strip():
+                found.append(RecordRef(rule.crm, rule.object_type, value.strip()))
+        return tuple(found)
 
     def _where(self, target: str) -> str:
         return f"{self.object_name} field {self.fields[target].source!r} ({target})"

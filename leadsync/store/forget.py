@@ -6,6 +6,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, select, union
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
+from leadsync.store.claims import forget_claims
 from leadsync.store.entries import ForgetReport, refs_in
 from leadsync.store.schema import (
     activities,
@@ -53,6 +54,7 @@ def forget(engine: Engine, email: str) -> ForgetReport:
         _delete_records(conn, write_intents, refs)
         for where in refs_in(activities, refs, prefix="person_"):
             conn.execute(delete(activities).where(where))
+        forget_claims(conn, refs)
         conn.execute(delete(record_links).where(record_links.c.person_id.in_(ids)))
         stage_changes = conn.execute(delete(stage_history).where(stage_history.c.person_id.in_(ids))).rowcount
         erased = conn.execute(delete(people).where(people.c.id.in_(ids))).rowcount

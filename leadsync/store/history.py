@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, Row, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, func, insert, select, update
 
 from leadsync.model import RecordRef, SetBy, Stage
 from leadsync.store.entries import ApiCalls, AuditEntry, PersonId, Run, RunStatus, StageChange, refs_in
@@ -112,6 +112,13 @@ class Runs:
             query = query.where(runs.c.pipeline == pipeline)
         with self._engine.connect() as conn:
             return [_run_from_row(row) for row in conn.execute(query)]
+
+    def counts_by_status(self, pipeline: str) -> dict[RunStatus, int]:
+        """The pipeline's runs per status (every status, 0 when none)."""
+        query = select(runs.c.status, func.count()).where(runs.c.pipeline == pipeline).group_by(runs.c.status)
+        with self._engine.connect() as conn:
+            counts = {str(status): int(count) for status, count in conn.execute(query)}
+        return {status: counts.get(status.value, 0) for status in RunStatus}
 
 
 def _run_row(run: Run) -> dict[str, object]:

@@ -1,13 +1,15 @@
-"""Identity links: which records in which CRMs are one person, keyed by normalised e-mail."""
+"""Identity links: which records in which CRMs are one person, by the ids they hold of each other
+(their cross-references, leadsync/cross_references.py), else by normalised e-mail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from leadsync.emails import normalize_email
 from leadsync.model import RecordRef
+from leadsync.store.claims import ClaimBook, record_merge
 from leadsync.store.entries import DUE_NOW, PersonId, ref_matches, refs_in
 from leadsync.store.schema import activities, people, record_links, record_values
 
@@ -22,17 +24,14 @@ class Links:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def link(self, ref: RecordRef, email: str) -> PersonId:
-        """Link `ref` to the person its e-mail names, creating the person if none has it yet.
-
-        A linked record whose e-mail changed stays with its person, whose key e-mail follows,
-        unless another person already has the new address: then the record joins that person.
-        """
+    def link(self, ref: RecordRef, email: str, *, same_as: Sequence[RecordRef] = ()) -> PersonId:
+        """Link `ref` to the person its cross-references (`same_as`) or else its e-mail name,
+        creating the person if none has it yet (see `link_all`)."""
         with self._engine.begin() as conn:
-            return link_all(conn, [(ref, email)])[ref]
+            return link_all(conn, [(ref, email)], same_as={ref: same_as})[ref]
 
     def unlink(self, ref: RecordRef, *, survivor: RecordRef | None = None) -> None:
-        """Forget a deleted or merged-away record: its link and its remembered values.
+        """Forget a deleted or merged-away record: its link, its remembered values, its claims.
 
         Its person (and the survivor's) becomes due: the records and activities that count for
         them changed. A merged-away record's kept activities move to the `survivor`, whether or
@@ -42,6 +41,7 @@ class Links:
         """
         with self._engine.begin() as conn:
             former = conn.scalar(select(record_links.c.person_id).where(ref_matches(record_links, ref)))
+            record_merge(conn, ref, survivor)
             conn.execute(delete(record_values).where(ref_matches(record_values, ref)))
             conn.execute(delete(record_links).where(ref_matches(record_links, ref)))
             if survivor is not None:
@@ -132,8 +132,20 @@ class Links:
             return [RecordRef(r.crm, r.object_type, r.record_id) for r in rows]
 
 
-def link_all(conn: Connection, records: Sequence[tuple[RecordRef, str]]) -> dict[RecordRef, PersonId]:
-    """Link each (record, e-mail) as `Links.link` does, in the caller's transaction.
+def link_all(
+    conn: Connection,
+    records: Sequence[tuple[RecordRef, str]],
+    *,
+    same_as: Mapping[RecordRef, Sequence[RecordRef]] | None = None,
+) -> dict[RecordRef, PersonId]:
+    """Link each (record, e-mail) to its person, in the caller's transaction; `same_as` gives the
+    records each one names (its cross-references, which replace those it named before).
+
+    Ids come first: a new record joins the person of a record it names, or of one that names it
+    (leadsync/cross_references.py says which claims count); and the people a claim connects
+    become one (the oldest stays). Otherwise e-mail: a new record joins the person its address
+    names, or a new one; a linked record whose e-mail changed stays with its person, whose key
+    e-mail follows, unless another person already has the new address: then it joins that person.
 
     The common case (new records, and linked ones whose e-mail did not change) takes a few
     set-wise statements per batch; a batch with a changed e-mail is linked record by record.
@@ -147,9 +159,23 @@ def link_all(conn: Connection, records: Sequence[tuple[RecordRef, str]]) -> dict
         ):
             current[RecordRef(row.crm, row.object_type, row.record_id)] = (PersonId(row.person_id), row.email)
     keyed = [(ref, normalize_email(email)) for ref, email in records]
+    claims = ClaimBook(conn, refs, same_as or {})
+    by_claim: list[dict[str, object]] = []
+    for ref, key in keyed if claims else ():
+        person = claims.joined(ref) if ref not in current else None
+        if person is not None:
+            by_claim.append(_link_row(ref, person, key))
+            current[ref] = (person, key)
+    if by_claim:
+        conn.execute(insert(record_links), by_claim)
     if any(ref in current and current[ref][1] != key for ref, key in keyed):
-        return _link_one_by_one(conn, keyed, current)
-    return _link_new(conn, keyed, current)
+        linked = _link_one_by_one(conn, keyed, current)
+    else:
+        linked = _link_new(conn, keyed, current)
+    if not claims:
+        return linked
+    merged = claims.join(linked)
+    return {ref: merged.get(person, person) for ref, person in linked.items()}
 
 
 def _link_new(

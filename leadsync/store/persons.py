@@ -96,7 +96,8 @@ class Persons:
         changed = set(changed)  # looked up once per record: a list would make a page quadratic
         with self._engine.begin() as conn:
             before = _snapshots(conn, list(snapshots))
-            linked = link_all(conn, [(person.ref, person.email) for person in records])
+            same_as = {person.ref: person.same_as for person in records}
+            linked = link_all(conn, [(person.ref, person.email) for person in records], same_as=same_as)
             if records:
                 conn.execute(
                     update(record_links)

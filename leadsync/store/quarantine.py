@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Engine, Row, delete, select
+from sqlalchemy import Engine, Row, delete, func, select
 
 from leadsync.adapter_api import Rejection
 from leadsync.model import RecordRef
@@ -88,6 +88,12 @@ class Quarantine:
             query = query.where(quarantine.c.crm == crm)
         with self._engine.connect() as conn:
             return [_entry(row) for row in conn.execute(query)]
+
+    def counts_by_crm(self) -> dict[str, int]:
+        """Quarantined records per CRM (the CRMs with some), by name."""
+        query = select(quarantine.c.crm, func.count()).group_by(quarantine.c.crm).order_by(quarantine.c.crm)
+        with self._engine.connect() as conn:
+            return {crm: int(count) for crm, count in conn.execute(query)}
 
 
 def _entry(row: Row[tuple[object, ...]]) -> QuarantineEntry:

@@ -25,7 +25,9 @@ __all__ = [
     "activities",
     "audit_log",
     "audit_properties",
+    "cross_references",
     "cursors",
+    "merged_records",
     "metadata",
     "people",
     "quarantine",
@@ -84,6 +86,30 @@ record_links: Final = Table(
     Column("person_id", ForeignKey("people.id"), nullable=False, index=True),
     Column("email", String(_EMAIL), nullable=False, index=True),
     Column("snapshot", JsonValue, nullable=True),
+)
+
+cross_references: Final = Table(  # a record holds another's id: one person (leadsync/cross_references.py)
+    "cross_references",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("target_crm", String(_CRM), primary_key=True),
+    Column("target_object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("target_record_id", String(_RECORD_ID), primary_key=True),
+    Index("ix_cross_references_target", "target_crm", "target_object_type", "target_record_id"),
+)
+
+merged_records: Final = Table(  # a record merged away, and the one that speaks for it now
+    "merged_records",
+    metadata,
+    Column("crm", String(_CRM), primary_key=True),
+    Column("object_type", String(_OBJECT_TYPE), primary_key=True),
+    Column("record_id", String(_RECORD_ID), primary_key=True),
+    Column("survivor_crm", String(_CRM), nullable=False),
+    Column("survivor_object_type", String(_OBJECT_TYPE), nullable=False),
+    Column("survivor_record_id", String(_RECORD_ID), nullable=False),
+    Index("ix_merged_records_survivor", "survivor_crm", "survivor_object_type", "survivor_record_id"),
 )
 
 activities: Final = Table(

@@ -152,7 +152,10 @@ def test_a_shipped_mapping_loads_and_reads_exactly_the_fields_it_names(path: Pat
     assert set(mapping.activities) == set(raw["activities"])
     assert set(mapping.write) == set(raw["write"])
     for name, people in mapping.people.items():
-        assert people.source_fields() == tuple(sorted(_people_sources(raw["people"][name]["fields"])))
+        same_as = raw["people"][name].get("same_as", {})
+        named = _people_sources(raw["people"][name]["fields"])
+        named |= {field for fields in same_as.values() for field in fields.values()}
+        assert people.source_fields() == tuple(sorted(named))
     for name, activity in mapping.activities.items():
         table = raw["activities"][name]
         named = {table["person"], table["occurred_at"], table.get("detail", table["person"])}
