@@ -19,7 +19,7 @@ import requests
 from hubspot import HubSpot
 from simple_salesforce.api import Salesforce
 
-from adapters.sandbox_server import LoopbackServer
+from leadsync.testing.sandbox_server import LoopbackServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

@@ -19,10 +19,13 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from leadsync.clock import Clock, SystemClock
-from leadsync.config import SyncSettings
+from leadsync.config import Settings, SyncSettings
 from leadsync.crontab import cron_trigger
+from leadsync.definitions import Definitions
+from leadsync.exceptions import ConfigError
+from leadsync.pipeline import Crms, LeaseHeld, StoreError, open_pipeline
 
-__all__ = ["Cycle", "Daemon", "trigger_for"]
+__all__ = ["Cycle", "Daemon", "sync_cycle", "trigger_for"]
 
 log = structlog.get_logger(__name__)
 
@@ -30,6 +33,32 @@ Cycle = Callable[[Callable[[], bool]], object]
 """One sync cycle; it gets `stop_requested` and should checkpoint and return once it is True."""
 
 _SIGNALS: Final = (signal.SIGTERM, signal.SIGINT)
+
+
+def sync_cycle(settings: Settings, definitions: Definitions, clock: Clock) -> Cycle:
+    """The daemon's cycle: a pipeline built afresh (new clients, so each cycle's call counts are its
+    own) runs one sync. What stops a cycle is logged, and the next one tries again."""
+
+    def cycle(stop_requested: Callable[[], bool]) -> None:
+        try:
+            with open_pipeline(
+                settings, clock=clock, crms=Crms.CONFIGURED, definitions=definitions
+            ) as pipeline:
+                report = pipeline.engine.sync(stop=stop_requested)
+        except ConfigError as exc:
+            log.error("cycle.skipped", problems=[p.render() for p in exc.problems])
+            return
+        except LeaseHeld as exc:
+            log.warning("cycle.skipped", reason=str(exc))
+            return
+        except StoreError as exc:
+            log.error("cycle.failed", error=type(exc).__name__, reason=str(exc))
+            return
+        for crm, figures in report.crms.items():
+            for problem in figures.errors:
+                log.error("crm.failed", run_id=report.run_id, crm=crm, problem=problem)
+
+    return cycle
 
 
 def trigger_for(sync: SyncSettings) -> BaseTrigger:

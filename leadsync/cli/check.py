@@ -20,11 +20,11 @@ from leadsync.cli.output import (
 )
 from leadsync.clock import SystemClock
 from leadsync.config import Settings, config_path, crms_alone, load_config, unset_credentials
-from leadsync.connections import connect_all, unanswered
 from leadsync.definitions import load_definitions
 from leadsync.engine.probe import probe_writes
 from leadsync.exceptions import ConfigError
 from leadsync.mapping import load_mapping
+from leadsync.pipeline import crm_connections, unanswered
 from leadsync.problems import Problem
 from leadsync.toml_input import read_toml
 
@@ -131,14 +131,14 @@ def _crm_problems(settings: Settings, *, live: bool, probe: int) -> list[Problem
     """Each CRM's adapter settings; with `live`, what each adapter finds in its CRM (and, with
     `probe`, what refuses a write of that many records' own values)."""
     try:
-        connections = connect_all(settings, clock=SystemClock())
+        connections = crm_connections(settings, clock=SystemClock(), answering=False)
     except ConfigError as exc:
         return list(exc.problems)
     if not live:
         return []
     with err.status("connecting…"):
-        failed = unanswered(connections)  # a CRM that cannot be reached is not checked further
-    problems = [Problem(str(settings.file), f"crm.{name}", reason) for name, reason in failed.items()]
+        failed = unanswered(settings, connections)  # a CRM that cannot be reached is not checked further
+    problems = list(failed.values())
     for connection in (c for c in connections if c.name not in failed):
         with err.status(f"checking {connection.name}…"):
             found = connection.adapter.check().problems

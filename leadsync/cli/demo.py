@@ -9,8 +9,8 @@ sandboxes running and writes the config to ./leadsync-demo.toml for every other 
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from contextlib import ExitStack
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -23,10 +23,9 @@ from leadsync.cli.sandbox import start_sandboxes, wait_for_stop
 from leadsync.cli.sync import ProgressBars
 from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings
-from leadsync.connections import connect_all
-from leadsync.definitions import load_definitions
-from leadsync.engine import CycleReport, SyncEngine
-from leadsync.store import Store
+from leadsync.engine import CycleReport
+from leadsync.insights import featured_person, person_view, records_held
+from leadsync.pipeline import Crms, open_pipeline
 
 __all__ = ["KEPT_CONFIG", "demo"]
 
@@ -86,20 +85,11 @@ def demo(
 
 
 def _run(settings: Settings, people: int, clock: Clock) -> dict[str, Any]:
-    definitions = load_definitions()
-    cycles: list[CycleReport] = []
-    with Store.open(settings.sync.state_url.render_as_string(hide_password=False)) as store:
-        for _ in range(2):  # fresh clients per cycle, so each cycle's call counts are its own
-            progress = ProgressBars()
-            engine = SyncEngine(
-                settings, store, connect_all(settings, clock=clock), definitions, clock, progress=progress
-            )
-            with progress.bars:
-                cycles.append(engine.sync())
-        funnel = store.values.funnel()
-        person = store.persons.most_active_in_several_crms()
-        email = store.links.email_of(person) if person is not None else None
-        explained = engine.explain(email) if email else None
+    cycles = [_cycle(settings, clock) for _ in range(2)]
+    with open_pipeline(settings, clock=clock, crms=Crms.CONFIGURED) as pipeline:
+        funnel = records_held(pipeline.store)
+        email = featured_person(pipeline.store)
+        explained = person_view(pipeline.engine, email) if email else None
     return {
         "people": people,
         "state_url": settings.sync.state_url.render_as_string(hide_password=True),
@@ -114,16 +104,19 @@ def _run(settings: Settings, people: int, clock: Clock) -> dict[str, Any]:
             }
             for c in cycles
         ],
-        "funnel": _funnel(funnel),
+        "funnel": {crm: [asdict(row) for row in rows] for crm, rows in funnel.items()},
         "explained": explained or {},
     }
 
 
-def _funnel(counts: Counter[tuple[str, str, str]]) -> dict[str, Any]:
-    by_crm: dict[str, list[dict[str, Any]]] = {}
-    for (crm, stage, temperature), n in sorted(counts.items()):
-        by_crm.setdefault(crm, []).append({"stage": stage, "temperature": temperature, "records": n})
-    return by_crm
+def _cycle(settings: Settings, clock: Clock) -> CycleReport:
+    """One cycle on a pipeline built afresh: new clients, so its call counts are its own."""
+    progress = ProgressBars()
+    with (
+        open_pipeline(settings, clock=clock, crms=Crms.CONFIGURED, progress=progress) as pipeline,
+        progress.bars,
+    ):
+        return pipeline.engine.sync()
 
 
 def _tables(document: dict[str, Any]) -> None:

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-import structlog
 import typer
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_json, print_table
 from leadsync.cli.serve import dashboard_beside
-from leadsync.cli.session import (
-    answering_connections,
-    fail,
-    loaded_definitions,
-    loaded_settings,
-    opened_engine,
-    opened_store,
-)
+from leadsync.cli.session import crms_answer, fail, loaded_definitions, loaded_settings, opened_pipeline
 from leadsync.clock import SystemClock
-from leadsync.connections import connect_all
 from leadsync.emails import normalize_email
-from leadsync.engine import SyncEngine
-from leadsync.exceptions import ConfigError, LeadsyncError, ModelError
-from leadsync.scheduler import Daemon, trigger_for
-from leadsync.store import LeaseHeld
+from leadsync.exceptions import LeadsyncError, ModelError
+from leadsync.insights import person_view
+from leadsync.scheduler import Daemon, sync_cycle, trigger_for
 
 __all__ = ["explain", "explain_tables", "rollback", "run"]
 
-_log = structlog.get_logger("leadsync.daemon")
 _ACTIVITIES_SHOWN: Final = 15
 
 
@@ -49,30 +38,12 @@ def run(
     settings = loaded_settings(config)
     definitions = loaded_definitions(settings)
     clock = SystemClock()
-    answering_connections(settings, clock)
-
-    def cycle(stop_requested: Any) -> None:  # noqa: ANN401 - the scheduler's stop callable
-        try:
-            connections = connect_all(settings, clock=clock)  # fresh clients and call counts per cycle
-        except ConfigError as exc:
-            _log.error("cycle.skipped", problems=[p.render() for p in exc.problems])
-            return
-        with opened_store(settings) as store:
-            engine = SyncEngine(settings, store, connections, definitions, clock)
-            try:
-                report = engine.sync(stop=stop_requested)
-            except LeaseHeld as exc:
-                _log.warning("cycle.skipped", reason=str(exc))
-                return
-        for crm, figures in report.crms.items():
-            for problem in figures.errors:
-                _log.error("crm.failed", run_id=report.run_id, crm=crm, problem=problem)
-
-    daemon = Daemon(cycle, trigger_for(settings.sync), clock=clock)
+    crms_answer(settings, clock)
+    daemon = Daemon(sync_cycle(settings, definitions, clock), trigger_for(settings.sync), clock=clock)
     if not serve:
         daemon.run()
         return
-    with dashboard_beside(settings, definitions, clock):
+    with dashboard_beside(settings, definitions):
         daemon.run()
 
 
@@ -88,8 +59,8 @@ def explain(
     except ModelError as exc:
         fail(f"{exc}. Fix: give the person's e-mail address, e.g. jane.doe@example.com")
         raise typer.Exit(code=1) from None
-    with opened_engine(config) as engine:
-        document = engine.explain(email)
+    with opened_pipeline(loaded_settings(config)) as pipeline:
+        document = person_view(pipeline.engine, email)
     if document is None:
         fail(f"no one with the e-mail {email.strip()!r} is in the state store; has a sync run?")
         raise typer.Exit(code=1)
@@ -151,9 +122,9 @@ def rollback(
     (listed, left untouched). The rollback is a run itself, in the audit log."""
     if not yes and not typer.confirm(f"Restore in every CRM the values run {run_id} overwrote?", err=True):
         raise typer.Exit(code=1)
-    with opened_engine(config) as engine:
+    with opened_pipeline(loaded_settings(config)) as pipeline:
         try:
-            report = engine.rollback(run_id)
+            report = pipeline.engine.rollback(run_id)
         except LeadsyncError as exc:
             fail(str(exc))
             raise typer.Exit(code=1) from None

@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 
 from leadsync.cli.output import ConfigOption, out, print_json, print_table
-from leadsync.cli.session import fail, loaded_definitions, loaded_settings, opened_store
-from leadsync.clock import SystemClock
+from leadsync.cli.session import fail, loaded_settings, opened_pipeline
 from leadsync.insights import FunnelReport, funnel_report
+from leadsync.pipeline import Crms
 
 __all__ = ["report"]
 
@@ -52,10 +52,8 @@ def report(
     Stage and temperature counts are the state now; the other figures count from --since on.
     """
     start = _since(since)
-    settings = loaded_settings(config)
-    definitions = loaded_definitions(settings)
-    with opened_store(settings) as store:
-        found = funnel_report(store, definitions, now=SystemClock().now(), since=start)
+    with opened_pipeline(loaded_settings(config), crms=Crms.NONE) as pipeline:
+        found = funnel_report(pipeline.store, pipeline.definitions, now=pipeline.clock.now(), since=start)
     if output is None:
         _print(found, fmt)
         return

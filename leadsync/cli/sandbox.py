@@ -12,7 +12,8 @@ import typer
 
 from leadsync.cli.output import Format, FormatOption, err, print_json, print_table
 from leadsync.clock import Clock, SystemClock
-from leadsync.registry import SANDBOXES, PluginError, load_plugin, plugin_names
+from leadsync.exceptions import LeadsyncError
+from leadsync.pipeline import sandbox_plugins
 
 
 class Sandbox(Protocol):
@@ -62,14 +63,14 @@ def start_sandboxes(
 
     All are seeded up to one instant, so a person in several CRMs has the same history in each.
     """
+    try:
+        factories = sandbox_plugins()
+    except LeadsyncError as exc:  # a sandbox that is not installed right
+        err.print(str(exc), markup=False)
+        raise typer.Exit(code=1) from None
     settings: dict[str, dict[str, Any]] = {}
     seeded_at = clock.now()
-    for name in plugin_names(SANDBOXES):
-        try:
-            factory = load_plugin(SANDBOXES, name)
-        except PluginError as exc:
-            err.print(str(exc), markup=False)
-            raise typer.Exit(code=1) from None
+    for name, factory in factories.items():
         port = (ports or {}).get(name, 0)
         # An entry point is any callable: what it makes is checked by use.
         made = factory(people=people, seed=seed, clock=clock, port=port, seeded_at=seeded_at)  # type: ignore[operator]

@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 
 from leadsync.cli.output import ConfigOption
-from leadsync.cli.session import fail, loaded_definitions, loaded_settings, opened_store
-from leadsync.clock import Clock, SystemClock
+from leadsync.cli.session import fail, loaded_settings, opened_pipeline
 from leadsync.config import Settings
 from leadsync.definitions import Definitions
-from leadsync.store import Store
+from leadsync.pipeline import Crms
 from leadsync.web import Dashboard, DashboardServer, WebError, create_app
 
 __all__ = ["dashboard_beside", "serve"]
@@ -33,10 +32,8 @@ def serve(
     It reads the state store only, never a CRM. Off loopback it needs \\[web] token, and every
     request but /healthz must send `Authorization: Bearer <token>`.
     """
-    settings = loaded_settings(config)
-    definitions = loaded_definitions(settings)
-    with opened_store(settings) as store:
-        server = _server(settings, store, definitions, SystemClock(), host=host, port=port)
+    with opened_pipeline(loaded_settings(config), crms=Crms.NONE) as dashboard:
+        server = _server(dashboard, host=host, port=port)
         try:
             server.run()
         except WebError as exc:
@@ -45,10 +42,10 @@ def serve(
 
 
 @contextmanager
-def dashboard_beside(settings: Settings, definitions: Definitions, clock: Clock) -> Iterator[None]:
+def dashboard_beside(settings: Settings, definitions: Definitions) -> Iterator[None]:
     """Serve the dashboard from a thread for the `with` block (the daemon's), on [web] host:port."""
-    with opened_store(settings) as store:
-        server = _server(settings, store, definitions, clock, host=None, port=None)
+    with opened_pipeline(settings, crms=Crms.NONE, definitions=definitions) as dashboard:
+        server = _server(dashboard, host=None, port=None)
         try:
             server.start()
         except WebError as exc:
@@ -60,18 +57,11 @@ def dashboard_beside(settings: Settings, definitions: Definitions, clock: Clock)
             server.stop()
 
 
-def _server(
-    settings: Settings,
-    store: Store,
-    definitions: Definitions,
-    clock: Clock,
-    *,
-    host: str | None,
-    port: int | None,
-) -> DashboardServer:
+def _server(dashboard: Dashboard, *, host: str | None, port: int | None) -> DashboardServer:
+    settings = dashboard.settings
     chosen = host or settings.web.host
     try:
-        app = create_app(Dashboard(settings, store, definitions, clock), host=chosen)
+        app = create_app(dashboard, host=chosen)
     except WebError as exc:
         fail(f"{settings.file} [web]: {exc}")
         raise typer.Exit(code=1) from None

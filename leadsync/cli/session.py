@@ -1,34 +1,45 @@
-"""Open what a command works on: the config, the state store, the CRMs and the sync engine.
+"""Open what a command works on through the composition root: the config, then the pipeline (or
+the one part of it the command needs).
 
 Every problem goes to stderr, one line each, and ends the command with exit code 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import NoReturn, TypeVar
 
 import typer
 
 from leadsync.cli.output import err
 from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings, load_config
-from leadsync.connections import Connection, connect_all, unanswered
 from leadsync.definitions import Definitions, load_definitions
-from leadsync.engine import Progress, SyncEngine
+from leadsync.engine import Progress
 from leadsync.exceptions import ConfigError
-from leadsync.problems import Problem
-from leadsync.store import LeaseHeld, Store, StoreError
+from leadsync.pipeline import (
+    Crms,
+    Pipeline,
+    Store,
+    StoreError,
+    crm_connections,
+    definitions_of,
+    open_pipeline,
+    open_store,
+)
 
 __all__ = [
-    "answering_connections",
+    "crms_answer",
     "fail",
     "loaded_definitions",
     "loaded_settings",
-    "opened_engine",
+    "opened_pipeline",
     "opened_store",
 ]
+
+_Made = TypeVar("_Made")
 
 
 def fail(message: str) -> None:
@@ -38,72 +49,79 @@ def fail(message: str) -> None:
 
 def loaded_settings(config: Path | None) -> Settings:
     """The configuration, or exit 1 listing every problem."""
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            fail(problem.render())
-        raise typer.Exit(code=1) from None
+    return _or_exit(lambda: load_config(config))
 
 
 def loaded_definitions(settings: Settings, path: Path | None = None) -> Definitions:
     """The definitions at `path`, else those the config names, else the shipped default."""
-    chosen = path or (settings.resolve(settings.definitions.path) if settings.definitions.path else None)
-    try:
-        return load_definitions(chosen)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            fail(problem.render())
-        raise typer.Exit(code=1) from None
+    return _or_exit(lambda: load_definitions(path) if path else definitions_of(settings))
+
+
+def crms_answer(settings: Settings, clock: Clock) -> None:
+    """Exit 1 unless every enabled CRM answers with its credentials accepted, naming each CRM, what
+    failed (refused credentials, DNS, refused connection, TLS, timeout) and the fix."""
+    _or_exit(lambda: crm_connections(settings, clock=clock, answering=True))
 
 
 @contextmanager
 def opened_store(settings: Settings) -> Iterator[Store]:
     """The state store the config names, closed afterwards."""
-    try:
-        # The password is needed to connect; it is never shown (StoreError hides it).
-        store = Store.open(settings.sync.state_url.render_as_string(hide_password=False))
-    except StoreError as exc:
-        fail(f"{settings.file} [sync.state_url]: {exc}")
-        raise typer.Exit(code=1) from None
-    with store:
+    with ExitStack() as stack:
         try:
+            store = stack.enter_context(open_store(settings))
+        except StoreError as exc:
+            _store_failed(settings, exc)
+        with _store_problems_exit():
             yield store
-        except (StoreError, LeaseHeld) as exc:
-            fail(str(exc))
-            raise typer.Exit(code=1) from None
-
-
-def answering_connections(settings: Settings, clock: Clock) -> list[Connection]:
-    """Every enabled CRM's connection, each seen to answer with its credentials accepted; else exit 1
-    naming each CRM, what failed (refused credentials, DNS, refused connection, TLS, timeout) and the fix.
-    """
-    try:
-        connections = connect_all(settings, clock=clock)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            fail(problem.render())
-        raise typer.Exit(code=1) from None
-    failed = unanswered(connections)
-    for name, reason in failed.items():
-        fail(Problem(str(settings.file), f"crm.{name}", reason).render())
-    if failed:
-        raise typer.Exit(code=1)
-    return connections
 
 
 @contextmanager
-def opened_engine(
-    config: Path | None, *, progress: Progress | None = None, definitions: Path | None = None
-) -> Iterator[SyncEngine]:
-    """A sync engine over every enabled CRM of the config, each seen to answer (see
-    `answering_connections`)."""
-    settings = loaded_settings(config)
-    chosen = loaded_definitions(settings, definitions)
-    clock = SystemClock()
-    connections = answering_connections(settings, clock)
-    with opened_store(settings) as store:
-        engine = SyncEngine(settings, store, connections, chosen, clock)
-        if progress is not None:
-            engine.progress = progress
-        yield engine
+def opened_pipeline(
+    settings: Settings,
+    *,
+    crms: Crms = Crms.ANSWERING,
+    definitions: Definitions | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Pipeline]:
+    """The config's pipeline, on the system clock (see `open_pipeline`); its store closed afterwards."""
+    with ExitStack() as stack:
+        try:
+            pipeline = stack.enter_context(
+                open_pipeline(
+                    settings, clock=SystemClock(), crms=crms, definitions=definitions, progress=progress
+                )
+            )
+        except ConfigError as exc:
+            _problems_exit(exc)
+        except StoreError as exc:
+            _store_failed(settings, exc)
+        with _store_problems_exit():
+            yield pipeline
+
+
+def _or_exit(make: Callable[[], _Made]) -> _Made:
+    try:
+        return make()
+    except ConfigError as exc:
+        _problems_exit(exc)
+
+
+def _problems_exit(exc: ConfigError) -> NoReturn:
+    for problem in exc.problems:
+        fail(problem.render())
+    raise typer.Exit(code=1) from None
+
+
+def _store_failed(settings: Settings, exc: StoreError) -> NoReturn:
+    fail(f"{settings.file} [sync.state_url]: {exc}")
+    raise typer.Exit(code=1) from None
+
+
+@contextmanager
+def _store_problems_exit() -> Iterator[None]:
+    """A store problem (a lease held included) while the command works: on stderr, exit 1."""
+    try:
+        yield
+    except StoreError as exc:
+        fail(str(exc))
+        raise typer.Exit(code=1) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -23,9 +22,10 @@ from leadsync.cli.output import (
 from leadsync.cli.session import fail, loaded_settings
 from leadsync.cli.session import opened_store as session_store
 from leadsync.emails import normalize_email
-from leadsync.engine.figures import FAILED_PREFIX
+from leadsync.engine.forgetting import ForgetReport, forget_person
 from leadsync.exceptions import ModelError
-from leadsync.store import ForgetReport, LeaseHeld, QuarantineEntry, Run, Store, WriteFailureEntry
+from leadsync.insights import QuarantineEntry, RunView, WriteFailureEntry, quarantine_view, recent_runs
+from leadsync.pipeline import LeaseHeld, Store
 
 __all__ = ["forget", "quarantine", "runs"]
 
@@ -52,7 +52,7 @@ def runs(
 ) -> None:
     """List the latest runs, newest first: status, counts, and API calls against the fewest possible."""
     with opened_store(config) as store:
-        recent = store.runs.recent(limit=limit)
+        recent = recent_runs(store, limit=limit)
     if fmt is Format.JSON:
         print_json({"runs": [_run_json(run) for run in recent]})
         return
@@ -89,11 +89,10 @@ def quarantine(
     The counts cover the records listed; `truncated` (JSON) or the title says when more are kept.
     """
     with opened_store(config) as store:
-        found = store.quarantine.entries(crm=crm, limit=limit + 1)
-        failing = store.write_failures.entries(crm=crm, limit=limit + 1)
-    listed, truncated = found[:limit], len(found) > limit
-    failures, failures_truncated = failing[:limit], len(failing) > limit
-    by_reason = Counter(entry.reason for entry in listed).most_common()
+        view = quarantine_view(store, crm=crm, limit=limit)
+    listed, truncated = view.quarantined, view.quarantined_truncated
+    failures, failures_truncated = view.write_failures, view.write_failures_truncated
+    by_reason = [(reason, len(entries)) for reason, entries in view.by_reason()]
     if fmt is Format.JSON:
         print_json(
             {
@@ -179,8 +178,7 @@ def forget(
             fail("Nothing erased.")
             raise typer.Exit(code=1)
         try:
-            with store.lease(settings.sync.pipeline):
-                report = store.forget(email)
+            report = forget_person(store, settings.sync.pipeline, email)
         except LeaseHeld as exc:
             fail(f"Nothing erased: a cycle is running. {exc}; then run `leadsync forget` again")
             raise typer.Exit(code=1) from None
@@ -208,13 +206,13 @@ def _forget_table(report: ForgetReport) -> None:
     out().print(UNTOUCHED, markup=False, highlight=False)
 
 
-def _run_json(run: Run) -> dict[str, Any]:
+def _run_json(run: RunView) -> dict[str, Any]:
     return {
         "id": run.id,
         "pipeline": run.pipeline,
         "started_at": run.started_at.isoformat(),
         "finished_at": None if run.finished_at is None else run.finished_at.isoformat(),
-        "duration_s": _duration_s(run),
+        "duration_s": run.duration_s,
         "status": run.status.value,
         "counts": dict(run.counts),
         "api_calls": {
@@ -249,21 +247,16 @@ def _failure_json(entry: WriteFailureEntry) -> dict[str, object]:
     }
 
 
-def _shown_count(run: Run, name: str) -> int | str | None:
+def _shown_count(run: RunView, name: str) -> int | str | None:
     """A count of the runs table; failed writes per CRM when some failed."""
-    per_crm = {k.removeprefix(FAILED_PREFIX): n for k, n in run.counts.items() if k.startswith(FAILED_PREFIX)}
+    per_crm = run.failed_by_crm
     if name == "failed" and per_crm:
         return "\n".join(f"{crm} {n}" for crm, n in sorted(per_crm.items()))
     return run.counts.get(name)
 
 
-def _duration_s(run: Run) -> float | None:
-    return None if run.finished_at is None else (run.finished_at - run.started_at).total_seconds()
-
-
-def _shown_duration(run: Run) -> str:
-    seconds = _duration_s(run)
-    return "" if seconds is None else f"{seconds:.1f}"
+def _shown_duration(run: RunView) -> str:
+    return "" if run.duration_s is None else f"{run.duration_s:.1f}"
 
 
 def _shown_time(at: datetime | None) -> str:

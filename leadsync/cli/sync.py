@@ -10,9 +10,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_json, print_table
-from leadsync.cli.session import loaded_definitions, opened_engine
+from leadsync.cli.session import loaded_definitions, loaded_settings, opened_pipeline
 from leadsync.engine import CycleReport, Impact
-from leadsync.store import RunStatus
+from leadsync.insights import RunStatus
 
 __all__ = ["BLOCKED_EXIT", "ProgressBars", "plan", "summary_tables", "sync"]
 
@@ -59,8 +59,8 @@ def sync(
     1 when it failed, 3 when the blast-radius guard held every write back.
     """
     progress = ProgressBars()
-    with opened_engine(config, progress=progress) as engine, progress.bars:
-        report = engine.sync(dry_run=dry_run, allow_large_change=allow_large_change)
+    with opened_pipeline(loaded_settings(config), progress=progress) as pipeline, progress.bars:
+        report = pipeline.engine.sync(dry_run=dry_run, allow_large_change=allow_large_change)
     if fmt is Format.JSON:
         print_json(report.as_dict())
     else:
@@ -138,10 +138,10 @@ def plan(
     With --definitions NEW.toml, everyone is evaluated by the new definitions: how many records
     would change stage, temperature, owner or score in each CRM if they were adopted.
     """
-    with opened_engine(config) as engine:
-        other = loaded_definitions(engine.settings, definitions) if definitions else None
-        impact = engine.plan(other)
-    document = {"definitions": (other or engine.definitions).file, **impact.as_dict()}
+    with opened_pipeline(loaded_settings(config)) as pipeline:
+        other = loaded_definitions(pipeline.settings, definitions) if definitions else None
+        impact = pipeline.engine.plan(other)
+    document = {"definitions": (other or pipeline.definitions).file, **impact.as_dict()}
     if fmt is Format.JSON:
         print_json(document)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -15,9 +16,18 @@ from leadsync.model import Stage
 from leadsync.store import Store
 from leadsync.store.analytics import StageFollowUp
 
-__all__ = ["funnel_report"]
+__all__ = ["HeldCount", "funnel_report", "records_held"]
 
 _HOUR: Final = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCount:
+    """Records of one CRM holding one stage and temperature."""
+
+    stage: str
+    temperature: str
+    records: int
 
 
 def funnel_report(
@@ -90,12 +100,21 @@ def _with_consent(store: Store, breaches: list[SlaBreach]) -> list[SlaBreach]:
     return [b for b in breaches if b.email not in withdrawn]
 
 
+def records_held(store: Store) -> dict[str, list[HeldCount]]:
+    """Records per CRM, stage and temperature, as each CRM holds them (as last read or written), by name."""
+    by_crm: dict[str, list[HeldCount]] = {}
+    for (crm, stage, temperature), records in sorted(store.values.funnel().items()):
+        by_crm.setdefault(crm, []).append(HeldCount(stage, temperature, records))
+    return by_crm
+
+
 def _records_by_stage(store: Store, stages: list[Stage]) -> tuple[list[str], dict[Stage, dict[str, int]]]:
     """The CRMs, and records per stage and CRM as last read from or written to each CRM."""
-    held = store.values.funnel()
-    crms = sorted(set(store.analytics.crms()) | {crm for crm, _stage, _temperature in held})
+    held = records_held(store)
+    crms = sorted(set(store.analytics.crms()) | set(held))
     counts = {stage: dict.fromkeys(crms, 0) for stage in stages}
-    for (crm, stage, _temperature), records in held.items():
-        if stage in counts:
-            counts[Stage(stage)][crm] += records
+    for crm, rows in held.items():
+        for row in rows:
+            if row.stage in counts:
+                counts[Stage(row.stage)][crm] += row.records
     return crms, counts

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from leadsync.insights import FunnelReport, funnel_report
 from leadsync.web.context import Dashboard
 from leadsync.web.errors import errors_out
-from leadsync.web.health import health
+from leadsync.web.health import health_out
 from leadsync.web.models import ErrorsOut, FunnelOut, HealthOut, PersonOut, RunsOut
 from leadsync.web.person import person_out
 from leadsync.web.runs import RUNS_SHOWN, runs_out
@@ -36,7 +36,7 @@ def api_router(dashboard: Dashboard) -> APIRouter:
     @router.get("/api/runs", tags=["api"])
     def runs(limit: Annotated[int, Query(ge=1, le=500)] = RUNS_SHOWN) -> RunsOut:
         """The latest runs, newest first, and the next scheduled one."""
-        return runs_out(dashboard.store, dashboard.settings.sync, now=dashboard.clock.now(), limit=limit)
+        return runs_out(dashboard, limit=limit)
 
     @router.get("/api/funnel", tags=["api"])
     def funnel(since: Since = None) -> FunnelOut:
@@ -46,12 +46,12 @@ def api_router(dashboard: Dashboard) -> APIRouter:
     @router.get("/api/quarantine", tags=["api"])
     def quarantine() -> ErrorsOut:
         """Quarantined records and failed writes, grouped by reason."""
-        return errors_out(dashboard.store)
+        return errors_out(dashboard)
 
     @router.get("/api/people/{email}", tags=["api"], responses={404: {"description": "no such person"}})
     def person(email: str) -> PersonOut:
         """Everything the state store knows about one person, and the decision on them now."""
-        found = person_out(dashboard.store, dashboard.definitions, email, as_of=dashboard.clock.now())
+        found = person_out(dashboard, email)
         if found is None:
             raise HTTPException(
                 status_code=404,
@@ -64,7 +64,7 @@ def api_router(dashboard: Dashboard) -> APIRouter:
     )
     def healthz() -> JSONResponse:
         """200 when healthy, 503 when not; the body says why."""
-        verdict = health(dashboard.store, dashboard.settings.sync, now=dashboard.clock.now())
+        verdict = health_out(dashboard)
         return JSONResponse(verdict.model_dump(mode="json"), status_code=200 if verdict.healthy else 503)
 
     return router

@@ -8,11 +8,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import SecretStr
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from leadsync import __version__
-from leadsync.store import StoreError
+from leadsync.insights import STORE_UNREACHABLE
 from leadsync.web.api import api_router
 from leadsync.web.auth import BearerToken, is_loopback, required_token
 from leadsync.web.context import Dashboard
@@ -43,20 +42,19 @@ def create_app(dashboard: Dashboard, *, host: str) -> FastAPI:
     app.include_router(api_router(dashboard))
     app.include_router(pages_router(dashboard))
     app.mount("/static", StaticFiles(packages=[("leadsync.web", "static")]), name="static")
-    registry = metrics_registry(
-        StoreCollector(dashboard.store, dashboard.settings.sync, dashboard.definitions, dashboard.clock.now)
-    )
+    registry = metrics_registry(StoreCollector(dashboard))
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.exception_handler(SQLAlchemyError)
-    @app.exception_handler(StoreError)
     def store_unreachable(_request: Request, exc: Exception) -> Response:
         _log.warning("web.store_unreachable", error=type(exc).__name__)
         detail = f"the state store {dashboard.store.url} does not answer ({type(exc).__name__}); see /healthz"
         return JSONResponse({"detail": detail}, status_code=503)
+
+    for unreachable in STORE_UNREACHABLE:
+        app.add_exception_handler(unreachable, store_unreachable)
 
     @app.exception_handler(Exception)
     def failed(_request: Request, _exc: Exception) -> Response:

@@ -1,22 +1,11 @@
-"""What the dashboard reads: the settings, the state store, the definitions and the clock."""
+"""What the dashboard reads: one pipeline without its CRMs, built by the composition root."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from leadsync.clock import Clock
-from leadsync.config import Settings
-from leadsync.definitions import Definitions
-from leadsync.store import Store
+from leadsync.pipeline import Pipeline
 
 __all__ = ["Dashboard"]
 
-
-@dataclass(frozen=True, slots=True)
-class Dashboard:
-    """One pipeline's state store seen through its settings and definitions, as of `clock`."""
-
-    settings: Settings
-    store: Store
-    definitions: Definitions
-    clock: Clock
+Dashboard = Pipeline
+"""`Dashboard(settings, store, definitions, clock)`: a pipeline that reaches no CRM, as
+`open_pipeline(settings, crms=Crms.NONE)` builds it; no page or API calls a CRM."""

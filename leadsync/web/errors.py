@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from typing import Final, TypeVar
+from typing import Final
 
-from leadsync.store import QuarantineEntry, Store, WriteFailureEntry
+from leadsync.insights import QuarantineEntry, WriteFailureEntry, quarantine_view
+from leadsync.web.context import Dashboard
 from leadsync.web.models import (
     ErrorsOut,
     QuarantinedRecord,
@@ -18,23 +17,21 @@ from leadsync.web.models import (
 __all__ = ["ERRORS_SHOWN", "errors_out"]
 
 ERRORS_SHOWN: Final = 1000
-_Entry = TypeVar("_Entry")
 
 
-def errors_out(store: Store, *, limit: int = ERRORS_SHOWN) -> ErrorsOut:
+def errors_out(dashboard: Dashboard, *, limit: int = ERRORS_SHOWN) -> ErrorsOut:
     """Up to `limit` quarantined records grouped by reason, and up to `limit` records whose last
     write failed grouped by error code; largest group first."""
-    quarantined = store.quarantine.entries(limit=limit)
-    failures = store.write_failures.entries(limit=limit)
+    view = quarantine_view(dashboard.store, limit=limit)
     return ErrorsOut(
-        quarantined=len(quarantined),
-        quarantine=_quarantine_groups(quarantined),
-        failed_writes=len(failures),
-        write_failures=_failure_groups(failures),
+        quarantined=len(view.quarantined),
+        quarantine=_quarantine_groups(view.by_reason()),
+        failed_writes=len(view.write_failures),
+        write_failures=_failure_groups(view.by_code()),
     )
 
 
-def _quarantine_groups(entries: list[QuarantineEntry]) -> list[QuarantineGroup]:
+def _quarantine_groups(groups: list[tuple[str, list[QuarantineEntry]]]) -> list[QuarantineGroup]:
     return [
         QuarantineGroup(
             reason=reason,
@@ -50,11 +47,11 @@ def _quarantine_groups(entries: list[QuarantineEntry]) -> list[QuarantineGroup]:
                 for e in items
             ],
         )
-        for reason, items in _grouped(entries, lambda entry: entry.reason)
+        for reason, items in groups
     ]
 
 
-def _failure_groups(entries: list[WriteFailureEntry]) -> list[WriteFailureGroup]:
+def _failure_groups(groups: list[tuple[str, list[WriteFailureEntry]]]) -> list[WriteFailureGroup]:
     return [
         WriteFailureGroup(
             code=code,
@@ -72,13 +69,5 @@ def _failure_groups(entries: list[WriteFailureEntry]) -> list[WriteFailureGroup]
                 for e in items
             ],
         )
-        for code, items in _grouped(entries, lambda entry: entry.code)
+        for code, items in groups
     ]
-
-
-def _grouped(entries: Iterable[_Entry], key: Callable[[_Entry], str]) -> list[tuple[str, list[_Entry]]]:
-    """The entries by key, the largest group first (then by key)."""
-    groups: defaultdict[str, list[_Entry]] = defaultdict(list)
-    for entry in entries:
-        groups[key(entry)].append(entry)
-    return sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))

@@ -46,6 +46,8 @@ class ApiCallsOut(BaseModel):
 class RunOut(BaseModel):
     """One run: how it ended, how long it took, its records and API calls per CRM."""
 
+    model_config = _FROM_OBJECTS
+
     id: str
     pipeline: str
     status: str
@@ -62,6 +64,8 @@ class RunOut(BaseModel):
 
 class RunsOut(BaseModel):
     """The latest runs, newest first, and when the schedule runs the next one."""
+
+    model_config = _FROM_OBJECTS
 
     schedule: str = Field(description='the [sync] schedule, e.g. "every 15m" or "cron */15 * * * * (UTC)"')
     next_run_at: datetime | None
@@ -248,6 +252,8 @@ class PersonOut(BaseModel):
 
 class HealthOut(BaseModel):
     """Whether the sync is healthy, and why not."""
+
+    model_config = _FROM_OBJECTS
 
     healthy: bool
     store_reachable: bool

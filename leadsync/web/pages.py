@@ -14,7 +14,7 @@ from leadsync.web import charts
 from leadsync.web.api import funnel_since
 from leadsync.web.context import Dashboard
 from leadsync.web.errors import errors_out
-from leadsync.web.health import health
+from leadsync.web.health import health_out
 from leadsync.web.person import person_out
 from leadsync.web.runs import runs_out
 from leadsync.web.templating import environment
@@ -32,8 +32,7 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
 
     @router.get("/")
     def overview(request: Request) -> Response:
-        now = dashboard.clock.now()
-        runs = runs_out(dashboard.store, dashboard.settings.sync, now=now)
+        runs = runs_out(dashboard)
         made = (charts.api_usage(runs.runs), charts.run_records(runs.runs))
         return page(
             request,
@@ -43,7 +42,7 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
             pipeline=dashboard.settings.sync.pipeline,
             runs=runs,
             last=next((run for run in runs.runs if run.status != "running"), None),
-            health=health(dashboard.store, dashboard.settings.sync, now=now),
+            health=health_out(dashboard),
             charts=[chart for chart in made if chart is not None],
         )
 
@@ -61,7 +60,7 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
 
     @router.get("/errors")
     def errors(request: Request) -> Response:
-        found = errors_out(dashboard.store)
+        found = errors_out(dashboard)
         made = (charts.quarantine_reasons(found), charts.write_failure_codes(found))
         return page(
             request,
@@ -80,7 +79,7 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
 
     @router.get("/person/{email}")
     def person(request: Request, email: str) -> Response:
-        found = person_out(dashboard.store, dashboard.definitions, email, as_of=dashboard.clock.now())
+        found = person_out(dashboard, email)
         chart = None if found is None else charts.score_breakdown(found)
         return page(
             request,

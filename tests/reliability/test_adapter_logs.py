@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import structlog
 
-from adapters.sandbox_server import Fault
 from leadsync.logs import configure_logging
+from leadsync.testing.sandbox_server import Fault
 from tests.engine.conftest import MakePipeline, Pipeline
 
 PEOPLE = 400  # the seed's dirty records (quarantined) come with a population this size

@@ -26,10 +26,10 @@ from typer.testing import CliRunner
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
-from adapters.sandbox_server import Fault
 from leadsync.cli import app
 from leadsync.clock import SystemClock
 from leadsync.store import RunStatus, Store
+from leadsync.testing.sandbox_server import Fault
 from tests.store.conftest import postgres, store_url  # noqa: F401 - the PostgreSQL schema fixtures
 
 pytestmark = pytest.mark.postgres

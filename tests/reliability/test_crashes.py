@@ -32,7 +32,6 @@ from typer.testing import CliRunner
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
-from adapters.sandbox_server import Fault
 from leadsync.adapter_api import Change, WriteResult
 from leadsync.cli import app
 from leadsync.clock import SystemClock
@@ -42,6 +41,7 @@ from leadsync.engine.writing import Writer
 from leadsync.logs import configure_logging
 from leadsync.model import RecordRef, SetBy
 from leadsync.store import LeaseHeld, RunStatus, Store
+from leadsync.testing.sandbox_server import Fault
 from tests.engine.conftest import MakePipeline, Pipeline, make_pipeline
 from tests.store.conftest import postgres, store_url  # noqa: F401 - the state-store fixtures
 

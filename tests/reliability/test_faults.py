@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adapters.salesforce.sandbox.faults import FAULT_KINDS
-from adapters.sandbox_server import Fault
 from leadsync.config import Settings
 from leadsync.connections import connect_all
 from leadsync.engine import CycleReport, SyncEngine
 from leadsync.engine.evaluating import batches
 from leadsync.store import RunStatus
+from leadsync.testing.sandbox_server import Fault
 from tests.engine.conftest import MakePipeline, Pipeline
 
 PEOPLE = 80

@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
-from adapters.sandbox_server import Fault
 from leadsync.cli import app
 from leadsync.clock import ManualClock
 from leadsync.config import load_config
@@ -25,6 +24,7 @@ from leadsync.connections import connect_all
 from leadsync.definitions import load_definitions
 from leadsync.engine import CycleReport, SyncEngine
 from leadsync.store import Store
+from leadsync.testing.sandbox_server import Fault
 
 runner = CliRunner()
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Property-based idempotence over generated populations, through both sandboxes and real clients.
 
-Hypothesis draws a population (size and seed of `adapters.seed.population`, which both
+Hypothesis draws a population (size and seed of `leadsync.testing.seed.population`, which both
 sandboxes are seeded from) and extra Salesforce activities on drawn people. For each draw:
 a second cycle writes nothing and leaves the state store and the CRMs as the first left
 them; and the order of the `[crm.*]` tables in the config does not change what is written

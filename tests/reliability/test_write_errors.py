@@ -20,13 +20,13 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from adapters.salesforce.sandbox.objects import LEAD_STATUSES
-from adapters.sandbox_server import Fault
 from leadsync.cli import app
 from leadsync.config import Settings
 from leadsync.connections import connect_all
 from leadsync.engine import CycleReport, SyncEngine
 from leadsync.model import RecordRef
 from leadsync.store import RunStatus, WriteFailureEntry
+from leadsync.testing.sandbox_server import Fault
 from tests.engine.conftest import MakePipeline, Pipeline
 
 PEOPLE = 80

@@ -15,8 +15,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import ValidationError
 from structlog.testing import capture_logs
 
-from leadsync.config import SyncSettings
-from leadsync.scheduler import Daemon, trigger_for
+from leadsync.clock import ManualClock
+from leadsync.config import Settings, SyncSettings
+from leadsync.definitions import load_definitions
+from leadsync.insights import recent_runs
+from leadsync.pipeline import open_store
+from leadsync.scheduler import Daemon, sync_cycle, trigger_for
 from tests.conftest import REPO
 
 SUNDAY = datetime(2025, 1, 5, tzinfo=UTC)  # 2025-01-05 was a Sunday
@@ -216,3 +220,46 @@ def test_sigterm_lets_the_running_cycle_checkpoint_and_exits_zero(tmp_path: Path
     assert stdout.splitlines() == ["checkpoint", "exited"]
     assert '"signal": "SIGTERM"' in stderr
     assert '"event": "daemon.stopped"' in stderr
+
+
+def _never() -> bool:
+    return False
+
+
+def _settings(folder: Path, **crm: dict[str, str]) -> Settings:
+    return Settings.model_validate({"sync": {"state_url": f"sqlite:///{folder / 'state.db'}"}, "crm": crm})
+
+
+def test_a_daemon_cycle_builds_its_pipeline_from_the_config_and_runs_one_sync(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)  # no CRM: the cycle runs on the state store alone
+
+    sync_cycle(settings, load_definitions(), ManualClock(SUNDAY))(_never)
+
+    with open_store(settings) as store:
+        [run] = recent_runs(store, limit=5)
+    assert (run.pipeline, run.status.value, run.started_at) == ("default", "succeeded", SUNDAY)
+
+
+def test_a_daemon_cycle_whose_crms_cannot_be_built_is_skipped_naming_each_problem(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, pipedrive={"adapter": "no-such-adapter"})
+
+    with capture_logs() as logs:
+        sync_cycle(settings, load_definitions(), ManualClock(SUNDAY))(_never)
+
+    [skipped] = [event for event in logs if event["event"] == "cycle.skipped"]
+    [problem] = skipped["problems"]
+    assert "[crm.pipedrive.adapter]" in problem
+    assert "no-such-adapter" in problem
+    assert not (tmp_path / "state.db").exists()  # the state store is not even opened
+
+
+def test_a_daemon_cycle_is_skipped_while_another_runner_holds_the_lease(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+
+    with open_store(settings) as store, store.lease("default"), capture_logs() as logs:
+        sync_cycle(settings, load_definitions(), ManualClock(SUNDAY))(_never)
+
+    [skipped] = [event for event in logs if event["event"] == "cycle.skipped"]
+    assert "being run by another leadsync process" in skipped["reason"]
+    with open_store(settings) as store:
+        assert recent_runs(store, limit=5) == []

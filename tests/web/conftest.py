@@ -18,11 +18,11 @@ from fastapi import FastAPI
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
-from adapters.sandbox_server import Fault
 from leadsync.clock import ManualClock
 from leadsync.config import Settings
 from leadsync.definitions import Definitions, load_definitions
 from leadsync.store import Store
+from leadsync.testing.sandbox_server import Fault
 from leadsync.web import Dashboard, DashboardServer, create_app
 from tests.conftest import REPO
 from tests.engine.conftest import NOW, Pipeline

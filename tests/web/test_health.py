@@ -11,9 +11,9 @@ from sqlalchemy import create_engine
 from leadsync.clock import ManualClock
 from leadsync.config import Settings
 from leadsync.definitions import load_definitions
+from leadsync.insights.schedule import describe, next_run_at, stale_after
 from leadsync.store import RunStatus, Store
 from leadsync.web import Dashboard, create_app
-from leadsync.web.schedule import describe, next_run_at, stale_after
 from tests.engine.conftest import Pipeline
 from tests.web.conftest import client_of, dashboard_of
 

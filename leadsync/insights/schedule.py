@@ -1,7 +1,7 @@
 """When the [sync] schedule runs next, and when a missing run makes the sync stale.
 
-The daemon's own trigger lives in `leadsync.scheduler`, which the dashboard may not import
-(they are siblings); both read the same `[sync]` settings through `leadsync.crontab`.
+The daemon's own trigger lives in `leadsync.scheduler`, above the read models; both read the
+same `[sync]` settings through `leadsync.crontab`.
 """
 
 from __future__ import annotations
