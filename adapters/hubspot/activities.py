@@ -33,22 +33,34 @@ not per merged page, keeps the calls near the minimum: a merged page mixes every
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Final
+from typing import Final
 
 from hubspot import HubSpot
 
 from leadsync.adapter_api import AdapterContext, Page, StreamUnavailable
-from leadsync.kit import AFTER_ALL, Pages, logged, numeric_key, optional, record_id, resume_keys
+from leadsync.kit import (
+    AFTER_ALL,
+    Pages,
+    epoch_ms,
+    from_epoch_ms,
+    json_at,
+    logged,
+    numeric_key,
+    optional,
+    record_id,
+    resume_keys,
+)
 from leadsync.model import Activity, Cursor, RecordRef
 
 from .activity_streams import StreamRow, drained, email_event_rows, marketing_event_ids, participation_rows
 from .analytics_history import HISTORY_STREAMS, history_rows
-from .keyset import SearchSpec, epoch_ms, instant, rows_after
+from .batch_reads import batch_read
+from .keyset import SearchSpec, rows_after, searcher
 from .settings import HubSpotSettings
-from .transport import Response, Transport
+from .transport import Transport
 from .web_events import form_rows, probe_events, web_event_rows
 
 __all__ = ["ENGAGEMENTS", "OPTIONAL", "STREAMS", "changed_activities", "skip_reason"]
@@ -78,7 +90,6 @@ _HISTORY_NOTE: Final = {
 }
 _STAMP: Final = "hs_lastmodifieddate"
 _ASSOCIATIONS_PER_CALL: Final = 1000
-_CONTACTS_PER_READ: Final = 100
 _NO_ID_ABOVE: Final = 1 << 63
 
 _Item = tuple[int, int, str, StreamRow]  # (stamp, rank, key, row): read order
@@ -134,7 +145,7 @@ def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[Stre
     rows = _stream_rows(reader, stream, after)
     if stream in OPTIONAL:
         rows = optional(
-            crm, stream, _answering(reader, stream, rows), skipped=reader.skipped,
+            crm, stream, rows, skipped=reader.skipped, answered=reader.answered,
             reason=lambda refusal: skip_reason(stream, refusal),
         )  # fmt: skip
     return logged(crm, stream, rows, since=_point(after), point=lambda row: _point((row.stamp_ms, row.key)))
@@ -142,15 +153,7 @@ def _rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterator[Stre
 
 def _point(point: tuple[int, str]) -> str:
     """A stream's (stamp, key) point as the engine's cursors are shown."""
-    return str(Cursor(instant(point[0]), point[1]))
-
-
-def _answering(reader: _Reader, stream: str, rows: Iterator[StreamRow]) -> Iterator[StreamRow]:
-    """`rows`, noting that the stream's API answered in this read."""
-    for row in rows:
-        reader.answered.add(stream)
-        yield row
-    reader.answered.add(stream)
+    return str(Cursor(from_epoch_ms(point[0]), point[1]))
 
 
 def skip_reason(stream: str, exc: StreamUnavailable) -> str:
@@ -178,8 +181,7 @@ def _stream_rows(reader: _Reader, stream: str, after: tuple[int, str]) -> Iterat
     elif stream == "email_events":
         rows = email_event_rows(client, transport, after, until_ms, fields=_held_fields(reader, stream))
         contacts = _contacts_by_email(client, transport, rows.people())
-        resolved = (StreamRow(r.stamp_ms, r.key, r.record, contacts.get(r.person, "")) for r in drained(rows))
-        yield from resolved
+        yield from (r._replace(person=contacts.get(_email_key(r.person), "")) for r in drained(rows))
     else:
         event_ids = reader.settings.marketing_event_ids or marketing_event_ids(client, transport)
         yield from participation_rows(
@@ -206,31 +208,14 @@ def _held_fields(reader: _Reader, stream: str) -> tuple[str, ...]:
 def _engagement_rows(reader: _Reader, object_type: str, after: tuple[int, str]) -> Iterator[StreamRow]:
     mapping = reader.context.mapping.activities[object_type]
     fields = {f for f in mapping.source_fields() if not f.startswith("associations.")}
-    spec = SearchSpec(
-        _STAMP,
-        sorted(fields | {"hs_object_id", _STAMP}),
-        reader.settings.page_size,
-        _searcher(reader.client, reader.transport, object_type),
-    )
+    search = searcher(reader.client, reader.transport, object_type)
+    spec = SearchSpec(_STAMP, sorted(fields | {"hs_object_id", _STAMP}), reader.settings.page_size, search)
     last_id = _NO_ID_ABOVE if after[1] == AFTER_ALL else int(after[1] or 0)
     for page in rows_after(spec, after[0], last_id, reader.until_ms):
         ids = [str(number) for _, number, _ in page]
         contacts = _contacts_of(reader.client, reader.transport, object_type, ids)
         for stamp_ms, number, record in page:
             yield StreamRow(stamp_ms, numeric_key(number), record, contacts.get(str(number), ""))
-
-
-def _searcher(
-    client: HubSpot, transport: Transport, object_type: str
-) -> Callable[[dict[str, Any]], Response]:
-    api = getattr(client.crm.objects, object_type).search_api
-
-    def search(body: dict[str, Any]) -> Response:
-        return transport.call(
-            f"{object_type} search", api.do_search, search=True, public_object_search_request=body
-        )
-
-    return search
 
 
 def _ref(reader: _Reader, item: _Item) -> RecordRef:
@@ -253,7 +238,7 @@ def _activity(reader: _Reader, item: _Item, ref: RecordRef) -> Activity | None:
 
 def _cursor(item: _Item) -> Cursor:
     stamp_ms, rank, key, _ = item
-    return Cursor(instant(stamp_ms), record_id(rank, STREAMS[rank], key))
+    return Cursor(from_epoch_ms(stamp_ms), record_id(rank, STREAMS[rank], key))
 
 
 def _contacts_of(
@@ -279,24 +264,14 @@ def _contacts_of(
 
 
 def _contacts_by_email(client: HubSpot, transport: Transport, emails: Sequence[str]) -> Mapping[str, str]:
-    """Recipient e-mail → contact id, by batch reads of ≤ 100 with `idProperty=email`.
+    """Recipient e-mail (as `_email_key`) → contact id, by batch reads of ≤ 100 with `idProperty=email`."""
+    wanted = list(dict.fromkeys(map(_email_key, emails)))
+    body = {"idProperty": "email", "properties": ["email"]}
+    found = batch_read(client, transport, wanted, body, what="contacts batch read by email")
+    by_email = {_email_key(json_at(r, "properties", "email") or ""): str(r["id"]) for r in found}
+    return {email: contact for email, contact in by_email.items() if email}
 
-    HubSpot compares e-mails without case or surrounding spaces; so does this match-back.
-    """
-    api = client.crm.contacts.batch_api
-    wanted = list(dict.fromkeys(e.strip().lower() for e in emails))
-    by_email: dict[str, str] = {}
-    for start in range(0, len(wanted), _CONTACTS_PER_READ):
-        body = {
-            "idProperty": "email",
-            "properties": ["email"],
-            "inputs": [{"id": e} for e in wanted[start : start + _CONTACTS_PER_READ]],
-        }
-        answer = transport.call(
-            "contacts batch read by email", api.read, batch_read_input_simple_public_object_id=body
-        )
-        for result in answer.body.get("results", []):
-            email = str((result.get("properties") or {}).get("email") or "").strip().lower()
-            if email:
-                by_email[email] = str(result["id"])
-    return {e: by_email[e.strip().lower()] for e in dict.fromkeys(emails) if e.strip().lower() in by_email}
+
+def _email_key(email: object) -> str:
+    """An e-mail as HubSpot compares them: without case or surrounding spaces."""
+    return str(email).strip().lower()

@@ -17,24 +17,21 @@ reads, packed small, and is let go of as soon as it is emitted).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
-from datetime import datetime
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any, Final, NamedTuple
 
 from hubspot import HubSpot
 
-from leadsync.kit import HeldRows, numeric_key
+from leadsync.kit import HeldRows, every_row, json_at, numeric_key, stamp_ms
 
-from .keyset import instant
 from .transport import Transport
 
 __all__ = [
     "StreamRow",
     "drained",
     "email_event_rows",
-    "iso",
+    "email_events_page",
     "marketing_event_ids",
-    "ms",
     "participation_rows",
 ]
 
@@ -52,55 +49,45 @@ class StreamRow(NamedTuple):
     person: str  # the contact id; for e-mail events, the recipient until resolved
 
 
+def email_events_page(
+    client: HubSpot, transport: Transport, query: list[tuple[str, object]]
+) -> Mapping[str, Any]:
+    """One page of the legacy marketing e-mail events API, which has no client method: its ApiClient
+    calls it."""
+    return transport.call(
+        "email events",
+        client.events.events_api.api_client.call_api,
+        resource_path="/email/public/v1/events",
+        method="GET",
+        query_params=query,
+        header_params={"Accept": "application/json"},
+        auth_settings=["oauth2"],
+    ).body
+
+
 def email_event_rows(
     client: HubSpot, transport: Transport, after: tuple[int, str], until_ms: int, *, fields: Collection[str]
 ) -> HeldRows:
-    """Marketing e-mail events after `after`, each keeping only `fields`; the person is the recipient.
+    """Marketing e-mail events after `after`, each keeping only `fields`; the person is the recipient."""
+    window = [("startTimestamp", after[0]), ("endTimestamp", until_ms), ("limit", _EMAIL_EVENTS_PER_PAGE)]
 
-    The legacy API has no client method: its ApiClient calls it.
-    """
-    api_client = client.events.events_api.api_client
+    def page(offset: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        body = email_events_page(client, transport, [*window, *([("offset", offset)] if offset else [])])
+        return body.get("events", []), body.get("offset") if body.get("hasMore") else None
+
     rows = HeldRows(fields)
-    offset: str | None = None
-    while True:
-        query: list[tuple[str, object]] = [
-            ("startTimestamp", after[0]),
-            ("endTimestamp", until_ms),
-            ("limit", _EMAIL_EVENTS_PER_PAGE),
-        ]
-        if offset:
-            query.append(("offset", offset))
-        body = transport.call(
-            "email events",
-            api_client.call_api,
-            resource_path="/email/public/v1/events",
-            method="GET",
-            query_params=query,
-            header_params={"Accept": "application/json"},
-            auth_settings=["oauth2"],
-        ).body
-        for raw in body.get("events", []):
-            stamp_ms, key = int(raw["created"]), str(raw["id"])
-            if (stamp_ms, key) > after:
-                rows.add(stamp_ms, key, raw, str(raw.get("recipient") or ""))
-        offset = body.get("offset")
-        if not body.get("hasMore") or not offset:
-            return rows
+    for raw in every_row(page):
+        stamp, key = int(raw["created"]), str(raw["id"])
+        if (stamp, key) > after:
+            rows.add(stamp, key, raw, str(raw.get("recipient") or ""))
+    return rows
 
 
 def marketing_event_ids(client: HubSpot, transport: Transport) -> list[str]:
     """The id of every marketing event of the portal, listed 100 a call."""
     api = client.marketing.events.basic_api
-    ids: list[str] = []
-    page_after: str | None = None
-    while True:
-        body = transport.call(
-            "marketing-events list", api.get_all, limit=_MARKETING_EVENTS_PER_PAGE, after=page_after
-        ).body
-        ids.extend(str(raw["objectId"]) for raw in body.get("results", []) if raw.get("objectId"))
-        page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
-        if not page_after:
-            return ids
+    listed = transport.listed("marketing-events list", api.get_all, limit=_MARKETING_EVENTS_PER_PAGE)
+    return [str(raw["objectId"]) for raw in listed if raw.get("objectId")]
 
 
 def participation_rows(
@@ -116,39 +103,16 @@ def participation_rows(
     api = client.marketing.events.retrieve_participant_state_api
     rows = HeldRows(fields)
     for event_id in event_ids:
-        page_after: str | None = None
-        while True:
-            body = transport.call(
-                "marketing-event participations",
-                api.get_participations_breakdown_by_marketing_event_id,
-                marketing_event_id=int(event_id),
-                limit=_PARTICIPATIONS_PER_PAGE,
-                after=page_after,
-            ).body
-            for raw in body.get("results", []):
-                stamp_ms, key = ms(raw["createdAt"]), numeric_key(raw["id"])
-                if (stamp_ms, key) > after and stamp_ms <= until_ms:
-                    contact = ((raw.get("associations") or {}).get("contact") or {}).get("contactId")
-                    rows.add(stamp_ms, key, raw, str(contact or ""))
-            page_after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if not page_after:
-                break
+        for raw in transport.listed(
+            "marketing-event participations", api.get_participations_breakdown_by_marketing_event_id,
+            marketing_event_id=int(event_id), limit=_PARTICIPATIONS_PER_PAGE,
+        ):  # fmt: skip
+            stamp, key = stamp_ms(raw["createdAt"]), numeric_key(raw["id"])
+            if (stamp, key) > after and stamp <= until_ms:
+                rows.add(stamp, key, raw, str(json_at(raw, "associations", "contact", "contactId") or ""))
     return drained(rows)
 
 
 def drained(rows: HeldRows) -> Iterator[StreamRow]:
     """The held rows, oldest first, each let go of once yielded."""
     return map(StreamRow._make, rows.drained())
-
-
-def ms(value: object) -> int:
-    """An instant (epoch ms or ISO 8601 text) in epoch ms."""
-    text = str(value)
-    if text.isdigit():
-        return int(text)
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-def iso(stamp_ms: int) -> str:
-    """Epoch ms as ISO 8601 text with milliseconds, as the events API takes it."""
-    return instant(stamp_ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Final
 
 import msgspec
@@ -14,20 +17,23 @@ from leadsync.adapter_api import (
     ApiUsage,
     Change,
     CurrentValues,
+    Gone,
     Page,
     SchemaReport,
     WriteResult,
 )
-from leadsync.kit import Pages, excerpt
+from leadsync.kit import Pages, epoch_ms, excerpt, from_epoch_ms, merged_pages
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
 from .activities import changed_activities
+from .batch_reads import BATCH
 from .consent import Consent
-from .keyset import Row, SearchSpec, epoch_ms, instant, rows_after
+from .deletions import deleted_rows
+from .keyset import Row, SearchSpec, rows_after, searcher
 from .schema import schema_report
 from .settings import HubSpotSettings
-from .transport import Response, Transport
-from .writes import BATCH, Writer
+from .transport import Transport
+from .writes import Writer
 
 __all__ = ["HubSpotAdapter"]
 
@@ -35,6 +41,7 @@ CONTACTS: Final = "contacts"
 _STRUCTURAL: Final = ("hs_object_id", "lastmodifieddate", "hs_merged_object_ids")
 _SHOWN: Final = ("properties.hs_object_id", "properties.email")  # a quarantined contact shows no more
 _SHOWN_CHARS: Final = 80
+_PLACE: Final = itemgetter(0, 1)  # a row's (stamp, id): read order
 
 
 class HubSpotAdapter:
@@ -67,43 +74,35 @@ class HubSpotAdapter:
         """Active and archived owners, by e-mail; `crm_ids` holds the owner's id (not userId)."""
         if self._owners is None:
             api = self._client.crm.owners.owners_api
-            found: list[Owner] = []
-            for archived in (False, True):
-                after: str | None = None
-                while True:
-                    args: dict[str, Any] = {"limit": 100, "archived": archived}
-                    if after:
-                        args["after"] = after
-                    body = self._transport.call("owners", api.get_page, **args).body
-                    found.extend(
-                        _owner(raw, self.name) for raw in body.get("results", []) if raw.get("email")
-                    )
-                    after = ((body.get("paging") or {}).get("next") or {}).get("after")
-                    if not after:
-                        break
-            self._owners = found
+            pages = [
+                self._transport.listed("owners", api.get_page, limit=100, archived=a) for a in (False, True)
+            ]
+            self._owners = [_owner(raw, self.name) for raw in chain(*pages) if raw.get("email")]
         return list(self._owners)
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
-        """Contacts changed strictly after `since` and up to the cycle's start, in (stamp, id) order."""
+        """Contacts changed strictly after `since` and up to the cycle's start, in (stamp, id) order;
+        those deleted (archived) in that span are the pages' `gone` (`deletions`)."""
         self._skipped.clear()  # a new read: what the last one skipped is told no more
         until_ms = epoch_ms(self._context.clock.now())
-        spec = SearchSpec(
-            "lastmodifieddate", self._people_properties(), self._settings.page_size, self._search
+        after = (epoch_ms(since.stamp), int(since.record_id) if since.record_id.isdigit() else 0)
+        if until_ms < after[0]:
+            return
+        search = searcher(self._client, self._transport, CONTACTS)
+        spec = SearchSpec("lastmodifieddate", self._people_properties(), self._settings.page_size, search)
+        changed = rows_after(spec, *after, until_ms)
+        deleted = deleted_rows(self._client, self._transport, after, until_ms)
+        owners = cache(  # asked for with the first person: a read of no one costs no owners call
+            lambda: {o.crm_ids[self.name]: o.email for o in self.owners() if self.name in o.crm_ids}
         )
-        owners: dict[str, str] = {}
         pages: Pages[Row, Person] = Pages(
             ref=lambda row: RecordRef(self.name, CONTACTS, str(row[1])),
-            item=lambda row, ref: self._person(row[2], ref, owners),
-            cursor=lambda row: Cursor(instant(row[0]), str(row[1])),
+            item=lambda row, ref: self._person(row[2], ref, owners()),
+            cursor=lambda row: Cursor(from_epoch_ms(row[0]), str(row[1])),
             excerpt=lambda row: excerpt(row[2], only=_SHOWN),
+            gone=lambda row, ref: Gone(ref) if row[2].get("archived") is True else None,
         )
-        pages_read = rows_after(spec, epoch_ms(since.stamp), _id_number(since.record_id), until_ms)
-        for number, rows in enumerate(pages_read):
-            if number == 0:  # owners asked for on the first page only: an empty read costs one call
-                owners.update(
-                    (o.crm_ids[self.name], o.email) for o in self.owners() if self.name in o.crm_ids
-                )
+        for rows in merged_pages(changed, deleted, _PLACE, size=self._settings.page_size):
             yield pages.page(rows)
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
@@ -128,22 +127,13 @@ class HubSpotAdapter:
         """HTTP calls made by this adapter, HubSpot's daily count when its headers gave one, and the
         streams the last read skipped."""
         t = self._transport
-        return ApiUsage(t.calls, t.daily_used, t.daily_limit, skipped=tuple(self._skipped.values()))
+        return ApiUsage(t.calls, t.daily.used, t.daily.limit, skipped=tuple(self._skipped.values()))
 
     # -- inside -------------------------------------------------------------------------------
 
     def _people_properties(self) -> list[str]:
-        names = set(self._people.source_fields()) | set(_STRUCTURAL)
         owner = self._writer.owner_property
-        if owner:
-            names.add(owner)
-        return sorted(names)
-
-    def _search(self, body: dict[str, Any]) -> Response:
-        api = self._client.crm.contacts.search_api
-        return self._transport.call(
-            "contacts search", api.do_search, search=True, public_object_search_request=body
-        )
+        return sorted({*self._people.source_fields(), *_STRUCTURAL, *([owner] if owner else [])})
 
     def _person(self, record: Mapping[str, Any], ref: RecordRef, owners: Mapping[str, str]) -> Person:
         values = record.get("properties") or {}
@@ -171,7 +161,3 @@ def _owner(raw: Mapping[str, Any], crm: str) -> Owner:
     return Owner(
         str(raw["email"]), name, active=not raw.get("archived", False), crm_ids={crm: str(raw["id"])}
     )
-
-
-def _id_number(record_id: str) -> int:
-    return int(record_id) if record_id.isdigit() else 0

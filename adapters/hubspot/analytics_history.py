@@ -25,11 +25,12 @@ from typing import Any, Final
 
 from hubspot import HubSpot
 
-from leadsync.kit import Answer, by_key, numeric_key
+from leadsync.kit import Answer, by_key, iso_ms, numeric_key, stamp_ms
 
-from .activity_streams import StreamRow, iso, ms
-from .keyset import search_filter, searched
-from .transport import Response, Transport
+from .activity_streams import StreamRow
+from .batch_reads import batch_read
+from .keyset import search_filter, searched, searcher
+from .transport import Transport
 
 __all__ = ["HISTORY_STREAMS", "history_rows"]
 
@@ -54,60 +55,44 @@ def history_rows(
     history_property, seen_property = _PROPERTIES[stream]
     ids = _contacts_seen_since(client, transport, seen_property, after[0])
     rows: list[StreamRow] = []
-    for start in range(0, len(ids), _HISTORY_READS_PER_CALL):
-        for contact, value, stamp_ms in _versions(
-            client, transport, history_property, ids[start : start + _HISTORY_READS_PER_CALL]
-        ):
-            key = f"{numeric_key(contact)}-{stamp_ms}"
-            if (stamp_ms, key) > after and stamp_ms <= until_ms:
-                rows.append(StreamRow(stamp_ms, key, _record(stream, contact, value, stamp_ms), contact))
+    for contact, value, stamp in _versions(client, transport, history_property, ids):
+        key = f"{numeric_key(contact)}-{stamp}"
+        if (stamp, key) > after and stamp <= until_ms:
+            rows.append(StreamRow(stamp, key, _record(stream, contact, value, stamp), contact))
     rows.sort(key=lambda row: (row.stamp_ms, row.key))
     return iter(rows)
 
 
-def _record(stream: str, contact: str, value: str, stamp_ms: int) -> dict[str, Any]:
+def _record(stream: str, contact: str, value: str, stamp: int) -> dict[str, Any]:
     """A version shaped as the events API's record of the same thing (see `web_events`)."""
     if stream == "analytics_page_views":
-        return {"objectId": contact, "occurredAt": iso(stamp_ms), "properties": {"hs_url": value}}
-    return {"submittedAt": stamp_ms, "form": {"name": value, "id": None}, "pageUrl": None}
+        return {"objectId": contact, "occurredAt": iso_ms(stamp), "properties": {"hs_url": value}}
+    return {"submittedAt": stamp, "form": {"name": value, "id": None}, "pageUrl": None}
 
 
 def _contacts_seen_since(
     client: HubSpot, transport: Transport, seen_property: str, since_ms: int
 ) -> list[str]:
     """Ids of the contacts whose `seen_property` is at or after `since_ms`, by keyset on the id."""
-    do_search = client.crm.contacts.search_api.do_search
-
-    def search(body: dict[str, Any]) -> Response:
-        return transport.call("contacts search", do_search, search=True, public_object_search_request=body)
+    search = searcher(client, transport, "contacts")
 
     def above(last_id: int) -> Answer[int]:
         filters = [search_filter(seen_property, "GTE", since_ms), search_filter(_ID, "GT", last_id)]
-        return searched(search, [filters], _ID, properties=[_ID], limit=_SEARCH_LIMIT, row=_id_number)
+        return searched(
+            search, [filters], _ID, properties=[_ID], limit=_SEARCH_LIMIT, row=lambda found: int(found["id"])
+        )
 
     return [str(number) for page in by_key(above, 0, int) for number in page]
-
-
-def _id_number(record: dict[str, Any]) -> int:
-    return int(record["id"])
 
 
 def _versions(
     client: HubSpot, transport: Transport, history_property: str, ids: Sequence[str]
 ) -> Iterator[tuple[str, str, int]]:
-    """(contact id, value, epoch ms) of each version of the property, by one batch read."""
-    body = {
-        "inputs": [{"id": i} for i in ids],
-        "properties": ["hs_object_id"],
-        "propertiesWithHistory": [history_property],
-    }
-    answer = transport.call(
-        "contacts batch read with history",
-        client.crm.contacts.batch_api.read,
-        batch_read_input_simple_public_object_id=body,
-    ).body
-    for result in answer.get("results", []):
+    """(contact id, value, epoch ms) of each version of the property, by batch reads of ≤ 50."""
+    body = {"properties": ["hs_object_id"], "propertiesWithHistory": [history_property]}
+    what, per_call = "contacts batch read with history", _HISTORY_READS_PER_CALL
+    for result in batch_read(client, transport, ids, body, what=what, per_call=per_call):
         versions = (result.get("propertiesWithHistory") or {}).get(history_property) or []
         for version in versions:
             if version.get("value") not in (None, "") and version.get("timestamp"):
-                yield str(result["id"]), str(version["value"]), ms(version["timestamp"])
+                yield str(result["id"]), str(version["value"]), stamp_ms(version["timestamp"])

@@ -18,7 +18,7 @@ https://developers.hubspot.com/docs/api-reference/communication-preferences-subs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 import msgspec
@@ -33,10 +33,10 @@ from leadsync.adapter_api import (
     StreamUnavailable,
     WriteResult,
 )
-from leadsync.kit import CallRefused
+from leadsync.kit import CallRefused, ChangeWriter, json_at, written_in_parts
 
+from .batch_reads import batch_read
 from .transport import Transport
-from .writes import BATCH
 
 __all__ = ["Consent"]
 
@@ -49,6 +49,7 @@ _NOT_REGRANTED: Final = (
         "through a HubSpot preferences link"
     ),
 )
+_NO_EMAIL: Final = ("NO_EMAIL", "the contact has no e-mail address")
 _SCOPE_HINT: Final = (
     "grant the private app the communication_preferences.write scope (Settings → Integrations → "
     "Private apps), or remove email_opt_out from [write.contacts]"
@@ -76,104 +77,60 @@ class Consent:
             for c in found
         ]
 
-    def apply(
-        self, changes: Sequence[Change], write: Callable[[Sequence[Change]], Iterable[WriteResult]]
-    ) -> list[WriteResult]:
+    def apply(self, changes: Sequence[Change], write: ChangeWriter) -> list[WriteResult]:
         """Write every change, opt-outs through the subscriptions API and the rest with `write`;
         one result per change, in order."""
         prop = self._property
-        if prop is None or not any(MANAGED in c.values or prop in c.properties for c in changes):
+        if prop is None:
             return list(write(changes))
-        parts: list[list[WriteResult]] = [[] for _ in changes]
-        opting: list[int] = []
-        rest: list[tuple[int, Change]] = []
-        for index, change in enumerate(changes):
-            asked = change.values.get(MANAGED) if MANAGED in change.values else change.properties.get(prop)
-            if MANAGED in change.values or prop in change.properties:
-                if _flag(asked) is True:
-                    opting.append(index)
-                else:
-                    parts[index].append(WriteResult(change.ref, False, *_NOT_REGRANTED))
-            left = _without(change, prop)
-            if left.values or left.properties:
-                rest.append((index, left))
-        if rest:
-            for (index, _), result in zip(rest, write([c for _, c in rest]), strict=True):
-                parts[index].append(result)
-        for index, result in self._opt_out([changes[i] for i in opting], prop).items():
-            parts[opting[index]].append(result)
-        return [_joined(change, results) for change, results in zip(changes, parts, strict=True)]
+        return written_in_parts(changes, values=(MANAGED,), properties=(prop,), own=self._opt_out, rest=write)
 
-    def _opt_out(self, changes: Sequence[Change], prop: str) -> dict[int, WriteResult]:
-        """Unsubscribe each contact's address from all e-mail; a refused scope fails the rest."""
-        emails = self._emails([c.ref.record_id for c in changes])
-        results: dict[int, WriteResult] = {}
-        api_client = self._client.crm.contacts.batch_api.api_client
-        for index, change in enumerate(changes):
+    def _opt_out(self, changes: Sequence[Change]) -> list[WriteResult]:
+        """Unsubscribe each contact's address from all e-mail (never re-subscribe one); once the scope
+        is refused, no other contact can be unsubscribed either."""
+        prop = self._property or MANAGED
+        asked = [c.values.get(MANAGED) if MANAGED in c.values else c.properties.get(prop) for c in changes]
+        opting = [c.ref.record_id for c, value in zip(changes, asked, strict=True) if _flag(value) is True]
+        emails, refused = self._emails(opting), ""
+        results: list[WriteResult] = []
+        for change, value in zip(changes, asked, strict=True):
             ref, email = change.ref, emails.get(change.ref.record_id)
-            if not email:
-                results[index] = WriteResult(ref, False, "NO_EMAIL", "the contact has no e-mail address")
-                continue
-            try:
-                self._transport.call(
-                    "unsubscribe-all",
-                    api_client.call_api,
-                    resource_path=_PATH,
-                    method="POST",
-                    path_params={"subscriberIdString": email},
-                    query_params=[("channel", "EMAIL")],
-                    header_params={"Accept": "application/json"},
-                    auth_settings=["oauth2"],
+            if _flag(value) is not True:
+                results.append(WriteResult(ref, False, *_NOT_REGRANTED))
+            elif refused or not email:
+                results.append(
+                    WriteResult(ref, False, *(("MISSING_SCOPES", refused) if refused else _NO_EMAIL))
                 )
-            except StreamUnavailable as exc:  # no scope: no other contact can be unsubscribed either
-                message = f"HubSpot refused unsubscribe-all ({exc.code or 403}); {_SCOPE_HINT}"
-                for later in range(index, len(changes)):
-                    results[later] = WriteResult(changes[later].ref, False, "MISSING_SCOPES", message)
-                return results
-            except CallRefused as exc:
-                results[index] = WriteResult(
-                    ref, False, exc.codes[0] if exc.codes else f"HTTP_{exc.status}", str(exc)[:300]
-                )
-                continue
-            before = _raw(change.previous.get(MANAGED))
-            results[index] = WriteResult(ref, True, properties={prop: PropertyWrite(before, "true")})
+            else:
+                try:
+                    self._unsubscribe(email)
+                except StreamUnavailable as exc:
+                    refused = f"HubSpot refused unsubscribe-all ({exc.code or 403}); {_SCOPE_HINT}"
+                    results.append(WriteResult(ref, False, "MISSING_SCOPES", refused))
+                except CallRefused as exc:
+                    code = exc.codes[0] if exc.codes else f"HTTP_{exc.status}"
+                    results.append(WriteResult(ref, False, code, str(exc)[:300]))
+                else:
+                    before = _raw(change.previous.get(MANAGED))
+                    results.append(WriteResult(ref, True, properties={prop: PropertyWrite(before, "true")}))
         return results
+
+    def _unsubscribe(self, email: str) -> None:
+        self._transport.call(
+            "unsubscribe-all",
+            self._client.crm.contacts.batch_api.api_client.call_api,
+            resource_path=_PATH,
+            method="POST",
+            path_params={"subscriberIdString": email},
+            query_params=[("channel", "EMAIL")],
+            header_params={"Accept": "application/json"},
+            auth_settings=["oauth2"],
+        )
 
     def _emails(self, contact_ids: Sequence[str]) -> dict[str, str]:
         """Each contact's e-mail address (the subscriber id of the subscriptions API)."""
-        api = self._client.crm.contacts.batch_api
-        found: dict[str, str] = {}
-        for start in range(0, len(contact_ids), BATCH):
-            chunk = contact_ids[start : start + BATCH]
-            body = {"inputs": [{"id": i} for i in chunk], "properties": ["email"]}
-            answer = self._transport.call(
-                "contacts batch read", api.read, batch_read_input_simple_public_object_id=body
-            )
-            for record in answer.body.get("results", []):
-                email = (record.get("properties") or {}).get("email")
-                if email:
-                    found[str(record["id"])] = str(email)
-        return found
-
-
-def _without(change: Change, prop: str | None) -> Change:
-    return Change(
-        change.ref,
-        {k: v for k, v in change.values.items() if k != MANAGED},
-        {k: v for k, v in change.previous.items() if k != MANAGED},
-        {k: v for k, v in change.properties.items() if k != prop},
-    )
-
-
-def _joined(change: Change, results: Sequence[WriteResult]) -> WriteResult:
-    """One result for a change written in parts: done when every part was."""
-    failed = next((r for r in results if not r.ok), None)
-    if failed is not None:
-        return WriteResult(change.ref, False, failed.code, failed.message, failed.retryable)
-    written: dict[str, PropertyWrite] = {}
-    for result in results:
-        written.update(result.properties)
-    return WriteResult(change.ref, True, properties=written)
+        found = batch_read(self._client, self._transport, contact_ids, {"properties": ["email"]})
+        return {str(r["id"]): str(email) for r in found if (email := json_at(r, "properties", "email"))}
 
 
 def _flag(value: object) -> bool | None:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from leadsync.kit import Answer, Keyset, first_rows
+from hubspot import HubSpot
 
-from .transport import Response
+from leadsync.kit import Answer, Keyset, first_rows, stamp_ms
 
-__all__ = ["Row", "SearchSpec", "epoch_ms", "instant", "rows_after", "search_filter", "searched"]
+from .transport import Response, Transport
+
+__all__ = ["Row", "SearchSpec", "rows_after", "search_filter", "searched", "searcher"]
 
 Row = tuple[int, int, dict[str, Any]]
 """(stamp in epoch ms, numeric id, the record's JSON) — sortable in read order."""
@@ -40,18 +41,20 @@ class SearchSpec:
     search: Search
 
 
-def epoch_ms(moment: datetime) -> int:
-    """An aware instant in epoch milliseconds, as HubSpot filters take it."""
-    return int(moment.timestamp() * 1000)
+def searcher(client: HubSpot, transport: Transport, object_type: str) -> Search:
+    """The search of one object type (contacts, meetings…), throttled as a search."""
+    api, what = client.crm.objects.search_api, f"{object_type} search"
+
+    def search(body: dict[str, Any]) -> Response:
+        return transport.call(
+            what, api.do_search, search=True, object_type=object_type, public_object_search_request=body
+        )
+
+    return search
 
 
-def instant(stamp_ms: int) -> datetime:
-    """Epoch milliseconds as an aware UTC datetime."""
-    return datetime.fromtimestamp(stamp_ms / 1000, UTC)
-
-
-def rows_after(spec: SearchSpec, stamp_ms: int, last_id: int, until_ms: int) -> Iterator[list[Row]]:
-    """Pages of rows strictly after (stamp_ms, last_id) up to `until_ms`, in (stamp, id) order."""
+def rows_after(spec: SearchSpec, since_ms: int, last_id: int, until_ms: int) -> Iterator[list[Row]]:
+    """Pages of rows strictly after (since_ms, last_id) up to `until_ms`, in (stamp, id) order."""
     stamp, row = spec.stamp_property, partial(_row, spec.stamp_property)
 
     def query(sort: str, *groups: list[dict[str, str]]) -> Answer[Row]:
@@ -65,7 +68,7 @@ def rows_after(spec: SearchSpec, stamp_ms: int, last_id: int, until_ms: int) -> 
     def at(t: int, last: int) -> Answer[Row]:
         return query(_ID, [search_filter(stamp, "EQ", t), search_filter(_ID, "GT", last)])
 
-    return Keyset(after, at, lowest=0).pages(stamp_ms, last_id, until_ms)
+    return Keyset(after, at, lowest=0).pages(since_ms, last_id, until_ms)
 
 
 def search_filter(name: str, operator: str, value: int) -> dict[str, str]:
@@ -94,15 +97,13 @@ def searched(
     def page(after: str | None) -> tuple[list[T], str | None]:
         if after is not None:
             body["after"] = after
-        answer = search(body).body
-        token = ((answer.get("paging") or {}).get("next") or {}).get("after")
-        return [row(r) for r in answer.get("results", [])], str(token) if token else None
+        answer = search(body)
+        return [row(r) for r in answer.body.get("results", [])], answer.next_after
 
     return first_rows(page)
 
 
 def _row(stamp_property: str, record: dict[str, Any]) -> Row:
     """A record as a row: its stamp (ISO text or epoch ms) in epoch ms, its numeric id."""
-    text = str((record.get("properties") or {}).get(stamp_property) or record.get("updatedAt"))
-    stamp_ms = int(text) if text.isdigit() else epoch_ms(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    return stamp_ms, int(record["id"]), record
+    stamp = (record.get("properties") or {}).get(stamp_property) or record.get("updatedAt")
+    return stamp_ms(stamp), int(record["id"]), record

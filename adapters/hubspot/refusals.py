@@ -16,6 +16,7 @@ from leadsync.adapter_api import AdapterContext, Problem, StreamUnavailable
 from leadsync.kit import refusal_problems
 
 from .activities import OPTIONAL
+from .activity_streams import email_events_page
 from .transport import Transport
 from .web_events import probe_events
 
@@ -35,18 +36,9 @@ _HINT: Final = (
 
 def refused_streams(context: AdapterContext, client: HubSpot, transport: Transport) -> list[Problem]:
     """A problem for each mapped optional stream whose API answers 403 (one call per API)."""
-    events = client.events.events_api
     probes: dict[str, Callable[[], object]] = {
         "events": lambda: probe_events(client, transport),
-        "email": lambda: transport.call(
-            "email events",
-            events.api_client.call_api,
-            resource_path="/email/public/v1/events",
-            method="GET",
-            query_params=[("limit", 1)],
-            header_params={"Accept": "application/json"},
-            auth_settings=["oauth2"],
-        ),
+        "email": lambda: email_events_page(client, transport, [("limit", 1)]),
         "marketing": lambda: transport.call(
             "marketing-events list", client.marketing.events.basic_api.get_all, limit=1
         ),

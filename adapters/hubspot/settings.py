@@ -26,14 +26,6 @@ class HubSpotSettings(CrmSettings):
     # API); none: every event the portal lists, discovered at each read.
     marketing_event_ids: tuple[str, ...] = ()
 
-    def window_limit(self) -> int:
-        """Calls this adapter may make per 10 s: its share of the account's burst limit."""
-        return max(1, int(self.per_ten_seconds * self.budget_share))
-
-    def search_limit(self) -> int:
-        """Searches this adapter may make per second."""
-        return max(1, int(self.search_per_second * self.budget_share))
-
 
 def settings_of(name: str, options: Mapping[str, Any]) -> HubSpotSettings:
     """Validated settings, or one SettingsError listing every bad key (values never shown)."""

@@ -12,24 +12,30 @@ The client's connection pool is watched for the request it sends, since its erro
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 import urllib3
 
 from adapters.unreachable import unreachable_error
-from leadsync.adapter_api import BudgetExhausted, CallRecord, Clock, current_call
+from leadsync.adapter_api import CallRecord, Clock
 from leadsync.kit import (
     AttemptFailed,
     Caller,
+    DailyAllowance,
     ErrorRule,
     ErrorTable,
     Limiter,
     Outcome,
     RateLimit,
     RetryPolicy,
+    every_row,
+    json_at,
     json_object,
+    no_answer,
     retry_after_s,
+    watch_pool,
 )
 
 from .settings import HubSpotSettings
@@ -39,6 +45,11 @@ __all__ = ["ERRORS", "Response", "Transport"]
 _POLICY_WAIT_S: Final = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
 _RATE_HEADERS: Final = ("X-HubSpot-RateLimit-Remaining", "X-HubSpot-RateLimit-Daily-Remaining")
 _SEARCH: Final = "search"
+_SPENT: Final = (
+    "hubspot: all {limit} calls of today's allowance are spent (HubSpot's "
+    "X-HubSpot-RateLimit-Daily-Remaining is 0); nothing was sent. The next cycle "
+    "after midnight UTC resumes from the same cursor"
+)
 
 ERRORS: Final = ErrorTable(
     ErrorRule(
@@ -64,13 +75,18 @@ ERRORS: Final = ErrorTable(
 `category` (MISSING_SCOPES…) refuses an endpoint to the token or the portal's tier."""
 
 
+@dataclass(frozen=True, slots=True)
 class Response:
     """A parsed answer: its status (200 or 207 for batches) and JSON body."""
 
-    __slots__ = ("body", "status")
+    status: int
+    body: Mapping[str, Any]
 
-    def __init__(self, status: int, body: Mapping[str, Any]) -> None:
-        self.status, self.body = status, body
+    @property
+    def next_after(self) -> str | None:
+        """The next page's cursor (`paging.next.after`); None on the last page."""
+        after = json_at(self.body, "paging", "next", "after")
+        return str(after) if after else None
 
 
 class Transport:
@@ -81,18 +97,16 @@ class Transport:
     ) -> None:
         self._crm, self._settings, self._clock = crm, settings, clock
         self.limiter = Limiter(
-            RateLimit(settings.window_limit(), 10.0),
-            kinds={_SEARCH: RateLimit(settings.search_limit(), 1.0)},
+            RateLimit(settings.share_of(settings.per_ten_seconds), 10.0),
+            kinds={_SEARCH: RateLimit(settings.share_of(settings.search_per_second), 1.0)},
             clock=clock,
             sleep=sleep,
         )
+        self.daily = DailyAllowance(clock, spent=_SPENT)
         self._caller = Caller(
             crm, f"hubspot crm.{crm}", ERRORS, self.limiter, RetryPolicy(settings.attempts), sleep,
-            rate_headers=_RATE_HEADERS, before_call=self._check_daily,
+            rate_headers=_RATE_HEADERS, before_call=self.daily.check,
         )  # fmt: skip
-        self.daily_used: int | None = None
-        self.daily_limit: int | None = None
-        self._counted_on = ""  # the day HubSpot's daily headers were last read
 
     @property
     def calls(self) -> int:
@@ -107,15 +121,27 @@ class Transport:
             what, lambda record: self._send(method, kwargs, record), kind=_SEARCH if search else None
         )
 
+    def listed(
+        self, what: str, method: Callable[..., Any], /, decode: Callable[[str], str] = str, **kwargs: object
+    ) -> Iterator[dict[str, Any]]:
+        """Every result of a listing paged by `after`, a call per page; `decode` turns a returned cursor
+        into the one to send."""
+
+        def page(after: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            sent = {**kwargs, "after": after and decode(after)}
+            answer = self._caller.call(what, lambda record: self._send(method, sent, record))
+            return answer.body.get("results", []), answer.next_after
+
+        return every_row(page)
+
     def _send(self, method: Callable[..., Any], kwargs: Mapping[str, object], record: CallRecord) -> Response:
-        _watch(method)
+        watch_pool(method)
         timeouts = (self._settings.connect_timeout_s, self._settings.timeout_s)
         try:
             raw = method(**kwargs, _preload_content=False, _request_timeout=timeouts)
         except urllib3.exceptions.HTTPError as exc:  # timeouts, resets: the client does not wrap them
-            raise self._unreachable(exc) or AttemptFailed(
-                0, _no_answer(exc, self._settings.timeout_s)
-            ) from None
+            error = self._unreachable(exc) or AttemptFailed(0, no_answer(exc, self._settings.timeout_s))
+            raise error from None
         except Exception as exc:
             status = getattr(exc, "status", None)
             if not type(exc).__module__.startswith("hubspot.") or not isinstance(status, int):
@@ -146,18 +172,6 @@ class Transport:
             connect_s=self._settings.connect_timeout_s,
         )  # fmt: skip
 
-    def _check_daily(self) -> None:
-        used, limit = self.daily_used, self.daily_limit
-        if used is not None and limit is not None and used >= limit and self._counted_on == self._today():
-            raise BudgetExhausted(
-                f"hubspot: all {limit} calls of today's allowance are spent (HubSpot's "
-                "X-HubSpot-RateLimit-Daily-Remaining is 0); nothing was sent. The next cycle "
-                "after midnight UTC resumes from the same cursor"
-            )
-
-    def _today(self) -> str:
-        return self._clock.now().date().isoformat()
-
     def _count(self, headers: Mapping[str, str] | None) -> None:
         """Honour HubSpot's `X-HubSpot-RateLimit-*` headers (api-notes, "HubSpot CRM v3"): none
         left in the 10-s window holds the next call back; none left today stops before calling."""
@@ -165,49 +179,7 @@ class Transport:
             return
         if headers.get("X-HubSpot-RateLimit-Remaining") == "0":
             self.limiter.saturate()
-        daily, remaining = (
-            headers.get("X-HubSpot-RateLimit-Daily"),
-            headers.get("X-HubSpot-RateLimit-Daily-Remaining"),
-        )
+        daily = headers.get("X-HubSpot-RateLimit-Daily")
+        remaining = headers.get("X-HubSpot-RateLimit-Daily-Remaining")
         if daily and remaining and daily.isdigit() and remaining.isdigit():
-            self.daily_limit, self.daily_used = int(daily), int(daily) - int(remaining)
-            self._counted_on = self._today()
-
-
-class _WatchedPool:
-    """A client's urllib3 pool manager that tells the call being logged which request it sends."""
-
-    def __init__(self, pool: urllib3.PoolManager) -> None:
-        self._pool = pool
-
-    def request(self, method: str, url: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:  # noqa: ANN401
-        """Send as the pool would, noting the method and URL first."""
-        record = current_call()
-        if record is not None:
-            record.sent(method, url)
-        return self._pool.request(method, url, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - whatever else the pool offers
-        return getattr(self._pool, name)
-
-
-def _watch(method: Callable[..., Any]) -> None:
-    """While a call is logged, watch the pool of the client `method` belongs to (once per client).
-
-    Every generated HubSpot client sends through `api_client.rest_client.pool_manager.request`.
-    """
-    if current_call() is None:
-        return
-    owner = getattr(method, "__self__", None)
-    rest = getattr(getattr(owner, "api_client", owner), "rest_client", None)
-    pool = getattr(rest, "pool_manager", None)
-    if rest is not None and pool is not None and not isinstance(pool, _WatchedPool):
-        rest.pool_manager = _WatchedPool(pool)
-
-
-def _no_answer(exc: urllib3.exceptions.HTTPError, timeout_s: float) -> str:
-    """Why a call made on a connection got no answer, for the message after the last try."""
-    reason = getattr(exc, "reason", None) or exc
-    if isinstance(reason, urllib3.exceptions.ReadTimeoutError):
-        return f"no answer within timeout_s = {timeout_s:g} s"
-    return type(reason).__name__
+            self.daily.counted(int(daily), int(remaining))

@@ -24,20 +24,23 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import Any, Final
 from urllib.parse import unquote
 
 from hubspot import HubSpot
 
-from leadsync.kit import stamp_groups
+from leadsync.kit import iso_ms, stamp_groups, stamp_ms
 
-from .activity_streams import StreamRow, iso, ms
+from .activity_streams import StreamRow
 from .transport import Transport
 
 __all__ = ["FORM_EVENT_TYPES", "form_rows", "probe_events", "web_event_rows"]
 
 FORM_EVENT_TYPES: Final = ("e_submitted_form", "e_form_submission_v2", "e_form_submission_metadata_v2")
 _EVENTS_PER_PAGE: Final = 100
+_ORDER: Final = attrgetter("stamp_ms", "key")  # a row's place in read order
+_PERSON: Final = attrgetter("person")
 
 
 def probe_events(client: HubSpot, transport: Transport) -> None:
@@ -50,7 +53,7 @@ def web_event_rows(
 ) -> Iterator[StreamRow]:
     """Events of one type (`e_visited_page`) after `after`, in (stamp, id) order."""
     rows = _rows(client, transport, event_type, after[0], until_ms)
-    return (row for group in stamp_groups(rows, _order) for row in group if _order(row) > after)
+    return (row for group in stamp_groups(rows, _ORDER) for row in group if _ORDER(row) > after)
 
 
 def form_rows(
@@ -58,48 +61,29 @@ def form_rows(
 ) -> Iterator[StreamRow]:
     """Form submissions after `after`, each once whatever the event types it shows as."""
     typed = [_rows(client, transport, kind, after[0], until_ms) for kind in FORM_EVENT_TYPES]
-    for group in stamp_groups(heapq.merge(*typed, key=_order), _order):
-        submissions = [_submission(e) for _, e in itertools.groupby(sorted(group, key=_person), _person)]
-        yield from (row for row in sorted(submissions, key=_order) if _order(row) > after)
+    for group in stamp_groups(heapq.merge(*typed, key=_ORDER), _ORDER):
+        submissions = [_submission(e) for _, e in itertools.groupby(sorted(group, key=_PERSON), _PERSON)]
+        yield from (row for row in sorted(submissions, key=_ORDER) if _ORDER(row) > after)
 
 
 def _rows(
     client: HubSpot, transport: Transport, event_type: str, from_ms: int, until_ms: int
 ) -> Iterator[StreamRow]:
     """Every event of one type from `from_ms` (inclusive) to `until_ms`, in stamp order."""
-    api = client.events.events_api
-    page_after: str | None = None
-    while True:
-        body = transport.call(
-            "events",
-            api.get_page,
-            object_type="contact",
-            event_type=event_type,
-            occurred_after=iso(from_ms - 1),
-            occurred_before=iso(until_ms + 1),
-            sort=["ASCENDING"],
-            limit=_EVENTS_PER_PAGE,
-            after=page_after,
-        ).body
-        for raw in body.get("results", []):
-            yield StreamRow(ms(raw["occurredAt"]), str(raw["id"]), raw, str(raw.get("objectId") or ""))
-        returned = ((body.get("paging") or {}).get("next") or {}).get("after")
-        if not returned:
-            return
-        page_after = unquote(str(returned))  # returned URL-encoded; the client encodes it again
-
-
-def _order(row: StreamRow) -> tuple[int, str]:
-    return row.stamp_ms, row.key
-
-
-def _person(row: StreamRow) -> str:
-    return row.person
+    listed = transport.listed(
+        "events", client.events.events_api.get_page, unquote,  # cursors come URL-encoded; the client encodes
+        object_type="contact", event_type=event_type, occurred_after=iso_ms(from_ms - 1),
+        occurred_before=iso_ms(until_ms + 1), sort=["ASCENDING"], limit=_EVENTS_PER_PAGE,
+    )  # fmt: skip
+    return (
+        StreamRow(stamp_ms(raw["occurredAt"]), str(raw["id"]), raw, str(raw.get("objectId") or ""))
+        for raw in listed
+    )
 
 
 def _submission(events: Iterable[StreamRow]) -> StreamRow:
     """One form submission from its events (same contact, same instant), reshaped for the mapping."""
-    ordered = sorted(events, key=_order)
+    ordered = sorted(events, key=_ORDER)
     properties: dict[str, Any] = {}
     for row in ordered:
         for name, value in (row.record.get("properties") or {}).items():

@@ -22,17 +22,17 @@ import structlog
 from hubspot import HubSpot
 
 from leadsync.adapter_api import AdapterContext, Change, CurrentValues, WriteResult
-from leadsync.kit import CallRefused, HeldValues, Refused, WriteValues
+from leadsync.kit import CallRefused, HeldValues, WriteValues, owner_ids
 from leadsync.model import RecordRef
 
 from .batch_errors import confirmed, named_inputs
+from .batch_reads import BATCH, batch_read
 from .transport import ERRORS, Transport
 
-__all__ = ["BATCH", "Writer"]
+__all__ = ["Writer"]
 
 _log = structlog.get_logger(__name__)
 
-BATCH: Final = 100
 _LIFECYCLE: Final = "lifecyclestage"
 _CONTACTS: Final = "contacts"
 
@@ -66,27 +66,23 @@ class Writer:
         if _LIFECYCLE in fields and refs:
             self._options()  # read with the values, so a later write spends no call on it
         owners = {crm_id: email for email, crm_id in self._owner_ids().items()}
+        read = batch_read(self._client, self._transport, [r.record_id for r in refs], {"properties": fields})
+        by_id = {str(r["id"]): r.get("properties") or {} for r in read}
         found: list[CurrentValues] = []
-        api = self._client.crm.contacts.batch_api
-        for start in range(0, len(refs), BATCH):
-            chunk = refs[start : start + BATCH]
-            body = {"inputs": [{"id": ref.record_id} for ref in chunk], "properties": fields}
-            answer = self._transport.call(
-                "contacts batch read", api.read, batch_read_input_simple_public_object_id=body
-            )
-            by_id = {str(r["id"]): r.get("properties") or {} for r in answer.body.get("results", [])}
-            for ref in chunk:
-                if (values := by_id.get(ref.record_id)) is None:
-                    continue
-                held = self._held.keep(ref.record_id, {name: values.get(name) for name in fields})
-                found.append(self._values.current(ref, values, held, email_of=owners.get))
+        for ref in refs:
+            if (values := by_id.get(ref.record_id)) is None:
+                continue
+            held = self._held.keep(ref.record_id, {name: values.get(name) for name in fields})
+            found.append(self._values.current(ref, values, held, email_of=owners.get))
         return found
 
     # -- write --------------------------------------------------------------------------------
 
     def apply(self, changes: Sequence[Change]) -> list[WriteResult]:
         """Write every change (refusing all when one names an unmapped value); results in order."""
-        prepared = self._values.prepared(changes, self._converter(), _text)
+        found = cache(self._owner_ids)  # owners read once
+        convert = owner_ids(lambda email: found().get(email), _text, noun="HubSpot owner")
+        prepared = self._values.prepared(changes, convert, _text)
         results = {i: p.failure for i, p in enumerate(prepared) if p.failure is not None}
         inputs = [(i, p.fields) for i, p in enumerate(prepared) if p.failure is None]
         self._held.hold([changes[i].ref for i, _ in inputs])
@@ -99,18 +95,6 @@ class Writer:
             if results[index].ok:
                 results[index] = self._held.written(results[index], properties)
         return [results[i] for i in range(len(changes))]
-
-    def _converter(self) -> Callable[[str, object], str | Refused]:
-        """Managed values as HubSpot's text; an owner's e-mail as its owner id (owners read once)."""
-        owner_ids = cache(self._owner_ids)
-
-        def text(managed: str, value: object) -> str | Refused:
-            if managed != "owner" or not value:
-                return _text(value)
-            owner_id = owner_ids().get(str(value))
-            return owner_id or Refused("UNKNOWN_OWNER", f"no active HubSpot owner has the e-mail {value}")
-
-        return text
 
     def _moves_back(self, change: Change, properties: Mapping[str, str]) -> bool:
         new = properties.get(_LIFECYCLE)

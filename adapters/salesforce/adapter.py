@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import timedelta
 from typing import Final, TypeVar
 
 from leadsync.adapter_api import (
@@ -49,11 +48,8 @@ class SalesforceAdapter:
         self._context, self._options, self._mapping = context, options, context.mapping
         self._client = SalesforceClient(context.name, options, clock=context.clock, sleep=context.sleep)
         self._owners = OwnerDirectory(self._client, context.name, page_size=options.page_size)
-        self._writer = Writer(
-            self._client, self._mapping, self._owners, batch_size=options.write_batch_size,
-            attempts=options.attempts, backoff_s=options.backoff_s, sleep=context.sleep,
-            run_assignment_rules=options.run_assignment_rules,
-        )  # fmt: skip
+        self._writer = Writer(self._client, self._mapping, self._owners, options, context.sleep)
+        self._skipped: dict[str, str] = {}  # activity objects Salesforce refused in the last read, and why
 
     def check(self) -> SchemaReport:
         """Credentials work and every mapped field exists, has a compatible type and is writable."""
@@ -79,9 +75,11 @@ class SalesforceAdapter:
         return self._pages(reads, since, self._person)
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
-        """Tasks, Events and CampaignMembers changed after `since`, mapped to activity kinds."""
+        """Tasks, Events and CampaignMembers changed after `since`, mapped to activity kinds; an
+        object refused (INVALID_TYPE: out of the integration user's sight) is skipped: `usage()` says why."""
+        self._skipped.clear()
         reads = tuple(
-            ObjectRead(sobject, activities.source_fields())
+            ObjectRead(sobject, activities.source_fields(), optional=True)
             for sobject, activities in self._mapping.activities.items()
         )
         return self._pages(reads, since, self._activity)
@@ -95,16 +93,17 @@ class SalesforceAdapter:
         return self._writer.apply(changes)
 
     def usage(self) -> ApiUsage:
-        """Calls this adapter made, and Salesforce's daily count from the last Sforce-Limit-Info."""
-        return ApiUsage(self._client.calls, self._client.used, self._client.limit)
+        """Calls this adapter made, Salesforce's daily count from the last Sforce-Limit-Info, and
+        the activity objects the last read skipped."""
+        client = self._client
+        return ApiUsage(client.calls, client.used, client.limit, skipped=tuple(self._skipped.values()))
 
     # -- reading -------------------------------------------------------------------------------
     def _pages(self, reads: tuple[ObjectRead, ...], since: Cursor, convert: Convert[T]) -> Iterator[Page[T]]:
         until = self._context.clock.now()  # the cap: no new cursor passes the cycle's start
         return merged_pages(
-            self._client, reads, since, until, overlap=timedelta(seconds=self._options.lookback_s),
-            page_size=self._options.page_size, crm=self.name, convert=convert,
-        )  # fmt: skip
+            self._client, self._options, reads, since, until, convert=convert, skipped=self._skipped
+        )
 
     def _person(self, row: Row, ref: RecordRef) -> Person:
         raw = row.raw

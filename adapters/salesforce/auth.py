@@ -71,19 +71,19 @@ def _client_credentials(crm: str, options: SalesforceOptions, http: requests.Ses
 
 def _login(crm: str, options: SalesforceOptions, http: requests.Session) -> Session:
     mode = options.mode()
+    proof = (  # a JWT bearer assertion signed with the key, or a SOAP login with password and token
+        {"consumer_key": options.consumer_key, "privatekey_file": str(options.private_key_file)}
+        if mode is AuthMode.JWT
+        else {"password": _secret(options.password), "security_token": _secret(options.security_token)}
+    )
     try:
-        if mode is AuthMode.JWT:
-            session_id, host = SalesforceLogin(
-                username=options.username, consumer_key=options.consumer_key,
-                privatekey_file=str(options.private_key_file), domain=options.domain,
-                session=http, sf_version=options.api_version,
-            )  # fmt: skip
-        else:
-            session_id, host = SalesforceLogin(
-                username=options.username, password=_secret(options.password),
-                security_token=_secret(options.security_token), domain=options.domain,
-                session=http, sf_version=options.api_version,
-            )  # fmt: skip
+        session_id, host = SalesforceLogin(
+            username=options.username,
+            domain=options.domain,
+            session=http,
+            sf_version=options.api_version,
+            **proof,
+        )
     except SalesforceAuthenticationFailed:
         raise AuthError(
             f"Salesforce login ({mode.value}) of crm.{crm} as {options.username} was "

@@ -8,7 +8,8 @@ the kit's `http_session`, which also gives every request the configured (connect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from operator import methodcaller
 from typing import Any, Final, TypeVar
 
 import requests
@@ -35,7 +36,7 @@ from leadsync.kit import (
 from .auth import sessions
 from .options import SalesforceOptions
 
-__all__ = ["ERRORS", "SalesforceClient", "error_codes"]
+__all__ = ["ERRORS", "UNSEEN_OBJECT", "SalesforceClient"]
 
 T = TypeVar("T")
 _MESSAGE_CHARS: Final = 300
@@ -46,6 +47,10 @@ _CALLS_PER_SECOND: Final = 25
 adapter from flooding an org's concurrent-request limit."""
 _RENEW: Final = (
     "renew them under crm.{crm} (session_id, or the login it renews from), then run `leadsync check`"
+)
+UNSEEN_OBJECT: Final = (
+    "the integration user cannot see the object, or it does not exist: grant the user read access "
+    "to it (its profile or a permission set), or correct or remove its section in the mapping"
 )
 
 ERRORS: Final = ErrorTable(
@@ -58,28 +63,27 @@ ERRORS: Final = ErrorTable(
     ErrorRule(Outcome.GONE, code="ENTITY_IS_DELETED"),
     ErrorRule(Outcome.GONE, code="CANNOT_UPDATE_CONVERTED_LEAD"),
     ErrorRule(Outcome.GONE, code="NOT_FOUND"),
+    ErrorRule(Outcome.UNAVAILABLE, 400, "INVALID_TYPE", UNSEEN_OBJECT),
 )  # fmt: skip
-"""Salesforce's errorCodes (REST API guide, "Status Codes and Error Responses"; api-notes)."""
+"""Salesforce's errorCodes (REST API guide, "Status Codes and Error Responses"; api-notes). A query
+of an object the integration user's profile cannot read is answered as one of an object that does
+not exist: 400 `[{"message": "…sObject type 'X' is not supported…", "errorCode": "INVALID_TYPE"}]`
+(tests/fixtures/recorded/salesforce/error_400_invalid_type.json; SalesforceLabs/OrgCheck#111;
+the profile's object access, per jsforce/jsforce#423): the object is refused to this account."""
 
 
-def error_codes(exc: BaseException) -> list[str]:
-    """The errorCode of each item of a Salesforce REST error body (a JSON list), if any."""
+def _attempt_failed(exc: SalesforceError) -> AttemptFailed:
+    """An error answer as the error table reads it: the errorCodes of its body (a JSON list) and
+    its first message on one line. A SOQL error echoes the query line and a caret before its
+    position and reason (tests/fixtures/recorded/salesforce/error_400_invalid_type.json): only
+    the position and the reason are kept."""
     body = getattr(exc, "content", None)
-    if not isinstance(body, list):
-        return []
-    return [str(item.get("errorCode", "")) for item in body if isinstance(item, Mapping)]
-
-
-def _error_message(exc: BaseException) -> str:
-    """Salesforce's message on one line. A SOQL error echoes the query line and a caret
-    before its position and reason (tests/fixtures/recorded/salesforce/error_400_invalid_type.json):
-    only the position and the reason are kept."""
-    body = getattr(exc, "content", None)
-    if not (isinstance(body, list) and body and isinstance(body[0], Mapping)):
-        return type(exc).__name__
-    message = str(body[0].get("message", ""))
+    items = [item for item in body if isinstance(item, Mapping)] if isinstance(body, list) else []
+    message = str(items[0].get("message", "")) if items else type(exc).__name__
     _, position, reason = message.partition(_SOQL_POSITION)
-    return " ".join((position + reason if position else message).split())[:_MESSAGE_CHARS]
+    message = " ".join((position + reason if position else message).split())[:_MESSAGE_CHARS]
+    codes = tuple(str(item.get("errorCode", "")) for item in items)
+    return AttemptFailed(int(getattr(exc, "status", 0) or 0), message, codes=codes)
 
 
 class SalesforceClient:
@@ -88,7 +92,7 @@ class SalesforceClient:
     def __init__(
         self, crm: str, options: SalesforceOptions, *, clock: Clock, sleep: Callable[[float], None]
     ) -> None:
-        self._crm, self._options = crm, options
+        self.crm, self._options = crm, options
         self._http = http_session(options.connect_timeout_s, options.timeout_s, ca_bundle=options.ca_bundle)
         self._caller = Caller(
             crm, f"Salesforce crm.{crm}", ERRORS,
@@ -102,57 +106,44 @@ class SalesforceClient:
         self._sf: Any = None  # Salesforce: its __getattr__ (sObject handlers) defeats checkers
 
     @property
-    def crm(self) -> str:
-        """The name of the CRM this client calls (its `[crm.<name>]` table)."""
-        return self._crm
-
-    @property
     def calls(self) -> int:
         """HTTP requests sent so far, retries and renewals included."""
         return self._caller.calls
 
-    def query(self, soql: str, *, page_size: int, include_deleted: bool = False) -> dict[str, Any]:
-        """The first page of a SOQL query; `include_deleted`: by the QueryAll resource, which also
-        returns records deleted or merged away (still in the recycle bin)."""
+    def records(
+        self, soql: str, *, page_size: int, include_deleted: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every record a SOQL query returns, page by page (the batch size is sent on every page:
+        api-notes); `include_deleted`: by the QueryAll resource, which also returns records deleted
+        or merged away (still in the recycle bin)."""
         headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
         what = "queryAll" if include_deleted else "query"
-        return self.call(what, lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers))
+        page = self._call(what, lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers))
+        while True:
+            yield from page["records"]
+            if page.get("done", True) or not page.get("nextRecordsUrl"):
+                return
+            more = methodcaller(
+                "query_more", str(page["nextRecordsUrl"]), identifier_is_url=True, headers=headers
+            )
+            page = self._call("queryMore", more)
 
-    def query_more(self, next_records_url: str, *, page_size: int) -> dict[str, Any]:
-        """The next page of a query (the header must be sent on every page: api-notes)."""
-        headers = {"Sforce-Query-Options": f"batchSize={page_size}"}
-        return self.call(
-            "queryMore", lambda sf: sf.query_more(next_records_url, identifier_is_url=True, headers=headers)
-        )
+    def restful(self, what: str, path: str, *, method: str = "GET", **request: Any) -> Any:  # noqa: ANN401 - JSON
+        """One call to a REST resource under /services/data/vXX.X/; `request`: what requests takes
+        (`json`, and `headers`, added to the client's)."""
+        return self._call(what, lambda sf: sf.restful(path, method=method, **request))
 
-    def restful(
-        self,
-        what: str,
-        path: str,
-        *,
-        method: str = "GET",
-        json: object = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any:  # noqa: ANN401 - JSON
-        """One call to a REST resource under /services/data/vXX.X/ (`headers` added to the client's)."""
-        extra: dict[str, Any] = {"headers": dict(headers)} if headers else {}
-        if json is not None:
-            extra["json"] = json
-        return self.call(what, lambda sf: sf.restful(path, method=method, **extra))
-
-    def call(self, what: str, request: Callable[[Any], T]) -> T:
+    def _call(self, what: str, request: Callable[[Any], T]) -> T:
         """Run one request with retries, renewing an expired session; raise only adapter_api errors."""
         return self._sessions.call(what, lambda session, _record: self._send(session, request))
 
     def check_budget(self) -> None:
         """Raise BudgetExhausted when the configured share of the daily allowance is used."""
-        if self.used is None or not self.limit:
-            return
-        if self.used / self.limit >= self._options.budget_share:
+        if self.used is not None and self.limit and self.used / self.limit >= self._options.budget_share:
             raise BudgetExhausted(
-                f"Salesforce crm.{self._crm}: {self.used} of {self.limit} daily API calls used, at or "
+                f"Salesforce crm.{self.crm}: {self.used} of {self.limit} daily API calls used, at or "
                 f"over the budget share {self._options.budget_share:.0%}; the cycle stops and resumes "
-                f"when Salesforce's rolling 24 h window frees calls (or raise crm.{self._crm}.budget_share)"
+                f"when Salesforce's rolling 24 h window frees calls (or raise crm.{self.crm}.budget_share)"
             )
 
     def _send(self, session: Session, request: Callable[[Any], T]) -> T:
@@ -171,21 +162,20 @@ class SalesforceClient:
     def _failure(self, instance_url: str, exc: SalesforceError | requests.RequestException) -> Exception:
         """A client error as the error table reads it, or a connection that cannot be made."""
         key = (
-            f"crm.{self._crm}.instance_url"
+            f"crm.{self.crm}.instance_url"
             if self._options.instance_url
-            else f"the instance URL crm.{self._crm}'s login returned"
+            else f"the instance URL crm.{self.crm}'s login returned"
         )
         unreachable = unreachable_error(
-            self._crm, instance_url, key, exc, connect_s=self._options.connect_timeout_s
+            self.crm, instance_url, key, exc, connect_s=self._options.connect_timeout_s
         )
         if unreachable is not None:
             return unreachable
         if isinstance(exc, requests.Timeout):
-            return AttemptFailed(0, f"no answer within crm.{self._crm}.timeout_s")
+            return AttemptFailed(0, f"no answer within crm.{self.crm}.timeout_s")
         if isinstance(exc, requests.RequestException):
             return AttemptFailed(0, type(exc).__name__)
-        codes = tuple(error_codes(exc))
-        return AttemptFailed(int(getattr(exc, "status", 0) or 0), _error_message(exc), codes=codes)
+        return _attempt_failed(exc)
 
     def _on(self, session: Session) -> Any:  # noqa: ANN401 - see self._sf
         """simple-salesforce's client in this session, made again when the session is renewed."""

@@ -15,19 +15,14 @@ _USERS = "SELECT Id, Name, Email, IsActive FROM User WHERE Email != null ORDER B
 
 def read_owners(client: SalesforceClient, crm: str, *, page_size: int) -> Iterator[Owner]:
     """Every User with an e-mail, active or not (inactive ones flagged); queues (Group) are not people."""
-    page = client.query(_USERS, page_size=page_size)
-    while True:
-        for raw in page["records"]:
-            try:
-                yield Owner(
-                    str(raw["Email"]), str(raw.get("Name") or ""), bool(raw.get("IsActive")),
-                    {crm: str(raw["Id"])},
-                )  # fmt: skip
-            except ValueError:  # ModelError: an address Salesforce took but we cannot normalise
-                continue
-        if page.get("done", True) or not page.get("nextRecordsUrl"):
-            return
-        page = client.query_more(str(page["nextRecordsUrl"]), page_size=page_size)
+    for raw in client.records(_USERS, page_size=page_size):
+        try:
+            yield Owner(
+                str(raw["Email"]), str(raw.get("Name") or ""), bool(raw.get("IsActive")),
+                {crm: str(raw["Id"])},
+            )  # fmt: skip
+        except ValueError:  # ModelError: an address Salesforce took but we cannot normalise
+            continue
 
 
 class OwnerDirectory:

@@ -16,21 +16,27 @@ in the same ordered stream and cursor, at no extra call: the "Get Deleted" resou
 time window (`latestDateCovered`), and name no survivor. Both see what was deleted in the last
 15 days at most (the recycle bin): a record purged before it was read is found gone by the first
 write to it (ENTITY_IS_DELETED), which unlinks it too.
+
+Optional objects (the activities): one Salesforce refuses to the integration user (INVALID_TYPE:
+out of its profile's sight) ends there for this read, with a `stream.skipped` warning and its
+reason kept for the run summary; the other objects go on. Asked again each read, so access
+granted later takes effect by itself.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from leadsync.adapter_api import Gone, Page
-from leadsync.kit import Pages, excerpt
+from leadsync.kit import Pages, excerpt, optional
 from leadsync.model import Cursor, RecordRef
 
 from .client import SalesforceClient
+from .options import SalesforceOptions
 from .soql import changed_since, parse_stamp, select_list
 
 __all__ = ["DELETION_FIELDS", "Convert", "ObjectRead", "Row", "merged_pages"]
@@ -57,12 +63,14 @@ class ObjectRead:
 
     `include_deleted`: read by QueryAll, so records deleted or merged away since the cursor come
     in the same (SystemModstamp, Id) stream (a delete moves the stamp) and are reported as gone.
+    `optional`: a refusal of the object (INVALID_TYPE) skips it for this read.
     """
 
     sobject: str
     fields: tuple[str, ...]
     where: str = ""
     include_deleted: bool = False
+    optional: bool = False
 
 
 Convert = Callable[[Row, RecordRef], T | None]
@@ -70,44 +78,47 @@ Convert = Callable[[Row, RecordRef], T | None]
 
 
 def _rows(
-    client: SalesforceClient, read: ObjectRead, since: Cursor, until: datetime, *, overlap: timedelta,
-    page_size: int,
+    client: SalesforceClient, read: ObjectRead, since: Cursor, until: datetime, *, options: SalesforceOptions,
+    skipped: MutableMapping[str, str],
 ) -> Iterator[Row]:  # fmt: skip
     structural = ("Id", "SystemModstamp", *(DELETION_FIELDS if read.include_deleted else ()))
     fields = select_list(structural, read.fields)
+    overlap = timedelta(seconds=options.lookback_s)
     soql = changed_since(read.sobject, fields, since, until, overlap=overlap, where=read.where)
-    page = client.query(soql, page_size=page_size, include_deleted=read.include_deleted)
-    while True:
-        for raw in page["records"]:
-            yield Row(parse_stamp(raw["SystemModstamp"]), str(raw["Id"]), read.sobject, raw)
-        if page.get("done", True) or not page.get("nextRecordsUrl"):
-            return
-        page = client.query_more(str(page["nextRecordsUrl"]), page_size=page_size)
+    records = client.records(soql, page_size=options.page_size, include_deleted=read.include_deleted)
+    if read.optional:
+        records = optional(
+            client.crm, read.sobject, records, skipped=skipped,
+            reason=lambda refusal: f"{read.sobject} skipped: {refusal}. Leads, Contacts, other activities "
+            "and writes go on",
+        )  # fmt: skip
+    for raw in records:
+        yield Row(parse_stamp(raw["SystemModstamp"]), str(raw["Id"]), read.sobject, raw)
 
 
 def merged_pages(
     client: SalesforceClient,
+    options: SalesforceOptions,
     reads: tuple[ObjectRead, ...],
     since: Cursor,
     until: datetime,
     *,
-    overlap: timedelta,
-    page_size: int,
-    crm: str,
     convert: Convert[T],
+    skipped: MutableMapping[str, str],
 ) -> Iterator[Page[T]]:
     """Pages of mapped records of every object, in (SystemModstamp, key prefix, Id) order; records
-    deleted or merged away (`IsDeleted`, read by QueryAll) are the page's `gone`."""
-    streams = [_rows(client, read, since, until, overlap=overlap, page_size=page_size) for read in reads]
+    deleted or merged away (`IsDeleted`, read by QueryAll) are the page's `gone`; an optional object
+    Salesforce refuses goes to `skipped` with its reason."""
+    streams = [_rows(client, read, since, until, options=options, skipped=skipped) for read in reads]
     merged = heapq.merge(*streams, key=lambda row: (row.stamp, row.record_id[:3]))
     pages: Pages[Row, T] = Pages(
-        ref=lambda row: RecordRef(crm, row.sobject, row.record_id),
+        ref=lambda row: RecordRef(client.crm, row.sobject, row.record_id),
         item=convert,
         cursor=lambda row: Cursor(row.stamp, row.record_id),
         excerpt=lambda row: excerpt(row.raw),
         gone=_gone,
     )
-    return pages.pages(merged, page_size)
+    return pages.pages(merged, options.page_size)
 
 
 def _gone(row: Row, ref: RecordRef) -> Gone | None:

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from leadsync.adapter_api import AdapterError, AuthError, CrmMapping, SchemaReport
-from leadsync.kit import CrmField, FieldKind, SchemaWords, schema_problems
+from leadsync.kit import CallRefused, CrmField, FieldKind, SchemaWords, schema_problems
 from leadsync.problems import Problem
 
-from .client import SalesforceClient
+from .client import UNSEEN_OBJECT, SalesforceClient
 from .setup_fields import missing_field_fix
 
 __all__ = ["schema_report"]
@@ -28,11 +28,11 @@ _WORDS: Final = SchemaWords(
     missing_fix=missing_field_fix,
     read_only_fix="write to an editable custom field, or give the integration user edit access",
 )
+_ACCESS_FIX: Final = "check the object's API name and the integration user's access"
 
 
 def schema_report(client: SalesforceClient, crm: str, mapping: CrmMapping) -> SchemaReport:
     """Every problem with the credentials or the mapping against the org; never raises for them."""
-    file = str(mapping.file)
     described: dict[str, Mapping[str, CrmField]] = {}
     problems: list[Problem] = []
     for sobject in sorted({*mapping.people, *mapping.write, *mapping.activities}):
@@ -41,20 +41,20 @@ def schema_report(client: SalesforceClient, crm: str, mapping: CrmMapping) -> Sc
         except AuthError as exc:
             return SchemaReport(crm, (Problem(f"crm.{crm}", "credentials", str(exc), "renew them"),))
         except AdapterError as exc:
-            section = "people" if sobject in mapping.people else "activities"
-            if sobject in mapping.write:
-                section = "write"
-            problems.append(
-                Problem(
-                    file,
-                    f"{section}.{sobject}",
-                    f"cannot describe {sobject}: {exc}",
-                    "check the object's API name and the integration user's access",
-                )
-            )
+            problems.append(_undescribed(mapping, sobject, exc))
             continue
         described[sobject] = {str(f["name"]): _field(f) for f in answer.get("fields", [])}
     return SchemaReport(crm, (*problems, *schema_problems(mapping, described, _WORDS)))
+
+
+def _undescribed(mapping: CrmMapping, sobject: str, exc: AdapterError) -> Problem:
+    """An object Salesforce would not describe; one only read as activities and refused (unknown,
+    or out of the integration user's sight) is skipped by each read (`reads.py`)."""
+    section = "write" if sobject in mapping.write else "people" if sobject in mapping.people else "activities"
+    message, fix = f"cannot describe {sobject}: {exc}", _ACCESS_FIX
+    if section == "activities" and isinstance(exc, CallRefused):
+        message, fix = f"{message}; each cycle skips {sobject} with a warning", UNSEEN_OBJECT
+    return Problem(str(mapping.file), f"{section}.{sobject}", message, fix)
 
 
 def _field(describe: Mapping[str, Any]) -> CrmField:

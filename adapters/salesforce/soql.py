@@ -17,6 +17,7 @@ __all__ = [
     "position_filter",
     "salesforce_datetime",
     "select_list",
+    "soql_string",
 ]
 
 KEY_PREFIXES: Final = {
@@ -38,6 +39,12 @@ def salesforce_datetime(value: datetime) -> str:
     """A SOQL / REST date-time literal in UTC, to the millisecond (Salesforce's precision)."""
     utc = value.astimezone(UTC)
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+def soql_string(value: str) -> str:
+    """A SOQL string literal: quoted, its backslashes and quotes escaped (SOQL reference, "Quoted
+    String Escape Sequences")."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def select_list(structural: Iterable[str], mapped: Iterable[str]) -> str:
@@ -67,8 +74,8 @@ def position_filter(sobject: str, since: Cursor, overlap: timedelta) -> str:
     prefix, other = KEY_PREFIXES.get(sobject, ""), since.record_id[:3]
     if prefix and other != prefix:
         return f"SystemModstamp {'>=' if other < prefix else '>'} {stamp}"
-    last = since.record_id.replace("\\", "\\\\").replace("'", "\\'")
-    return f"(SystemModstamp > {stamp} OR (SystemModstamp = {stamp} AND Id > '{last}'))"
+    last = soql_string(since.record_id)
+    return f"(SystemModstamp > {stamp} OR (SystemModstamp = {stamp} AND Id > {last}))"
 
 
 def lead_filter(since: Cursor, until: datetime) -> str:

@@ -12,21 +12,19 @@ from datetime import datetime
 from itertools import groupby
 from typing import Any, Final
 
-import structlog
-
 from leadsync.adapter_api import Change, CrmMapping, CurrentValues, WriteResult
-from leadsync.kit import CallRefused, HeldValues, Prepared, Refused, WriteValues
+from leadsync.kit import CallRefused, HeldValues, Prepared, RecordRetries, Refused, RetryPolicy, WriteValues
 from leadsync.model import RecordRef
 
 from .client import ERRORS, SalesforceClient
+from .options import SalesforceOptions
 from .owners import OwnerDirectory
-from .soql import salesforce_datetime, select_list
+from .soql import salesforce_datetime, select_list, soql_string
 
 __all__ = ["Writer"]
 
-_log = structlog.get_logger(__name__)
-
 _IDS_PER_QUERY: Final = 200
+_QUERY_BATCH: Final = 2000
 
 
 class Writer:
@@ -37,22 +35,15 @@ class Writer:
         client: SalesforceClient,
         mapping: CrmMapping,
         owners: OwnerDirectory,
-        *,
-        batch_size: int,
-        attempts: int,
-        backoff_s: float,
+        options: SalesforceOptions,
         sleep: Callable[[float], None],
-        run_assignment_rules: bool,
     ) -> None:
         self._client, self._mapping, self._owners = client, mapping, owners
         self._values = WriteValues(mapping)
-        self._headers = {"Sforce-Auto-Assign": "TRUE" if run_assignment_rules else "FALSE"}
-        self._batch_size, self._attempts, self._backoff_s, self._sleep = (
-            batch_size,
-            attempts,
-            backoff_s,
-            sleep,
-        )
+        self._headers = {"Sforce-Auto-Assign": "TRUE" if options.run_assignment_rules else "FALSE"}
+        self._batch_size = options.write_batch_size
+        retry = RetryPolicy(options.attempts, options.backoff_s)
+        self._retries = RecordRetries(client.crm, retry, sleep, step="retry_locked")  # locked records
         self._held = HeldValues(client.crm, lambda refs: list(self.read_current(refs)))
 
     # -- read_current ------------------------------------------------------------------------
@@ -68,23 +59,15 @@ class Writer:
             ids = sorted(crm)
             fields = select_list(("Id", "LastModifiedById"), mapped)
             for start in range(0, len(ids), _IDS_PER_QUERY):
-                quoted = ", ".join(f"'{_quoted(i)}'" for i in ids[start : start + _IDS_PER_QUERY])
+                quoted = ", ".join(soql_string(i) for i in ids[start : start + _IDS_PER_QUERY])
                 soql = f"SELECT {fields} FROM {sobject} WHERE Id IN ({quoted})"  # noqa: S608
-                for raw in self._all(soql):
+                for raw in self._client.records(soql, page_size=_QUERY_BATCH):
                     ref = RecordRef(crm[str(raw["Id"])], sobject, str(raw["Id"]))
                     held = self._held.keep(ref.record_id, {name: raw.get(name) for name in mapped})
                     modified_by = self._owners.email_of(raw.get("LastModifiedById"))
                     yield self._values.current(
                         ref, raw, held, email_of=self._owners.email_of, modified_by=modified_by
                     )
-
-    def _all(self, soql: str) -> Iterator[dict[str, Any]]:
-        page = self._client.query(soql, page_size=2000)
-        while True:
-            yield from page["records"]
-            if page.get("done", True) or not page.get("nextRecordsUrl"):
-                return
-            page = self._client.query_more(str(page["nextRecordsUrl"]), page_size=2000)
 
     # -- apply --------------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
@@ -106,7 +89,8 @@ class Writer:
         self._held.hold([prepared[i].ref for i in pending])
         for start in range(0, len(pending), self._batch_size):
             batch = pending[start : start + self._batch_size]
-            for index, result in zip(batch, self._write_batch([prepared[i] for i in batch]), strict=True):
+            written = self._retries.written([prepared[i] for i in batch], self._send)
+            for index, result in zip(batch, written, strict=True):
                 results[index] = self._held.written(result, prepared[index].fields) if result.ok else result
         return [result for result in results if result is not None]
 
@@ -119,28 +103,6 @@ class Writer:
                 return Refused("UNKNOWN_OWNER", message)
             return user_id
         return salesforce_datetime(value) if isinstance(value, datetime) else value
-
-    def _write_batch(self, batch: list[Prepared[object]]) -> list[WriteResult]:
-        results: list[WriteResult | None] = [None] * len(batch)
-        pending = list(range(len(batch)))
-        for attempt in range(self._attempts):
-            if attempt:
-                self._sleep(min(60.0, self._backoff_s * 2 ** (attempt - 1)))
-            answers = self._send([batch[i] for i in pending])
-            locked = []
-            for index, answer in zip(pending, answers, strict=True):
-                results[index] = answer
-                if not answer.ok and answer.retryable:
-                    locked.append(index)
-            pending = locked
-            if not pending:
-                break
-            if attempt + 1 < self._attempts:  # only the locked records are sent again
-                _log.info(
-                    "batch.narrowed", crm=self._client.crm, records=len(answers), step="retry_locked",
-                    resent=len(pending),
-                )  # fmt: skip
-        return [result for result in results if result is not None]
 
     def _send(self, batch: list[Prepared[object]]) -> list[WriteResult]:
         records = [
@@ -170,7 +132,3 @@ def _result(ref: RecordRef, answer: Mapping[str, Any]) -> WriteResult:
 
 def _as_given(value: object) -> object:
     return value  # a raw property is sent as given: an OwnerId may name a queue
-
-
-def _quoted(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("'", "\\'")

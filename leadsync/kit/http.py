@@ -1,12 +1,14 @@
-"""Reading HTTP answers the same way in every adapter: a JSON object body, a `Retry-After` wait."""
+"""Reading HTTP answers the same way in every adapter: a JSON object body, a value inside it, a
+`Retry-After` wait."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-__all__ = ["json_object", "retry_after_s"]
+__all__ = ["json_at", "json_object", "retry_after_s"]
 
 
 def json_object(raw: object) -> dict[str, Any]:
@@ -20,6 +22,16 @@ def json_object(raw: object) -> dict[str, Any]:
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
+
+
+def json_at(body: object, *keys: str) -> object:
+    """The value at a path of keys into nested JSON objects (`"paging", "next", "after"`); None where
+    a key is missing or a step is no object."""
+    for key in keys:
+        if not isinstance(body, Mapping):
+            return None
+        body = body.get(key)
+    return body
 
 
 def retry_after_s(value: str | None, *, now_s: float) -> float | None:

@@ -4,19 +4,30 @@ Some clients send a request without a timeout (simple-salesforce's `SalesforceLo
 session's transport gives every such request the configured (connect, read) ones. The
 environment is not trusted, else REQUESTS_CA_BUNDLE overrides `verify` (shared/api-notes.md):
 `ca_bundle` is the only CA file read. Each answer is told to the call being logged
-(`leadsync.call_log`). HubSpot's client speaks urllib3, not requests: it watches its pool instead.
+(`leadsync.call_log`). A client that speaks urllib3 watches its pool instead (`pool_watch`).
+`json_try` is one try of a JSON call on such a session, for an adapter with a client of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from leadsync.call_log import current_call
 
-__all__ = ["http_session"]
+from .calls import AttemptFailed
+from .http import json_object, retry_after_s
+
+__all__ = ["Problem", "http_session", "json_try"]
+
+_FIRST_ERROR = 400  # RFC 9110 §15.5: 4xx and 5xx answer no result
+
+Problem = Callable[[dict[str, Any]], tuple[str, tuple[str, ...]]]
+"""An API's error envelope read: (its detail, its error codes)."""
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -59,3 +70,29 @@ def _seen(response: requests.Response, *_args: object, **_kwargs: object) -> Non
     if record is not None:
         record.sent(response.request.method or "", response.request.url or "")
         record.answered(response.status_code, response.headers)
+
+
+def json_try(
+    http: requests.Session,
+    method: str,
+    url: str,
+    *,
+    now_s: float,
+    problem: Problem,
+    **request: Any,  # noqa: ANN401 - requests' options
+) -> dict[str, Any]:
+    """One try of a JSON call: the answer's object, or `AttemptFailed` for the `Caller`'s error table.
+
+    An answer of 400 or more fails with its status, `problem`'s detail and codes, its body and
+    its `Retry-After` (seconds or an HTTP date, from `now_s`); no answer at all fails as status 0.
+    """
+    try:
+        reply = http.request(method, url, **request)
+    except requests.RequestException as exc:
+        raise AttemptFailed(0, type(exc).__name__) from None
+    body = json_object(reply.content)
+    if reply.status_code >= _FIRST_ERROR:
+        detail, codes = problem(body)
+        wait_s = retry_after_s(reply.headers.get("Retry-After"), now_s=now_s)
+        raise AttemptFailed(reply.status_code, detail, codes=codes, body=body, retry_after_s=wait_s)
+    return body

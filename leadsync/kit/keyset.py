@@ -6,18 +6,21 @@ stamp but gives ties in no known order, so the rows of a page's last stamp may g
 page: they are held back and asked for again. A page of one stamp only is continued inside that
 stamp by key, whatever its size. Only a missing next-page token ends a query: a page may be
 empty, or short, and still go on (`first_rows`). A stream read in stamp order whose ties come in
-no order holds each stamp's rows until the next stamp shows (`stamp_groups`).
+no order holds each stamp's rows until the next stamp shows (`stamp_groups`). A second feed of
+the same records read in the same order (deletions, listed apart) joins the pages of the first
+(`merged_pages`), so one cursor covers both.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Generic, NamedTuple, Protocol, Self, TypeVar
 
-__all__ = ["Answer", "Keyset", "by_key", "first_rows", "stamp_groups"]
+__all__ = ["Answer", "Keyset", "by_key", "first_rows", "merged_pages", "stamp_groups"]
 
 
 class _Ordered(Protocol):
@@ -101,6 +104,25 @@ def stamp_groups(rows: Iterable[T], place: Callable[[T], tuple[S, K]]) -> Iterat
     whose ties come in no order: a stamp's rows are held until the next stamp shows."""
     for _, group in itertools.groupby(rows, key=lambda row: place(row)[0]):
         yield sorted(group, key=place)
+
+
+def merged_pages(
+    pages: Iterable[list[R]], rows: Iterable[R], place: Callable[[R], K], *, size: int
+) -> Iterator[list[R]]:
+    """Each page with the `rows` that come up to its last row merged in (both in `place` order), then
+    the rows after the last page in pages of `size`: a page of the first feed is never held back
+    for the second, so each page still costs what it cost alone."""
+    others = iter(rows)
+    held = list(itertools.islice(others, 1))
+    for page in pages:
+        joined: list[R] = []
+        while held and page and not place(page[-1]) < place(held[0]):
+            joined.append(held[0])
+            held = list(itertools.islice(others, 1))
+        yield list(heapq.merge(page, joined, key=place)) if joined else page
+    others = itertools.chain(held, others)
+    while rest := list(itertools.islice(others, size)):
+        yield rest
 
 
 def _place(row: tuple[S, K, object]) -> tuple[S, K]:

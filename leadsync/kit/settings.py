@@ -40,6 +40,10 @@ class CrmSettings(BaseModel):
     timeout_s: Seconds = 30.0
     connect_timeout_s: Seconds = 10.0  # leadsync passes `[crm.<name>] connect_timeout_s`
 
+    def share_of(self, calls: int) -> int:
+        """This adapter's part of a CRM limit of `calls` (per window): its `budget_share`, at least one."""
+        return max(1, int(calls * self.budget_share))
+
 
 def settings_of(model: type[S], crm: str, options: Mapping[str, Any]) -> S:
     """Validated settings, or one SettingsError listing every bad key as `crm.<name>.<key>`.

@@ -5,7 +5,8 @@ An adapter reads each stream as an iterator of its own rows in (stamp, key) orde
   the stream was read to its end) around it;
 - `optional`: ends a stream the CRM refuses to this account (`StreamUnavailable`: tier, scope)
   with a `stream.skipped` warning and its reason kept for the run summary; asked again next
-  read, so an upgrade or a new scope takes effect by itself;
+  read, so an upgrade or a new scope takes effect by itself. It can note the streams whose API
+  answered, so a stream standing in for a refused one reads only when it was refused;
 - `Pages`: cuts rows into pages, maps each row (a `ValueError` quarantines it with its reason
   and an excerpt, never the whole record), reports rows that are no record any more (`Gone`),
   and gives each page the cursor of its last row.
@@ -13,7 +14,7 @@ An adapter reads each stream as an iterator of its own rows in (stamp, key) orde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, MutableSet
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Final, Generic, TypeVar
@@ -53,13 +54,20 @@ def optional(
     *,
     skipped: MutableMapping[str, str],
     reason: Callable[[StreamUnavailable], str],
+    answered: MutableSet[str] | None = None,
 ) -> Iterator[R]:
-    """`rows`, ended by a refusal of the stream's endpoint, which goes to `skipped` with its reason."""
+    """`rows`, ended by a refusal of the stream's endpoint, which goes to `skipped` with its reason;
+    the stream goes to `answered` with its first row, or its end."""
+    noted = set() if answered is None else answered
     try:
-        yield from rows
+        for row in rows:
+            noted.add(stream)
+            yield row
     except StreamUnavailable as refusal:
         skipped[stream] = reason(refusal)
         _log.warning("stream.skipped", crm=crm, stream=stream, category=refusal.code, reason=skipped[stream])
+        return
+    noted.add(stream)
 
 
 def _no_gone(_row: object, _ref: RecordRef) -> Gone | None:

@@ -20,7 +20,7 @@ from leadsync.adapter_api import Change, CurrentValues, RawValue, UnmappedFieldE
 from leadsync.mapping import CANONICAL_IDS, CrmMapping, WriteMapping
 from leadsync.model import RecordRef
 
-__all__ = ["Prepared", "Refused", "WriteValues", "instant_of"]
+__all__ = ["Prepared", "Refused", "WriteValues", "instant_of", "owner_ids"]
 
 V = TypeVar("V")
 _Pair = tuple[str | None, str, object]  # (managed value, or None for a raw property; CRM field; CRM value)
@@ -151,6 +151,23 @@ class WriteValues:
             mapped = rule.values[key]
             return (str(mapped),) if mapped in ids else ()  # ABSENT: read as none
         return (key,) if key in ids else ()
+
+
+def owner_ids(
+    owner_id: Callable[[str], V | None], other: Callable[[object], V], *, noun: str
+) -> Callable[[str, object], V | Refused]:
+    """A `prepared` converter for CRMs that store an owner's id: an owner's e-mail as `owner_id` finds
+    it (UNKNOWN_OWNER when no active `noun` has it; an empty owner stays empty), the rest by `other`."""
+
+    def convert(managed: str, value: object) -> V | Refused:
+        if managed != "owner" or not value:
+            return other(value)
+        found = owner_id(str(value))
+        return (
+            Refused("UNKNOWN_OWNER", f"no active {noun} has the e-mail {value}") if found is None else found
+        )
+
+    return convert
 
 
 def instant_of(raw: object) -> datetime | None:

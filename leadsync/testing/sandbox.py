@@ -26,12 +26,17 @@ if TYPE_CHECKING:
 __all__ = ["Sandbox", "collector_paused"]
 
 
+_COLLECT_FROM_PEOPLE = 10_000
+
+
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(people: int) -> Iterator[None]:
     """Seeding makes millions of objects that all live on: cyclic GC passes over them are wasted time.
 
-    One collection at the end moves them to the oldest generation at start-up, rather than
-    during the first requests (100k people: ~0.9 s once, instead of ~1.5 s spread over them).
+    From `_COLLECT_FROM_PEOPLE` people on, one collection at the end moves them to the oldest
+    generation at start-up rather than during the first requests (100k people: ~0.9 s once,
+    instead of ~1.5 s spread over them). Below, that full collection costs more than it saves:
+    it walks the whole process, and a test session starts hundreds of small sandboxes.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -40,7 +45,8 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-            gc.collect()
+            if people >= _COLLECT_FROM_PEOPLE:
+                gc.collect()
 
 
 class Sandbox(ABC):

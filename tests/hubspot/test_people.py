@@ -111,3 +111,37 @@ def test_more_than_10k_changes_sharing_one_stamp_read_exactly_once(crowded):
     assert set(got) == set(ids)
     minimum = -(-len(ids) // 200)
     assert adapter.usage().calls <= minimum * 1.1 + 3, (adapter.usage().calls, minimum)
+
+
+def test_deleted_contacts_are_gone_once_in_read_order_and_cost_one_list_call_per_100():
+    clock = ManualClock(NOW)
+    with HubSpotSandbox(people=300, seed=8, rate_limits=False, clock=clock) as sandbox:
+        later = ManualClock(NOW + timedelta(hours=1))
+        before = list(adapter_for(sandbox, clock=later).changed_people(EPOCH))[-1].cursor
+        deleted = sandbox.store.ids()[:150]
+        clock.advance(minutes=1)
+        for contact_id in deleted:  # the clock stands still: one archivedAt
+            sandbox.store.archive("contacts", contact_id)
+        listed = sandbox.calls.count(endpoint="contacts list")
+        pages, _ = read_all(adapter_for(sandbox, clock=later, page_size=50), before)
+        assert sandbox.calls.count(endpoint="contacts list") - listed == 2  # ceil(150 / 100)
+        gone = [g for page in pages for g in page.gone]
+        assert [g.ref.record_id for g in gone] == sorted(deleted, key=int)  # (archivedAt, id) order
+        assert {g.survivor for g in gone} == {None}
+        assert len(pages) == 3  # pages of 50: deletions span pages as any records do
+        assert not any(p.items for p in pages)
+        middle = pages[0].cursor  # resumed inside the deletions' one stamp
+        rest, _ = read_all(adapter_for(sandbox, clock=later, page_size=50), middle)
+        assert [g.ref.record_id for page in rest for g in page.gone] == [g.ref.record_id for g in gone[50:]]
+        again, _ = read_all(adapter_for(sandbox, clock=later), pages[-1].cursor)
+        assert [g for page in again for g in page.gone] == []
+
+
+def test_a_merged_away_contact_is_not_listed_as_deleted():
+    with HubSpotSandbox(people=300, seed=9, rate_limits=False, clock=ManualClock(NOW)) as sandbox:
+        survivor, merged = sandbox.store.ids()[:2]
+        sandbox.store.merge(survivor, merged)
+        pages, _ = read_all(adapter_for(sandbox, clock=ManualClock(NOW + timedelta(hours=1))))
+        assert [g for page in pages for g in page.gone] == []
+        person = next(p for page in pages for p in page.items if p.ref.record_id == survivor)
+        assert merged in person.attributes["merged_record_ids"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -53,10 +54,17 @@ def salesforce_adapter(served: Served):
 # -- HubSpot --------------------------------------------------------------------------------------
 
 
+# No last page of `GET /crm/v3/objects/contacts?archived=true` is recorded (fixtures README): the
+# search's last page stands in for it, the same `results` of contacts and no `paging`. Its contacts
+# are not archived, so the read reports none deleted.
+NO_DELETIONS = {("GET", "/crm/v3/objects/contacts"): [Answer(200, "hubspot/search_contacts_last_page.json")]}
+
+
 def test_hubspot_reads_a_person_from_a_recorded_search_page():
     routes = {
         ("POST", "/crm/v3/objects/contacts/search"): [Answer(200, "hubspot/search_contacts_last_page.json")],
         ("GET", "/crm/v3/owners"): [Answer(200, "hubspot/owners_page.json")],
+        **NO_DELETIONS,
     }
     with replaying(routes) as served:
         pages = list(hubspot_adapter(served).changed_people(EPOCH))
@@ -75,12 +83,33 @@ def test_hubspot_does_not_stop_at_a_recorded_short_page_that_has_after():
             Answer(200, "hubspot/search_contacts_last_page.json"),
         ],
         ("GET", "/crm/v3/owners"): [Answer(200, "hubspot/owners_page.json")],
+        **NO_DELETIONS,
     }
     with replaying(routes) as served:
         list(hubspot_adapter(served).changed_people(EPOCH))
     searches = [body for _, path, _, body in served.app.requests if path.endswith("/search")]
     assert searches[0]["limit"] > len(recorded("hubspot/search_contacts_page.json")["results"])
     assert len(searches) >= 2
+
+
+def test_hubspot_pages_the_archived_list_with_the_recorded_cursor_as_given():
+    routes = {
+        ("POST", "/crm/v3/objects/contacts/search"): [Answer(200, "hubspot/search_contacts_last_page.json")],
+        ("GET", "/crm/v3/owners"): [Answer(200, "hubspot/owners_page.json")],
+        ("GET", "/crm/v3/objects/contacts"): [
+            Answer(200, "hubspot/list_contacts_page.json"),
+            *NO_DELETIONS[("GET", "/crm/v3/objects/contacts")],
+        ],
+    }
+    with replaying(routes) as served:
+        pages = list(hubspot_adapter(served).changed_people(EPOCH))
+    listed = [
+        parse_qs(query) for _, path, query, _ in served.app.requests if path == "/crm/v3/objects/contacts"
+    ]
+    assert [q.get("after") for q in listed] == [None, ["394"]]
+    # the client sends Python's `True`, as for owners (hubspot-api-python issue #64: HubSpot takes it)
+    assert all(q["archived"][0].lower() == "true" and q["limit"] == ["100"] for q in listed)
+    assert [g for page in pages for g in page.gone] == []  # the recorded contacts are not archived
 
 
 def test_hubspot_confirms_only_the_records_a_recorded_207_names_as_written():

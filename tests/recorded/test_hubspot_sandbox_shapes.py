@@ -41,6 +41,9 @@ PROPERTY_ARCHIVED = "$.results[].archived"
 # guide example (developers.hubspot.com/docs/api-reference/crm-crm-owners-v3/guide); the Airbyte
 # recording predates them.
 OWNER_EXTRAS = ("$.results[].type", "$.results[].userIdIncludingInactive", "$.results[].teams")
+# Extra in the sandbox, and real: an archived record's `archivedAt` (the public spec's
+# `SimplePublicObjectWithAssociations`, CRM/Contacts v3); the recorded list page holds live contacts.
+ARCHIVED_AT = "$.results[].archivedAt"
 MISSING_KEYS = (RECORD_URL, REQUEST_ID, LEGACY_KEY_LINKS)
 # Objects whose keys are property names (data, not schema).
 PROPERTIES = "$.results[].properties"
@@ -136,6 +139,22 @@ def test_batch_update_400_on_duplicate_ids(hubspot):
     status, body = answer(hubspot, "POST", "/crm/v3/objects/contacts/batch/update", {"inputs": inputs})
     assert status == 400
     assert_same_shape("hubspot/batch_update_400_duplicate_ids.json", body)
+
+
+def test_list_pages_of_live_and_of_archived_contacts():
+    clock = ManualClock(NOW)
+    with HubSpotSandbox(people=30, seed=7, clock=clock, rate_limits=False) as portal:
+        for contact_id in portal.store.ids()[:3]:
+            portal.store.archive("contacts", contact_id)
+        for archived in ("false", "true"):
+            status, body = answer(portal, "GET", f"/crm/v3/objects/contacts?limit=2&archived={archived}")
+            assert status == 200
+            assert_same_shape(
+                "hubspot/list_contacts_page.json", body, maps={PROPERTIES}, ignore={ARCHIVED_AT}
+            )
+            assert {r["archived"] for r in body["results"]} == {archived == "true"}
+            # the recorded `link` repeats the query and ends with the cursor, as `after` gives it
+            assert body["paging"]["next"]["link"].endswith(f"after={body['paging']['next']['after']}")
 
 
 def test_properties(hubspot):

@@ -182,5 +182,16 @@ def test_400_query_errors(http, salesforce, soql, name):
     assert answer.json()[0]["errorCode"] == recorded(name)[0]["errorCode"]
 
 
+def test_an_object_out_of_the_users_sight_is_refused_as_an_unknown_one(http, salesforce):
+    """Salesforce answers a query of an object the profile cannot read as one of an object that does
+    not exist (SalesforceLabs/OrgCheck#111, jsforce/jsforce#423): the adapter skips it on that code."""
+    with salesforce.refusing_optional_stream():
+        answer = query(http, salesforce, "SELECT Id, CampaignId FROM CampaignMember")
+    assert answer.status_code == 400
+    assert_same_shape("salesforce/error_400_invalid_type.json", answer.json())
+    assert answer.json()[0]["errorCode"] == "INVALID_TYPE"
+    assert "sObject type 'CampaignMember' is not supported." in answer.json()[0]["message"]
+
+
 def test_no_allowed_difference_hides_a_key_the_adapter_reads():
     assert read_by_adapter("salesforce", [leaf(path) for path in MISSING_KEYS]) == set()

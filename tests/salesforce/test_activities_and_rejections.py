@@ -6,6 +6,10 @@ import json
 import math
 from datetime import UTC, datetime
 
+import pytest
+from structlog.testing import capture_logs
+
+from leadsync.adapter_api import StreamUnavailable
 from leadsync.model import ActivityKind, Cursor
 
 from .conftest import MakeAdapter
@@ -70,6 +74,44 @@ def test_activities_resume_from_any_page_cursor_without_loss_or_repeat(
         before = _activity_ids(pages[: cut + 1])
         assert before + rest == whole, f"resume after page {cut}"
     assert pages[-1].cursor.stamp <= sandbox.clock.now()
+
+
+def test_an_activity_object_out_of_the_users_sight_is_skipped_with_why_and_the_rest_read(
+    sandbox, make_adapter: MakeAdapter
+) -> None:
+    adapter = make_adapter(page_size=2000)
+    whole = _activity_ids(adapter.changed_activities(EPOCH))
+    with sandbox.refusing_optional_stream(), capture_logs() as logs:
+        read = _activity_ids(adapter.changed_activities(EPOCH))
+        [reason] = adapter.usage().skipped
+        problems = adapter.check().problems
+    members = {str(m["Id"]) for m in sandbox.store.records("CampaignMember")}
+    assert read == [i for i in whole if i not in members]
+    assert len(read) < len(whole)
+    assert reason.startswith(
+        "CampaignMember skipped: Salesforce crm.sf: query answered HTTP 400 INVALID_TYPE"
+    )
+    assert "grant the user read access" in reason
+    [warning] = [e for e in logs if e["event"] == "stream.skipped"]
+    assert (warning["log_level"], warning["stream"], warning["category"]) == (
+        "warning",
+        "CampaignMember",
+        "INVALID_TYPE",
+    )
+    [problem] = problems
+    assert problem.path == "activities.CampaignMember"
+    assert "each cycle skips CampaignMember with a warning" in problem.message
+    assert _activity_ids(adapter.changed_activities(EPOCH)) == whole  # asked again, and served
+    assert adapter.usage().skipped == ()
+
+
+def test_a_people_object_out_of_the_users_sight_stops_the_read(sandbox, make_adapter: MakeAdapter) -> None:
+    sandbox.store.hidden_objects.add("Contact")
+    try:
+        with pytest.raises(StreamUnavailable, match="INVALID_TYPE"):
+            list(make_adapter().changed_people(EPOCH))
+    finally:
+        sandbox.store.hidden_objects.discard("Contact")
 
 
 def test_campaign_members_are_mapped_to_kinds_by_type_and_status(sandbox, make_adapter: MakeAdapter) -> None:

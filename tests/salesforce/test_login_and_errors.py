@@ -24,7 +24,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.salesforce import SalesforceAdapter, create
-from leadsync.adapter_api import AdapterContext, AdapterError, AuthError, BudgetExhausted, TransientError
+from leadsync.adapter_api import (
+    AdapterContext,
+    AdapterError,
+    AuthError,
+    BudgetExhausted,
+    StreamUnavailable,
+    TransientError,
+)
 from leadsync.clock import ManualClock
 from leadsync.kit import CallRefused
 
@@ -194,6 +201,7 @@ def _error(code: str, message: str) -> list[dict[str, str]]:
         (403, _error("INSUFFICIENT_ACCESS", "insufficient access rights"), AuthError, []),
         (400, _error("MALFORMED_QUERY", "unexpected token"), CallRefused, []),
         (404, _error("NOT_FOUND", "The requested resource does not exist"), CallRefused, []),
+        (400, _error("INVALID_TYPE", "sObject type 'User' is not supported."), StreamUnavailable, []),
     ],
 )
 @responses.activate

@@ -323,3 +323,41 @@ def test_pages_read_from_the_stamp_index_match_ordering_every_match(
 
 def _ms(iso: str) -> int:
     return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def test_a_deleted_contact_is_listed_archived_for_90_days_then_no_more():
+    clock = ManualClock(NOW)
+    with HubSpotSandbox(people=60, seed=7, clock=clock, rate_limits=False) as sandbox:
+        api = sandbox.client().crm.contacts.basic_api
+        deleted = sandbox.store.ids()[:3]
+        archived_at = clock.advance(minutes=5)
+        for contact_id in deleted:
+            sandbox.store.archive("contacts", contact_id)
+        first = body(
+            api.get_page(archived=True, limit=2, properties=["hs_object_id"], _preload_content=False)
+        )
+        after = first["paging"]["next"]["after"]
+        assert first["paging"]["next"]["link"].endswith(f"after={after}")
+        rest = body(api.get_page(archived=True, limit=2, after=after, _preload_content=False))
+        listed = [*first["results"], *rest["results"]]
+        assert "paging" not in rest
+        assert [r["id"] for r in listed] == deleted
+        assert {(r["archived"], r["archivedAt"]) for r in listed} == {
+            (True, archived_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+        }
+        live = body(api.get_page(limit=100, _preload_content=False))
+        assert {r["archived"] for r in live["results"]} == {False}
+        assert not {r["id"] for r in live["results"]} & set(deleted)
+        clock.advance(days=89, hours=23, minutes=59)
+        assert len(body(api.get_page(archived=True, _preload_content=False))["results"]) == 3
+        clock.advance(minutes=1)  # 90 days after: deleted for good
+        assert body(api.get_page(archived=True, _preload_content=False))["results"] == []
+
+
+def test_a_list_page_takes_at_most_100(hubspot):
+    api = hubspot.client().crm.contacts.basic_api
+    assert len(body(api.get_page(_preload_content=False))["results"]) == 10  # the spec's default
+    assert len(body(api.get_page(limit=100, _preload_content=False))["results"]) == 100
+    with pytest.raises(ApiException) as raised:
+        api.get_page(limit=101)
+    assert raised.value.status == 400

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadsync.adapter_api import CrmMapping, StreamUnavailable, TransientError
-from leadsync.kit import Answer, Keyset, by_key, first_rows, refusal_problems, stamp_groups
+from leadsync.kit import Answer, Keyset, by_key, first_rows, merged_pages, refusal_problems, stamp_groups
 from leadsync.mapping import load_mapping
 
 Row = tuple[int, int, str]  # (stamp, id, record)
@@ -149,6 +149,55 @@ def test_paging_at_any_size_over_equal_stamps_loses_and_repeats_nothing(
     assert all(pages)
     expected = sorted(r for r in rows if (r[0], r[1]) > point and r[0] <= until)
     assert [row for page in pages for row in page] == expected
+
+
+# -- merged_pages ----------------------------------------------------------------------------------
+
+
+def place_of(row: Row) -> tuple[int, int]:
+    return row[0], row[1]
+
+
+def test_a_second_feed_joins_the_pages_up_to_their_last_rows_and_its_rest_follows_in_pages() -> None:
+    pages = [rows_of((1, 1), (2, 5)), rows_of((4, 2))]
+    deletions = rows_of((0, 7), (2, 4), (2, 6), (3, 3), (5, 8), (6, 9), (7, 1))
+    merged = list(merged_pages(pages, deletions, place_of, size=2))
+    assert merged == [
+        rows_of((0, 7), (1, 1), (2, 4), (2, 5)),
+        rows_of((2, 6), (3, 3), (4, 2)),
+        rows_of((5, 8), (6, 9)),
+        rows_of((7, 1)),
+    ]
+
+
+def test_the_second_feed_is_read_before_the_first_page_and_no_page_waits_for_more() -> None:
+    asked: list[str] = []
+
+    def feed(name: str, rows: list[Row]) -> Iterator[Row]:
+        asked.append(name)
+        yield from rows
+
+    def pages() -> Iterator[list[Row]]:
+        asked.append("page 1")
+        yield rows_of((1, 1))
+        asked.append("page 2")
+        yield rows_of((3, 1))
+
+    merged = merged_pages(pages(), feed("deletions", rows_of((2, 2))), place_of, size=10)
+    assert next(merged) == rows_of((1, 1))
+    assert asked == ["deletions", "page 1"]  # the first page came without asking for the second
+
+
+@given(places, places, st.integers(1, 7), st.integers(1, 5))
+def test_merged_pages_give_both_feeds_in_order_once_each(
+    first: list[tuple[int, int]], second: list[tuple[int, int]], page_size: int, size: int
+) -> None:
+    one = sorted(rows_of(*first))
+    other = sorted(set(rows_of(*second)) - set(one))
+    pages = [one[i : i + page_size] for i in range(0, len(one), page_size)]
+    merged = list(merged_pages(pages, other, place_of, size=size))
+    assert [row for page in merged for row in page] == sorted([*one, *other])
+    assert all(merged)
 
 
 # -- stamp_groups ----------------------------------------------------------------------------------

@@ -10,10 +10,13 @@ import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import responses
 import structlog
+import urllib3
+from werkzeug.wrappers import Request, Response
 
 from leadsync.adapter_api import AuthError, CallRecord, TransientError, logged_call
 from leadsync.clock import ManualClock
@@ -30,8 +33,11 @@ from leadsync.kit import (
     SessionExpired,
     Sessions,
     http_session,
+    no_answer,
+    watch_pool,
 )
 from leadsync.logs import configure_logging
+from leadsync.testing.sandbox_server import LoopbackServer
 
 URL = "https://toy.example"
 ERRORS = ErrorTable(ErrorRule(Outcome.TRANSIENT, 0))
@@ -206,3 +212,44 @@ def test_the_http_session_times_out_every_request_and_tells_the_logged_call(
     assert {key: event[key] for key in ("call", "method", "path", "status", "rate_limits")} == {
         "call": "token", "method": "POST", "path": "/token", "status": 200, "rate_limits": {"X-Limit": "7"},
     }  # fmt: skip
+
+
+class OpenApiShaped:
+    """The shape of an API class of an OpenAPI-generated client: it sends through
+    `api_client.rest_client.pool_manager`, as hubspot-api-client's do."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.api_client = SimpleNamespace(rest_client=SimpleNamespace(pool_manager=urllib3.PoolManager()))
+
+    def get_page(self) -> int:
+        answer = self.api_client.rest_client.pool_manager.request("GET", f"{self.base_url}/things?secret=no")
+        return answer.status
+
+
+@Request.application
+def _things(request: Request) -> Response:
+    return Response("{}", 200 if request.path == "/things" else 404, content_type="application/json")
+
+
+def test_a_watched_pool_tells_the_logged_call_each_request_it_sends(debug_log: io.StringIO) -> None:
+    with LoopbackServer(_things) as server:
+        api = OpenApiShaped(server.url)
+        with logged_call("toy", "things") as record:
+            record.tried()
+            watch_pool(api.get_page)
+            watch_pool(api.get_page)  # watched once: the second changes nothing
+            assert api.get_page() == 200
+        api.get_page()  # outside a logged call: sent as ever
+    (event,) = [json.loads(line) for line in debug_log.getvalue().splitlines()]
+    assert {key: event[key] for key in ("call", "method", "path")} == {
+        "call": "things", "method": "GET", "path": "/things",
+    }  # fmt: skip
+
+
+def test_a_request_without_an_answer_says_why() -> None:
+    timed_out = urllib3.exceptions.ReadTimeoutError(None, "/things", "read timed out")
+    assert no_answer(timed_out, 30.0) == "no answer within timeout_s = 30 s"
+    wrapped = urllib3.exceptions.MaxRetryError(None, "/things", timed_out)
+    assert no_answer(wrapped, 2.5) == "no answer within timeout_s = 2.5 s"
+    assert no_answer(urllib3.exceptions.ProtocolError("reset"), 30.0) == "ProtocolError"

@@ -71,3 +71,9 @@ def test_settings_are_frozen() -> None:
     settings = settings_of(ToySettings, "toy", {"access_token": "t0ken"})
     with pytest.raises(ValidationError):
         settings.page_size = 5  # type: ignore[misc]
+
+
+def test_an_adapters_share_of_a_limit_is_its_budget_share_and_at_least_one_call() -> None:
+    half = settings_of(ToySettings, "toy", {"access_token": "t0ken", "budget_share": 0.5})
+    assert (half.share_of(190), half.share_of(5), half.share_of(1)) == (95, 2, 1)
+    assert settings_of(ToySettings, "toy", {"access_token": "t0ken"}).share_of(100) == 100

@@ -6,28 +6,28 @@ population (the people `in_hubspot`), answers in HubSpot's paths, payloads, pagi
 limits and error bodies (api-notes.md is the authority; each module says what it checked
 and where), injects faults in HubSpot's dialect and counts every call.
 
-Served: CRM search, batch read/update and single GET/PATCH of contacts, meetings, calls
-and e-mails; owners; properties; v4 association batch reads; web events (`/events/v3`);
-legacy marketing e-mail events; marketing-event participation breakdowns; the list of the
-portal's marketing events (`GET /marketing/v3/marketing-events/`, counted as
-`marketing-events list`).
+Served: CRM search, batch read/update, single GET/PATCH and the list (`GET /crm/v3/objects/
+{type}`, live or `archived=true` records: `listing`) of contacts, meetings, calls and e-mails;
+owners; properties; v4 association batch reads; web events (`/events/v3`); legacy marketing
+e-mail events; marketing-event participation breakdowns; the list of the portal's marketing
+events (`GET /marketing/v3/marketing-events/`, counted as `marketing-events list`).
 
-Faults (`sandbox.faults.push(Fault(kind, ...))`): `rate_limit` (429; `policyName` taken from
-the fault's headers, TEN_SECONDLY_ROLLING by default; its other headers, e.g.
-`Retry-After`, are sent, with `X-HubSpot-RateLimit-*` saying none is left in the policy's
-window), `server_error` / `server_error_502` / `server_error_503`, `timeout` (the real answer
-after `delay_s`), `auth` (401), `missing_scopes` (403 `MISSING_SCOPES`; the pseudo-header
-`requiredScopes` lists the scopes it names). Per-record refusals:
-`sandbox.store.reject_writes(*ids)` (a 400 naming no input), `store.remove_option(property,
-value)` (a 400 naming the property and value), `store.fail_unnamed(*ids)` (a 207 error naming
-no ids). `SearchLimits(short_pages=n)`: search pages of at most n results that still go on.
-`HubSpotSandbox(tier=...)`: below "enterprise" the events API answers 403 (`app.tier` may change
-while serving, as a subscription does). `store.archive(type, id)` deletes a record as
-`DELETE /crm/v3/objects/{type}/{id}` does: it leaves search, GET answers 404 and batch reads and
-updates 207 OBJECT_NOT_FOUND; `store.archive_property(name)` archives a property as
-`DELETE /crm/v3/properties/{type}/{name}` does: the properties API lists it no more and writes to
-it are a 400 PROPERTY_DOESNT_EXIST (`restore=True` brings it back). The contract suite drives
-the sandbox through `controls.py` (`leadsync.testing.SandboxControls`).
+Faults (`sandbox.faults.push(Fault(kind, ...))`): `rate_limit` (429; `policyName` taken from the
+fault's headers, TEN_SECONDLY_ROLLING by default; its other headers, e.g. `Retry-After`, are
+sent, with `X-HubSpot-RateLimit-*` saying none is left in the policy's window), `server_error` /
+`server_error_502` / `server_error_503`, `timeout` (the real answer after `delay_s`), `auth`
+(401), `missing_scopes` (403 `MISSING_SCOPES`; the pseudo-header `requiredScopes` lists the
+scopes it names). Per-record refusals: `sandbox.store.reject_writes(*ids)` (a 400 naming no
+input), `store.remove_option(property, value)` (a 400 naming the property and value),
+`store.fail_unnamed(*ids)` (a 207 error naming no ids). `SearchLimits(short_pages=n)`: search
+pages of at most n results that still go on. `HubSpotSandbox(tier=...)`: below "enterprise" the
+events API answers 403 (`app.tier` may change while serving, as a subscription does).
+`store.archive(type, id)` deletes a record as `DELETE /crm/v3/objects/{type}/{id}` does: it
+leaves search, GET answers 404, batch reads and updates 207 OBJECT_NOT_FOUND, and the archived
+list shows it with `archivedAt` for 90 days; `store.archive_property(name)` archives a property
+as `DELETE /crm/v3/properties/{type}/{name}` does: the properties API lists it no more and
+writes to it are a 400 PROPERTY_DOESNT_EXIST (`restore=True` brings it back). The contract suite
+drives the sandbox through `controls.py` (`leadsync.testing.SandboxControls`).
 
 Real-API rules and their provenance (api-notes, "Corrections, 2026-12", unless said):
 events cursors are returned URL-encoded (`...%3D%3D`) and any other cursor is a 400
@@ -46,8 +46,8 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
   infer object type" (no category, as recorded), and a known type the sandbox does not serve
   answers 404 (search, batch, GET) or an empty list (properties). Properties are a fixed
   subset; none can be created or archived.
-  `associations` and `archived` query options are ignored, and so is `propertiesWithHistory`
-  everywhere but batch reads; `idProperty=email` works in contact batch reads only.
+  `associations` query options are ignored, and so are `archived` everywhere but the list and
+  `propertiesWithHistory` everywhere but batch reads; `idProperty=email` works in contact batch reads only.
 - Contact analytics properties (`analytics`): derived from the seeded page views, forms and
   e-mail events; history is kept for `hs_analytics_last_url` and
   `recent_conversion_event_name` only (other properties asked with history show their current
@@ -72,8 +72,9 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
 - Seeded values keep their dirt: e-mails in other case or with spaces (HubSpot would
   normalise them), a 360 kB job title, an industry no picklist knows.
 - Merged-away ids answer as the survivor in GET, batch read, batch update, associations
-  and events; they are absent from search. Archived records cannot be restored, are not
-  listed by `archived=true`, and keep their activities and associations.
+  and events; they are absent from search and from the archived list. Archived records cannot be
+  restored, leave the archived list 90 days after their deletion, and keep their activities and
+  associations.
 - Events API: `objectType` alone lists every contact's events; newest first unless
   `sort=ASCENDING`; `occurredAfter`/`occurredBefore` are exclusive; `limit` ≤ 100;
   `objectType` comes back as `CONTACT`. The event property names are best knowledge, not
@@ -95,9 +96,11 @@ there; most make the sandbox stricter or leave a behaviour unspecified on purpos
   429/503 and asks again by itself. 5xx fault bodies are JSON (a real 502/503 may come
   from the edge as HTML).
 - `after` cursors of owners, marketing events and participations are the sandbox's own
-  opaque strings; events cursors have the real format (base64 ending in `==`, returned
-  URL-encoded) but encode the sandbox's offset; search's `after` is the offset, as HubSpot's
-  is in practice. The 400 for a cursor never issued has the sandbox's own message.
+  opaque strings, and the object list's is the id its next page starts at; events cursors
+  have the real format (base64 ending in `==`, returned URL-encoded) but encode the sandbox's
+  offset; search's `after` is the offset, as HubSpot's is in practice. The 400 for a cursor
+  never issued has the sandbox's own message. The object list takes at most 100 a page (a
+  400 above: the sandbox's own rule and message; see `listing`).
 - The 403 of the events API below Enterprise, the 207 error that names no ids
   (`INTERNAL_ERROR`, "Unable to update the object; please try again later") and
   `reject_writes`' 400 message are the sandbox's own choices (no recorded body found).

@@ -48,6 +48,7 @@ class ObjectCollection:
         self.defaults = _CONTACT_DEFAULTS if contacts else self.always
         self.version = 0  # bumped by every change, so a cached search knows it is stale
         self._records: dict[str, Record] = {}
+        self._archived: dict[str, tuple[Record, int]] = {}  # id → (record, archived at, epoch ms)
         self._index: list[tuple[int, int]] = []
         self._emails = _EmailIndex()
 
@@ -87,6 +88,14 @@ class ObjectCollection:
         self._unindex(record)
         self.version += 1
         return record
+
+    def archive(self, object_id: str, *, at_ms: int) -> None:
+        """Take a record out as deleted at `at_ms`: from then on only the archived list shows it."""
+        self._archived[object_id] = (self.remove(object_id), at_ms)
+
+    def archived(self) -> list[tuple[Record, int]]:
+        """Every archived record, with when it was archived, by id."""
+        return sorted(self._archived.values(), key=lambda pair: pair[0].number)
 
     def write(self, record: Record, values: Mapping[str, str], *, stamp_ms: int) -> None:
         """Set property values and move the record's modification stamp to `stamp_ms`."""

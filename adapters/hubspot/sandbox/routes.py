@@ -27,6 +27,7 @@ __all__ = ["ROUTES", "Call", "endpoint_name", "handle"]
 
 ROUTES = Map(
     [
+        Rule("/crm/v3/objects/<object_type>", methods=["GET"], endpoint="list"),
         Rule("/crm/v3/objects/<object_type>/search", methods=["POST"], endpoint="search"),
         Rule("/crm/v3/objects/<object_type>/batch/read", methods=["POST"], endpoint="batch/read"),
         Rule("/crm/v3/objects/<object_type>/batch/update", methods=["POST"], endpoint="batch/update"),
@@ -93,7 +94,7 @@ class Call:
 
 def endpoint_name(endpoint: str, values: Mapping[str, str]) -> str:
     """The name calls are counted under, e.g. `contacts search`, `owners`, `properties contacts`."""
-    if endpoint in ("search", "batch/read", "batch/update", "object"):
+    if endpoint in ("list", "search", "batch/read", "batch/update", "object"):
         return f"{_plural(values['object_type'])} {endpoint}"
     if endpoint in ("properties", "property"):
         return f"properties {_plural(values['object_type'])}"
@@ -112,6 +113,11 @@ def _plural(name: str) -> str:
         return name
 
 
+def _list(store: HubSpotStore, call: Call) -> tuple[int, object]:
+    object_type = object_type_of(call.values["object_type"])
+    return 200, store.list_page(object_type, call.flat_args(), _wanted(call), base_url=call.base_url)
+
+
 def _search(store: HubSpotStore, call: Call) -> tuple[int, object]:
     return 200, store.search(object_type_of(call.values["object_type"]), call.json())
 
@@ -128,8 +134,12 @@ def _object(store: HubSpotStore, call: Call) -> tuple[int, object]:
     object_type, object_id = object_type_of(call.values["object_type"]), call.values["object_id"]
     if call.method == "PATCH":
         return 200, store.update_one(object_type, object_id, call.json())
-    wanted = [name for value in call.args.getlist("properties") for name in value.split(",") if name]
-    return 200, store.read_one(object_type, object_id, wanted)
+    return 200, store.read_one(object_type, object_id, _wanted(call))
+
+
+def _wanted(call: Call) -> list[str]:
+    """The properties a GET asks for (`properties=a,b` or repeated)."""
+    return [name for value in call.args.getlist("properties") for name in value.split(",") if name]
 
 
 def _owners(store: HubSpotStore, call: Call) -> tuple[int, object]:
@@ -187,6 +197,7 @@ def _by_event(store: HubSpotStore, call: Call) -> tuple[int, object]:
 
 
 _HANDLERS: dict[str, Callable[[HubSpotStore, Call], tuple[int, Any]]] = {
+    "list": _list,
     "search": _search,
     "batch/read": _batch_read,
     "batch/update": _batch_update,

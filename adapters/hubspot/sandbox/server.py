@@ -50,7 +50,7 @@ class HubSpotSandbox(HubSpotControls):
         if tier not in TIERS:
             raise ValueError(f"HubSpotSandbox tier {tier!r} is not one of {', '.join(TIERS)}")
         self.access_token = f"pat-na1-5a4d6b00-0000-4000-8000-{seed:012d}"
-        with collector_paused():
+        with collector_paused(people):
             self.store = HubSpotStore(
                 seeded(self.population(people)),
                 clock=clock,

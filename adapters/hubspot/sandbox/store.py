@@ -18,6 +18,7 @@ from .associations import Associations
 from .batches import BatchContext, read_batch, update_batch, write_one
 from .collection import ObjectCollection, Record
 from .errors import BatchError, HubSpotApiError, PropertyProblem, invalid_input, not_found, property_problems
+from .listing import list_page
 from .object_types import object_type_of
 from .owners import owners_page
 from .properties import OBJECT_PROPERTIES, PropertyDef
@@ -86,6 +87,14 @@ class HubSpotStore:
         with self._lock:
             collection = self._collection(object_type)
             return collection.to_json(self._record(collection, object_id), properties)
+
+    def list_page(
+        self, object_type: str, args: Mapping[str, str], wanted: list[str], *, base_url: str
+    ) -> dict[str, Any]:
+        """A page of `GET /crm/v3/objects/{type}`, or of its archived records (see `listing`)."""
+        with self._lock:
+            collection, now_ms = self._collection(object_type), self._now_ms() + self._skew
+            return list_page(collection, args, wanted, now_ms=now_ms, base_url=base_url)
 
     def update_one(self, object_type: str, object_id: str, body: object) -> dict[str, Any]:
         """`PATCH /crm/v3/objects/{type}/{id}`."""
@@ -261,11 +270,11 @@ class HubSpotStore:
             self._refusals.remove_option(property_name, value)
 
     def archive(self, object_type: str, object_id: str) -> None:
-        """Delete a record as `DELETE /crm/v3/objects/{type}/{id}` does: it leaves search, and reads and
-        writes of its id answer as for an unknown id (only `archived=true` lists it: not served here)."""
+        """Delete a record as `DELETE /crm/v3/objects/{type}/{id}` does: it leaves search, reads and
+        writes of its id answer as for an unknown id, and `archived=true` lists it, stamped now."""
         with self._lock:
             collection = self._collection(object_type)
-            collection.remove(self._record(collection, object_id).id)
+            collection.archive(self._record(collection, object_id).id, at_ms=self._stamp())
 
     def archive_property(self, name: str, *, restore: bool = False) -> None:
         """Archive a property of every object type, as `DELETE /crm/v3/properties/{type}/{name}` does: the

@@ -11,10 +11,11 @@ rules it follows. Tests reach in through `store` (records, human edits, validati
 row locks, deletions, merges of Leads or Contacts as `merges.py` describes, the API
 allowance, and what the integration user may see: `store.hide_field(name)` is field-level
 security hiding a field from describe and SOQL, INVALID_FIELD; `store.hidden_objects` are objects
-its profile cannot read, INVALID_TYPE in SOQL and 404 to describe, as api-notes' "Salesforce
-describe and FLS" says), `faults` (Salesforce-dialect faults), `calls` and
-`GET /__sandbox__/stats` (the sandbox's own, neither counted nor authenticated). The contract
-suite drives it through `controls.py` (`leadsync.testing.SandboxControls`).
+its profile cannot read, INVALID_TYPE in SOQL as for an unknown object (recorded body
+error_400_invalid_type.json; SalesforceLabs/OrgCheck#111, jsforce/jsforce#423) and 404 to
+describe, as api-notes' "Salesforce describe and FLS" says), `faults` (Salesforce-dialect
+faults), `calls` and `GET /__sandbox__/stats` (the sandbox's own, neither counted nor
+authenticated). The contract suite drives it through `controls.py` (`leadsync.testing.SandboxControls`).
 
 Deliberate differences from the real API. None makes a call succeed that Salesforce would
 refuse; where the sandbox does less, it refuses or says so:

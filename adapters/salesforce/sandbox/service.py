@@ -48,7 +48,7 @@ class SalesforceSandbox(SalesforceControls):
         super().__init__(clock=clock, seed=seed, seeded_at=seeded_at)
         self.api_version = api_version
         self.store = Store(clock, daily_limit=daily_limit)
-        with collector_paused():
+        with collector_paused(people):
             seed_store(self.store, self.population(people))
         self.sessions = Sessions(
             make_id("Organization", 1_000_000 + seed), clock,
