@@ -18,14 +18,12 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceExpiredSessi
 from simple_salesforce.util import Usage
 
 from adapters.unreachable import unreachable_error
+from leadsync import kit
 from leadsync.adapter_api import BudgetExhausted, Clock
 from leadsync.kit import (
     AttemptFailed,
     Caller,
-    ErrorRule,
-    ErrorTable,
     Limiter,
-    Outcome,
     RateLimit,
     RetryPolicy,
     Session,
@@ -53,17 +51,17 @@ UNSEEN_OBJECT: Final = (
     "to it (its profile or a permission set), or correct or remove its section in the mapping"
 )
 
-ERRORS: Final = ErrorTable(
-    ErrorRule(Outcome.BUDGET_EXHAUSTED, 403, "REQUEST_LIMIT_EXCEEDED", "the next cycle resumes"),
-    ErrorRule(Outcome.TRANSIENT, code="UNABLE_TO_LOCK_ROW"),
-    ErrorRule(Outcome.UNAUTHORIZED, 401, hint=_RENEW),
-    ErrorRule(Outcome.UNAUTHORIZED, 403, hint=_RENEW),
-    ErrorRule(Outcome.TRANSIENT, range(500, 600)),
-    ErrorRule(Outcome.TRANSIENT, 0),
-    ErrorRule(Outcome.GONE, code="ENTITY_IS_DELETED"),
-    ErrorRule(Outcome.GONE, code="CANNOT_UPDATE_CONVERTED_LEAD"),
-    ErrorRule(Outcome.GONE, code="NOT_FOUND"),
-    ErrorRule(Outcome.UNAVAILABLE, 400, "INVALID_TYPE", UNSEEN_OBJECT),
+ERRORS: Final = kit.ErrorTable(
+    kit.ErrorRule(kit.Outcome.BUDGET_EXHAUSTED, 403, "REQUEST_LIMIT_EXCEEDED", "the next cycle resumes"),
+    kit.ErrorRule(kit.Outcome.TRANSIENT, code="UNABLE_TO_LOCK_ROW"),
+    kit.ErrorRule(kit.Outcome.UNAUTHORIZED, 401, hint=_RENEW),
+    kit.ErrorRule(kit.Outcome.UNAUTHORIZED, 403, hint=_RENEW),
+    kit.ErrorRule(kit.Outcome.TRANSIENT, range(500, 600)),
+    kit.ErrorRule(kit.Outcome.TRANSIENT, 0),
+    kit.ErrorRule(kit.Outcome.GONE, code="ENTITY_IS_DELETED"),
+    kit.ErrorRule(kit.Outcome.GONE, code="CANNOT_UPDATE_CONVERTED_LEAD"),
+    kit.ErrorRule(kit.Outcome.GONE, code="NOT_FOUND"),
+    kit.ErrorRule(kit.Outcome.UNAVAILABLE, 400, "INVALID_TYPE", UNSEEN_OBJECT),
 )  # fmt: skip
 """Salesforce's errorCodes (REST API guide, "Status Codes and Error Responses"; api-notes). A query
 of an object the integration user's profile cannot read is answered as one of an object that does

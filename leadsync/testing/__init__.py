@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from leadsync.testing.controls import ContractSandbox, ControlAbsent, SandboxControls
+from leadsync.testing.controls import ContractSandbox, ControlAbsent, SandboxControls, TokensDoNotExpire
 from leadsync.testing.sandbox import Sandbox, collector_paused
 from leadsync.testing.sandbox_server import CallLog, Fault, Faults, LoopbackServer, with_accounting
 from leadsync.testing.seed import Population, SeedActivity, SeedOwner, SeedPerson, population, seed_instant
@@ -35,6 +35,7 @@ __all__ = [
     "SeedActivity",
     "SeedOwner",
     "SeedPerson",
+    "TokensDoNotExpire",
     "collector_paused",
     "contract_suites",
     "population",

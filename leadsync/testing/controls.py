@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, ClassVar, NoReturn, Protocol, Self
 
 from leadsync.exceptions import LeadsyncError
 from leadsync.model import RecordRef
 from leadsync.testing.sandbox_server import CallLog
 
-__all__ = ["ContractSandbox", "ControlAbsent", "SandboxControls"]
+__all__ = ["ContractSandbox", "ControlAbsent", "SandboxControls", "TokensDoNotExpire"]
 
 
 class ControlAbsent(LeadsyncError):  # noqa: N818 - a condition, not a fault (STYLE.md §3)
@@ -100,3 +100,18 @@ class ContractSandbox(SandboxControls, Protocol):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
+
+
+class TokensDoNotExpire:
+    """The session controls of a CRM whose credential never expires (an API key, a private app's
+    token): both absent, for the reason `no_expiry` gives."""
+
+    no_expiry: ClassVar[str]
+
+    def renewable_settings(self) -> NoReturn:
+        """Absent: see `no_expiry`."""
+        raise ControlAbsent(self.no_expiry)
+
+    def expire_auth(self) -> NoReturn:
+        """Absent: see `no_expiry`."""
+        raise ControlAbsent(self.no_expiry)

@@ -15,7 +15,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["CallLog", "Fault", "Faults", "LoopbackServer", "with_accounting"]
 
 _POLL_S = 0.05  # how soon `stop()` is noticed; Werkzeug's 0.5 s default adds up over a test suite
+
+
+_EVERY_CALL = 1_000_000  # more calls than any test makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,15 @@ class Faults:
             self._rate, self._choices = share, tuple(choices)
             if seed is not None:
                 self._rng = random.Random(seed)
+
+    @contextmanager
+    def always(self, fault: Fault) -> Iterator[None]:
+        """Answer every matching call with `fault` until the block ends (a spent daily budget, say)."""
+        self.push(fault, times=_EVERY_CALL)
+        try:
+            yield
+        finally:
+            self.withdraw(fault)
 
     def withdraw(self, fault: Fault) -> None:
         """Take back what `push(fault)` scripted and no call has drawn yet."""

@@ -12,23 +12,23 @@ from datetime import datetime
 from typing import Final, NoReturn
 
 from leadsync.model import RecordRef
-from leadsync.testing import ControlAbsent, Fault, Sandbox
+from leadsync.testing import ControlAbsent, Fault, Sandbox, TokensDoNotExpire
 
 from .app import HubSpotApp
 from .store import HubSpotStore
 
 __all__ = ["HubSpotControls"]
 
-_EVERY_CALL: Final = 1_000_000
 _WRITES: Final = (" batch/update", "PATCH ", " unsubscribe-all")  # parts of a write call's log key
-_NO_EXPIRY: Final = (
-    "the HubSpot adapter signs in with a private app's access token, which does not expire (a person "
-    "rotates it): there is no session to renew"
-)
 
 
-class HubSpotControls(Sandbox):
+class HubSpotControls(TokensDoNotExpire, Sandbox):
     """How the contract suite makes the sandboxed portal act (see `SandboxControls`)."""
+
+    no_expiry = (
+        "the HubSpot adapter signs in with a private app's access token, which does not expire (a person "
+        "rotates it): there is no session to renew"
+    )
 
     store: HubSpotStore
     app: HubSpotApp
@@ -69,23 +69,9 @@ class HubSpotControls(Sandbox):
         the whole batch: api-notes, "HubSpot CRM v3")."""
         return self._refusing(self.store.reject_writes, ref)
 
-    @contextmanager
-    def budget_spent(self) -> Iterator[None]:
+    def budget_spent(self) -> AbstractContextManager[None]:
         """The daily allowance is spent: every call answers the 429 of policy DAILY (api-notes)."""
-        spent = Fault("rate_limit", headers={"policyName": "DAILY"})
-        self.faults.push(spent, times=_EVERY_CALL)
-        try:
-            yield
-        finally:
-            self.faults.withdraw(spent)
-
-    def renewable_settings(self) -> NoReturn:
-        """Absent: a private app's token does not expire."""
-        raise ControlAbsent(_NO_EXPIRY)
-
-    def expire_auth(self) -> NoReturn:
-        """Absent: a private app's token does not expire."""
-        raise ControlAbsent(_NO_EXPIRY)
+        return self.faults.always(Fault("rate_limit", headers={"policyName": "DAILY"}))
 
     @contextmanager
     def refusing_optional_stream(self) -> Iterator[None]:

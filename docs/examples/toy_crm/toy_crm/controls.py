@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Any, Final, NoReturn
+from typing import Any, NoReturn
 
 from leadsync.model import RecordRef
-from leadsync.testing import ControlAbsent, Fault, Sandbox
+from leadsync.testing import ControlAbsent, Fault, Sandbox, TokensDoNotExpire
 
 __all__ = ["ToyControls"]
 
-_EVERY_CALL: Final = 1_000_000
-_NO_EXPIRY: Final = (
-    "the toy CRM's API keys do not expire (a person revokes one): there is no session to renew"
-)
 
-
-class ToyControls(Sandbox):
+class ToyControls(TokensDoNotExpire, Sandbox):
     """How the contract suite makes the sandboxed account act; `ToySandbox` serves it."""
+
+    no_expiry = "the toy CRM's API keys do not expire (a person revokes one): there is no session to renew"
 
     records: dict[str, dict[str, Any]]
     refused: set[str]  # ids whose updates a validation rule refuses
@@ -72,23 +69,9 @@ class ToyControls(Sandbox):
             "one it refuses never fails the rest of the batch"
         )
 
-    @contextmanager
-    def budget_spent(self) -> Iterator[None]:
+    def budget_spent(self) -> AbstractContextManager[None]:
         """The day's allowance is spent: every call answers 429 daily-limit."""
-        spent = Fault("daily_limit")
-        self.faults.push(spent, times=_EVERY_CALL)
-        try:
-            yield
-        finally:
-            self.faults.withdraw(spent)
-
-    def renewable_settings(self) -> NoReturn:
-        """Absent: an API key does not expire."""
-        raise ControlAbsent(_NO_EXPIRY)
-
-    def expire_auth(self) -> NoReturn:
-        """Absent: an API key does not expire."""
-        raise ControlAbsent(_NO_EXPIRY)
+        return self.faults.always(Fault("daily_limit"))
 
     def refusing_optional_stream(self) -> NoReturn:
         """Absent: the toy CRM has one stream."""
