@@ -104,6 +104,8 @@ def schema_problems(
             kinds = None if converted else _read_kinds(model_field)
             key = f"people.{check.name}.fields.{model_field}"
             found += check.read(key, rule.source, model_field, kinds)
+        for same in people.same_as if people else ():  # an id of the person's record elsewhere
+            found += check.read(f"people.{check.name}.same_as.{same.crm}.{same.object_type}", same.source)
     for check in checks:
         activities = mapping.activities.get(check.name)
         for source in activities.source_fields() if activities else ():

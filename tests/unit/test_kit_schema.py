@@ -119,3 +119,14 @@ def test_objects_not_described_are_skipped_and_activities_need_their_fields(mapp
     task = {"Created": CrmField("Created", K.WHEN, "datetime")}
     found = schema_problems(mapping, {"Lead": LEAD, "Task": task}, WORDS)
     assert [(p.path, p.message) for p in found] == [("activities.Task", "'WhoId' is not a field of Task")]
+
+
+def test_a_field_holding_an_id_from_another_crm_must_exist(mapping_of: Load) -> None:
+    text = GOOD.replace("[write.Lead]", '[people.Lead.same_as.hubspot]\ncontacts = "HubSpotId"\n\n[write.Lead]')
+    mapping = mapping_of(text)
+    problems = problems_of(mapping)
+    assert {key: p.message for key, p in problems.items()} == {
+        "people.Lead.same_as.hubspot.contacts": "'HubSpotId' is not a field of Lead"
+    }
+    with_field = {**LEAD, "HubSpotId": CrmField("HubSpotId", K.TEXT, "string")}
+    assert problems_of(mapping, with_field) == {}
