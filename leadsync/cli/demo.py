@@ -19,7 +19,7 @@ import typer
 
 from leadsync.cli.output import Format, FormatOption, err, print_json, print_table
 from leadsync.cli.pipeline import explain_tables
-from leadsync.cli.sandbox import start_sandboxes, wait_for_stop
+from leadsync.cli.sandbox import LatencyOption, start_sandboxes, wait_for_stop
 from leadsync.cli.sync import ProgressBars
 from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings
@@ -49,6 +49,7 @@ def demo(
         bool, typer.Option("--keep", help=f"keep the sandboxes running; write the config to ./{KEPT_CONFIG}")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="the seed of the fake data")] = 7,
+    latency_ms: LatencyOption = 0,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Sync two sandboxed CRMs end to end: a full cycle, the funnel, one person explained, a quiet cycle."""
@@ -58,7 +59,7 @@ def demo(
         state.unlink(missing_ok=True)
         err.print(f"Starting the sandboxes with {people:,} people…", highlight=False)
         clock = SystemClock()  # one clock: the seeded activities are placed relative to the cycle's
-        sandboxes = start_sandboxes(running, people=people, seed=seed, clock=clock)
+        sandboxes = start_sandboxes(running, people=people, seed=seed, clock=clock, latency_ms=latency_ms)
         raw = {
             "sync": {"state_url": f"sqlite:///{state}"},
             "crm": {name: {"adapter": name, **values} for name, values in sandboxes.items()},

@@ -25,16 +25,30 @@ class Sandbox(Protocol):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
 
+    latency_s: float  # each answer held back that long, as a real CRM's round trip
+
     def settings(self) -> dict[str, Any]:
         """The connection settings (throwaway credentials included) a client needs."""
         ...
 
 
-def sandbox(
+LatencyOption = Annotated[
+    int,
+    typer.Option(
+        "--latency-ms",
+        min=0,
+        max=10_000,
+        help="hold every sandbox answer back this long, as a real CRM does",
+    ),
+]
+
+
+def sandbox(  # noqa: PLR0917 - one parameter per command line option
     people: Annotated[int, typer.Option("--people", min=0, max=100_000, help="people to seed")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="the seed of the fake data")] = 7,
     salesforce_port: Annotated[int, typer.Option("--salesforce-port", help="0: a free port")] = 0,
     hubspot_port: Annotated[int, typer.Option("--hubspot-port", help="0: a free port")] = 0,
+    latency_ms: LatencyOption = 0,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Serve seeded CRM sandboxes on 127.0.0.1 until Ctrl-C or SIGTERM; print how to connect.
@@ -43,7 +57,9 @@ def sandbox(
     """
     ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
     with ExitStack() as running:
-        settings = start_sandboxes(running, people=people, seed=seed, clock=SystemClock(), ports=ports)
+        settings = start_sandboxes(
+            running, people=people, seed=seed, clock=SystemClock(), ports=ports, latency_ms=latency_ms
+        )
         if fmt is Format.JSON:
             print_json(settings)
         else:
@@ -57,11 +73,18 @@ def sandbox(
 
 
 def start_sandboxes(
-    running: ExitStack, *, people: int, seed: int, clock: Clock, ports: dict[str, int] | None = None
+    running: ExitStack,
+    *,
+    people: int,
+    seed: int,
+    clock: Clock,
+    ports: dict[str, int] | None = None,
+    latency_ms: int = 0,
 ) -> dict[str, dict[str, Any]]:
     """Start every installed sandbox inside `running` on `clock`; each one's connection settings by name.
 
-    All are seeded up to one instant, so a person in several CRMs has the same history in each.
+    All are seeded up to one instant, so a person in several CRMs has the same history in each,
+    and each answer is held back `latency_ms`.
     """
     try:
         factories = sandbox_plugins()
@@ -75,6 +98,7 @@ def start_sandboxes(
         # An entry point is any callable: what it makes is checked by use.
         made = factory(people=people, seed=seed, clock=clock, port=port, seeded_at=seeded_at)  # type: ignore[operator]
         box: Sandbox = running.enter_context(made)
+        box.latency_s = latency_ms / 1000
         settings[name] = box.settings()
     return settings
 

@@ -55,10 +55,13 @@ class Sandbox(ABC):
     `clock` is the CRM's time: the population is seeded up to its instant at construction (to
     the millisecond, kept as `now`), or up to `seeded_at`, one instant several sandboxes share
     so that they hold the same people; tests share one `ManualClock` with leadsync.
+    `latency_s` holds every answer back that long, as a real CRM's round trip would
+    (`leadsync demo --latency-ms`); it may be set at any time.
     """
 
     def __init__(self, *, clock: Clock, seed: int, seeded_at: datetime | None = None) -> None:
         self.clock, self.seed = clock, seed
+        self.latency_s = 0.0
         self.now = seed_instant(clock.now(), seeded_at)
         self.faults = Faults(seed)
         self.calls = CallLog()
@@ -80,8 +83,9 @@ class Sandbox(ABC):
     ) -> None:
         """Serve `app` once started: each call counted under `endpoint_of`, drawn faults answered instead."""
         wrapped = with_accounting(
-            app, self.calls, self.faults, endpoint_of=endpoint_of, render_fault=render_fault, sleep=sleep
-        )
+            app, self.calls, self.faults, endpoint_of=endpoint_of, render_fault=render_fault, sleep=sleep,
+            latency_s=lambda: self.latency_s,
+        )  # fmt: skip
         self._server = LoopbackServer(wrapped, tls=tls, port=port)
 
     @property

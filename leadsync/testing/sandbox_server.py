@@ -255,10 +255,12 @@ def with_accounting(
     endpoint_of: Callable[[str, str], str],
     render_fault: Callable[[Fault, WSGIEnvironment, StartResponse], Iterable[bytes]],
     sleep: Callable[[float], None] = time.sleep,
+    latency_s: Callable[[], float] = lambda: 0.0,
 ) -> WSGIApplication:
     """Wrap a sandbox app: count each call under its endpoint, answer drawn faults instead.
 
-    `/__sandbox__/…` calls are neither counted nor faulted.
+    Each counted call is held back `latency_s()` seconds first: a real CRM's round trip.
+    `/__sandbox__/…` calls are neither counted, delayed nor faulted.
     """
 
     def wrapped(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -268,6 +270,8 @@ def with_accounting(
         calls.record(method, endpoint_of(method, path))
         calls.answering(+1)
         try:
+            if (round_trip_s := latency_s()) > 0:
+                sleep(round_trip_s)
             fault = faults.draw(method, path)
             if fault is None:
                 return app(environ, start_response)

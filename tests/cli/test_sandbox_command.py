@@ -22,7 +22,7 @@ def test_sandboxes_are_found_through_entry_points() -> None:
 
 def test_the_sandbox_command_prints_usable_settings_and_stops_on_sigterm() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "leadsync", "sandbox", "--people", "60", "--format", "json"],
+        [sys.executable, "-m", "leadsync", "sandbox", "--people", "60", "--latency-ms", "5", "--format=json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -122,7 +122,9 @@ def test_objects_not_described_are_skipped_and_activities_need_their_fields(mapp
 
 
 def test_a_field_holding_an_id_from_another_crm_must_exist(mapping_of: Load) -> None:
-    text = GOOD.replace("[write.Lead]", '[people.Lead.same_as.hubspot]\ncontacts = "HubSpotId"\n\n[write.Lead]')
+    text = GOOD.replace(
+        "[write.Lead]", '[people.Lead.same_as.hubspot]\ncontacts = "HubSpotId"\n\n[write.Lead]'
+    )
     mapping = mapping_of(text)
     problems = problems_of(mapping)
     assert {key: p.message for key, p in problems.items()} == {
