@@ -56,11 +56,11 @@ def test_check_live_reports_refused_credentials_without_echoing_them(write_confi
 def test_check_without_live_makes_no_call_but_validates_adapters_and_their_settings(
     write_config, sandboxes
 ) -> None:
-    text = config_for(sandboxes, hs={"page_size": 5000}) + '\n[crm.pd]\nadapter = "pipedrive"\n'
+    text = config_for(sandboxes, hs={"page_size": 5000}) + '\n[crm.pd]\nadapter = "zoho"\n'
     result, document = check(write_config, text)
     assert result.exit_code == 1
     by_path = {e["path"]: e for e in document["errors"]}
-    assert "hubspot, salesforce" in by_path["crm.pd.adapter"]["hint"]
+    assert "hubspot, pipedrive, salesforce" in by_path["crm.pd.adapter"]["hint"]
     assert "page_size" in by_path["crm.hs"]["message"]
 
 

@@ -1,0 +1,319 @@
+"""`PipedriveSandbox`: a Pipedrive company served on 127.0.0.1, seeded, counted and controlled.
+
+It answers the part of API v2 (and the v1 endpoints that have no v2) the adapter uses, in the
+shapes of Pipedrive's v2 OpenAPI spec and client-nodejs models (`shapes.py`; provenance in
+tests/fixtures/recorded/README.md). It counts each call's tokens (`x-token-cost`) against the
+daily budget and each API token's calls in a rolling 2-second window, answering 429 past
+either. Deliberate differences from the real API: the budget is per UTC day (Pipedrive's
+resets at the server's unnamed midnight); a daily-budget 429 keeps `x-ratelimit-remaining`
+above 0 while a burst 429 shows 0 (Pipedrive documents no header that tells them apart);
+Cloudflare's 403 page comes from a fault (`Fault("cloudflare")`), not from sustained 429s;
+error texts are ours in the spec's envelope; cursors encode the last row's sort value and id
+(a real one decodes to `{"field","fieldValue","sortDirection","id"}`), and deleted persons
+are left out of lists (the v2 list takes no parameter that shows them).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from werkzeug.wrappers import Request, Response
+
+from leadsync.clock import Clock
+from leadsync.testing import Fault
+
+from . import shapes
+from .controls import PipedriveControls
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["SCORE", "TEMPERATURE", "PipedriveSandbox"]
+
+Row = dict[str, Any]
+ROUTES: Final = {  # (method, path) -> (endpoint, tokens: the spec's x-token-cost; v1 lists 20)
+    ("GET", "/api/v2/persons"): ("persons", 10),
+    ("GET", "/api/v2/personFields"): ("person fields", 10),
+    ("GET", "/api/v2/activities"): ("activities", 10),
+    ("GET", "/v1/users"): ("users", 20),
+    ("GET", "/v1/activityTypes"): ("activity types", 20),
+}
+PATCH_COST: Final = 5  # PATCH /api/v2/persons/{id}
+BURST_S: Final = 2.0
+MAX_LIMIT: Final = 500
+SCORE, TEMPERATURE = "leadsync_score", "leadsync_temperature"
+MEETINGS: Final = {
+    "call": ("call", True),
+    "meeting_booked": ("meeting", False),
+    "meeting_held": ("meeting", True),
+}
+
+
+class BadRequestError(ValueError):
+    """A request Pipedrive refuses as sent (400)."""
+
+
+class PipedriveSandbox(PipedriveControls):
+    """A seeded Pipedrive company; a context manager, like every `leadsync.testing.Sandbox`."""
+
+    def __init__(
+        self,
+        people: int = 1000,
+        seed: int = 7,
+        *,
+        clock: Clock,
+        seeded_at: datetime | None = None,
+        port: int = 0,
+        daily_tokens: int = 30_000 * 7 * 10,  # Ultimate, 10 seats
+        burst: int = 120,  # Ultimate, API token: 120 calls in 2 s
+    ) -> None:
+        super().__init__(clock=clock, seed=seed, seeded_at=seeded_at)
+        seeded = self.population(people)
+        self.api_token = f"{seed:040x}"  # 40 hex digits, like a real token; a throwaway
+        self.users = [shapes.user(n, o) for n, o in enumerate(seeded.owners, start=1)]
+        owner_ids = {u["email"]: u["id"] for u in self.users}  # a person the seed leaves unowned: the admin's
+        self.fields = _fields()
+        custom = {self.field_code(SCORE): None, self.field_code(TEMPERATURE): None}
+        self.persons = {
+            n: shapes.person(n, p, owner_ids.get(p.owner or "", 1), custom)
+            for n, p in enumerate(seeded.people, 1)
+        }
+        self.activities = _activities(seeded.people)
+        self.refused, self.hidden, self.lock = set(), set(), threading.Lock()
+        self.daily_tokens, self.tokens_spent, self.burst = daily_tokens, 0, burst
+        self._day, self._recent = "", deque[float]()
+        self.serve(self._app, endpoint_of=_endpoint, render_fault=self._fault, port=port)
+
+    def settings(self) -> dict[str, Any]:
+        """What the adapter needs: the company URL and its (throwaway) API token."""
+        return {"base_url": self.url, "api_token": self.api_token, "plan": "ultimate", "seats": 10}
+
+    def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        endpoint, cost = _route(request.method, request.path)
+        if request.headers.get("x-api-token") != self.api_token:
+            answer = shapes.error(401, "unauthorized access", "Please check developers.pipedrive.com")
+        elif not endpoint:
+            answer = shapes.error(404, "Entity was not found", "Object was not found.")
+        else:
+            with self.lock:
+                answer = self._limited(cost) or self._answer(endpoint, request)
+        return answer(environ, start_response)
+
+    def _limited(self, cost: int) -> Response | None:
+        """A 429 past the burst window or the day's budget; else the call is counted."""
+        now = self.clock.now()
+        if now.date().isoformat() != self._day:
+            self._day, self.tokens_spent = now.date().isoformat(), 0
+        while self._recent and self._recent[0] <= now.timestamp() - BURST_S:
+            self._recent.popleft()
+        left = self.burst - len(self._recent)
+        if left <= 0:
+            return _too_many(self.burst, 0, "the 2-second window's calls are spent")
+        if self.tokens_spent + cost > self.daily_tokens:
+            return _too_many(self.burst, left, "the company's daily token budget is spent")
+        self._recent.append(now.timestamp())
+        self.tokens_spent += cost
+        return None
+
+    def _answer(self, endpoint: str, request: Request) -> Response:
+        handlers: dict[str, Callable[[Request], Response]] = {
+            "persons": self._persons,
+            "person fields": lambda r: _paged(
+                [f for f in self.fields if f["field_code"] not in self.hidden], r, "id"
+            ),
+            "activities": lambda r: _paged(_window(self.activities.values(), r), r, _sort(r)),
+            "users": lambda _r: shapes.listed(self.users, v1=True),
+            "activity types": lambda _r: shapes.listed(shapes.ACTIVITY_TYPES, v1=True),
+            "person update": self._update,
+        }
+        try:
+            return handlers[endpoint](request)
+        except BadRequestError as exc:
+            return shapes.error(400, str(exc), "Please check developers.pipedrive.com")
+
+    def _persons(self, request: Request) -> Response:
+        live = [self._shown(p) for p in self.persons.values() if not p["is_deleted"]]
+        if ids := request.args.get("ids"):
+            wanted = {int(i) for i in ids.split(",") if i.strip().isdigit()}
+            if len(wanted) > 100:  # noqa: PLR2004 - "up to 100 entity ids"
+                raise BadRequestError("ids: at most 100")
+            return shapes.listed([p for p in live if p["id"] in wanted])
+        return _paged(_window(live, request), request, _sort(request))
+
+    def _update(self, request: Request) -> Response:
+        person_id = int(request.path.rsplit("/", 1)[1])
+        found = self.persons.get(person_id)
+        if found is None or found["is_deleted"]:
+            return shapes.error(404, "Person not found", "Please check developers.pipedrive.com")
+        if person_id in self.refused:
+            raise BadRequestError("The company's validation refuses this change")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise BadRequestError("The body must be a JSON object")
+        for code, value in (body.get("custom_fields") or {}).items():
+            self._check(code, value)
+        if "owner_id" in body and body["owner_id"] not in {u["id"] for u in self.users if u["active_flag"]}:
+            raise BadRequestError(f"owner_id {body['owner_id']!r} is no active user")
+        found["custom_fields"].update(body.pop("custom_fields", {}))
+        found.update({k: v for k, v in body.items() if k in {"name", "owner_id", "org_id", "label_ids"}})
+        found["update_time"] = self.stamp()  # every save moves the stamp
+        return shapes.one(self._shown(found))
+
+    def _check(self, code: str, value: object) -> None:
+        field = next((f for f in self.fields if f["field_code"] == code and code not in self.hidden), None)
+        if field is None:
+            raise BadRequestError(f"There is no person field {code}")
+        options = [o["id"] for o in field["options"] or ()]
+        if value is not None and options and value not in options:
+            raise BadRequestError(f"{value!r} is not an option id of {field['field_name']}")
+        if value is not None and field["field_type"] == "double" and not isinstance(value, int | float):
+            raise BadRequestError(f"{field['field_name']} takes a number")
+
+    def _shown(self, person: Row) -> Row:
+        custom = {k: v for k, v in person["custom_fields"].items() if k not in self.hidden}
+        return {**person, "custom_fields": custom}
+
+    def _fault(
+        self, fault: Fault, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if fault.kind == "rate_limit":
+            answer = _too_many(self.burst, 0, "the 2-second window's calls are spent")
+        elif fault.kind == "cloudflare":
+            answer = shapes.html_page()
+        else:
+            answer = shapes.error(500, "Internal server error", f"the sandbox failed ({fault.kind})")
+        return answer(environ, start_response)
+
+
+def _route(method: str, path: str) -> tuple[str, int]:
+    if method == "PATCH" and path.startswith("/api/v2/persons/") and path.rsplit("/", 1)[1].isdigit():
+        return "person update", PATCH_COST
+    return ROUTES.get((method, path), ("", 0))
+
+
+def _endpoint(method: str, path: str) -> str:
+    return _route(method, path)[0] or "unknown"
+
+
+def _too_many(limit: int, remaining: int, why: str) -> Response:
+    """A 429 with the burst window's headers (rate-limiting page: x-ratelimit-limit/-remaining/-reset)."""
+    headers = {
+        "x-ratelimit-limit": str(limit),
+        "x-ratelimit-remaining": str(remaining),
+        "x-ratelimit-reset": "2",
+    }
+    return shapes.error(429, f"Request over limit: {why}", "Please check developers.pipedrive.com", headers)
+
+
+def _instant(text: str | None, name: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequestError(f"{name} must be RFC 3339, e.g. 2025-01-01T10:20:00Z") from None
+
+
+def _window(rows: Iterable[Row], request: Request) -> list[Row]:
+    """Rows with `updated_since` <= update_time < `updated_until` (the v2 list parameters)."""
+    since = _instant(request.args.get("updated_since"), "updated_since")
+    until = _instant(request.args.get("updated_until"), "updated_until")
+    return [
+        r
+        for r in rows
+        if (since is None or r["update_time"] >= since) and (until is None or r["update_time"] < until)
+    ]
+
+
+def _sort(request: Request) -> str:
+    sort_by = request.args.get("sort_by", "id")
+    if sort_by not in {"id", "update_time", "add_time"}:
+        raise BadRequestError("sort_by must be one of id, update_time, add_time")
+    return sort_by
+
+
+def _paged(rows: list[Row], request: Request, sort_by: str) -> Response:
+    """One page in (sort value, id) order, `limit` ≤ 500, after the cursor's row."""
+    limit_text = request.args.get("limit", "100")
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
+        raise BadRequestError(f"limit must be from 1 to {MAX_LIMIT}")
+    if request.args.get("sort_direction", "asc") != "asc":
+        raise BadRequestError("the sandbox pages in ascending order only")
+    order = sorted(rows, key=lambda r: (_value(r, sort_by), r.get("id", 0)))
+    if cursor := request.args.get("cursor"):
+        after = _decoded(cursor)
+        order = [r for r in order if (_value(r, sort_by), r.get("id", 0)) > after]
+    page, limit = order[: int(limit_text)], int(limit_text)
+    last = page[-1] if len(order) > limit else None
+    token = _encoded(sort_by, _value(last, sort_by), last.get("id", 0)) if last else None
+    return shapes.listed(page, token)
+
+
+def _value(row: Row, sort_by: str) -> Any:  # noqa: ANN401 - an id, a stamp or a field code
+    return row.get(sort_by, row.get("field_code"))
+
+
+def _encoded(field: str, value: object, row_id: object) -> str:
+    shown = shapes.rfc3339(value) if isinstance(value, datetime) else value
+    raw = json.dumps({"field": field, "fieldValue": shown, "sortDirection": "asc", "id": row_id})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decoded(cursor: str) -> tuple[Any, Any]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value = raw["fieldValue"]
+        if raw["field"] in {"update_time", "add_time"}:
+            value = datetime.fromisoformat(value)
+        return value, raw["id"]
+    except (ValueError, KeyError, TypeError):
+        raise BadRequestError("cursor is not valid") from None
+
+
+def _fields() -> list[Row]:
+    """The standard person fields the adapter reads or writes, and the two custom ones it writes."""
+    return [
+        shapes.field("name", "Name", "varchar"),
+        shapes.field("first_name", "First name", "varchar"),
+        shapes.field("last_name", "Last name", "varchar"),
+        shapes.field("emails", "Email", "varchar"),
+        shapes.field("phones", "Phone", "phone"),
+        shapes.field("owner_id", "Owner", "user"),
+        shapes.field("job_title", "Job title", "varchar"),
+        shapes.field("add_time", "Person created", "date"),
+        shapes.field("update_time", "Update time", "date"),
+        shapes.field(shapes.hash_key(SCORE), SCORE, "double", custom=True),
+        shapes.field(
+            shapes.hash_key(TEMPERATURE), TEMPERATURE, "enum", custom=True, options=["cold", "warm", "hot"]
+        ),
+    ]
+
+
+def _activities(people: Iterable[Any]) -> dict[int, Row]:
+    """The seeded sales actions (calls and meetings) as `GET /api/v2/activities` shows them (spec example)."""
+    found: dict[int, Row] = {}
+    for key, person in enumerate(people, start=1):
+        for seen in person.activities:
+            if seen.kind not in MEETINGS:
+                continue  # web visits, forms, e-mail clicks: Pipedrive keeps no such activity
+            kind, done = MEETINGS[seen.kind]
+            at = seen.occurred_at.replace(microsecond=0)
+            n = len(found) + 1
+            found[n] = {
+                "id": n, "subject": seen.detail, "type": kind, "owner_id": 1, "creator_user_id": 1,
+                "is_deleted": False, "add_time": at, "update_time": at, "deal_id": None, "lead_id": None,
+                "person_id": key, "org_id": None, "project_id": None, "due_date": at.date().isoformat(),
+                "due_time": at.strftime("%H:%M:%S"), "duration": "01:00:00", "busy": True, "done": done,
+                "marked_as_done_time": at if done else None, "location": None,
+                "participants": [{"person_id": key, "primary": True}], "conference_meeting_client": None,
+                "conference_meeting_url": None, "conference_meeting_id": None, "public_description": None,
+                "priority": None, "note": None,
+            }  # fmt: skip
+    return found

@@ -1,0 +1,110 @@
+"""The contract suite's controls (`leadsync.testing.SandboxControls`), in Pipedrive's terms."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, NoReturn
+
+from leadsync.model import RecordRef
+from leadsync.testing import ControlAbsent, Sandbox, TokensDoNotExpire
+
+__all__ = ["PipedriveControls"]
+
+
+class PipedriveControls(TokensDoNotExpire, Sandbox):
+    """How the contract suite makes the sandboxed company act; `PipedriveSandbox` serves it."""
+
+    no_expiry = (
+        "a Pipedrive API token does not expire: there is one active token per user per company, and a "
+        "person regenerates it (pipedrive.readme.io/docs/core-api-concepts-authentication)"
+    )
+
+    persons: dict[int, dict[str, Any]]
+    refused: set[int]  # person ids whose updates the company's validation refuses
+    hidden: set[str]  # field codes gone from the company's person fields
+    fields: list[dict[str, Any]]  # GET /api/v2/personFields
+    tokens_spent: int
+    daily_tokens: int
+    lock: threading.Lock
+
+    def write_calls(self) -> int:
+        """PATCH calls answered so far: one per person written."""
+        return self.calls.count("PATCH", "person update")
+
+    def bulk_edit(self, refs: Sequence[RecordRef]) -> None:
+        """An import re-titles these persons at the clock's second: every one shares its `update_time`."""
+        with self.lock:
+            for ref in refs:
+                self.persons[int(ref.record_id)].update(job_title="Imported title", update_time=self.stamp())
+
+    def commit_late(self, ref: RecordRef, stamped_at: datetime) -> None:
+        """A save shows only now, stamped at `stamped_at` (what the adapter's lookback is for)."""
+        with self.lock:
+            self.persons[int(ref.record_id)].update(job_title="Imported title", update_time=stamped_at)
+
+    def delete(self, ref: RecordRef) -> None:
+        """`DELETE /api/v2/persons/{id}`: "Marks a person as deleted" (v2 spec); lists leave it out."""
+        with self.lock:
+            self.persons[int(ref.record_id)].update(is_deleted=True, update_time=self.stamp())
+
+    def merge(self, survivor: RecordRef, merged: RecordRef) -> None:
+        """A person merges `merged` into `survivor` (`PUT /v1/persons/{id}/merge`): `merged` is deleted,
+        `survivor` saved."""
+        self.delete(merged)
+        with self.lock:
+            self.persons[int(survivor.record_id)]["update_time"] = self.stamp()
+
+    @contextmanager
+    def rejecting(self, ref: RecordRef) -> Iterator[None]:
+        """The company's validation refuses this person's updates: its PATCH answers 400."""
+        self.refused.add(int(ref.record_id))
+        try:
+            yield
+        finally:
+            self.refused.discard(int(ref.record_id))
+
+    def refusing_batches_with(self, ref: RecordRef) -> NoReturn:
+        """Absent: Pipedrive has no batch update of persons; each PATCH carries one person."""
+        raise ControlAbsent(
+            "Pipedrive has no batch update of persons (PATCH /api/v2/persons/{id}, one person a call): "
+            "there is no batch to refuse whole"
+        )
+
+    @contextmanager
+    def budget_spent(self) -> Iterator[None]:
+        """The company's daily token budget is spent (by any app of the company): every call answers 429."""
+        with self.lock:
+            spent, self.tokens_spent = self.tokens_spent, self.daily_tokens
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.tokens_spent = spent
+
+    def refusing_optional_stream(self) -> NoReturn:
+        """Absent: every endpoint the adapter reads is open to any user's API token."""
+        raise ControlAbsent(
+            "Pipedrive's persons, activities, fields, users and activity types are open to every user's "
+            "API token (visibility is per record, not per endpoint): no stream is refused whole"
+        )
+
+    @contextmanager
+    def field_dropped(self, field: str) -> Iterator[None]:
+        """An admin deletes the person field labelled (or keyed) `field`: lists and persons lose it."""
+        code = self.field_code(field)
+        self.hidden.add(code)
+        try:
+            yield
+        finally:
+            self.hidden.discard(code)
+
+    def stamp(self) -> datetime:
+        """The clock's instant to the second, as Pipedrive stamps a save (RFC 3339, no fraction)."""
+        return self.clock.now().replace(microsecond=0)
+
+    def field_code(self, name: str) -> str:
+        """The field code of the person field labelled or keyed `name`."""
+        return next(str(f["field_code"]) for f in self.fields if name in (f["field_name"], f["field_code"]))

@@ -1,0 +1,138 @@
+"""The bodies the Pipedrive sandbox answers with, each from Pipedrive's v2 OpenAPI spec or a model
+of pipedrive/client-nodejs (tests/fixtures/recorded/README.md, "Pipedrive", gives each source)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Final
+
+from werkzeug.wrappers import Response
+
+from leadsync.testing import SeedOwner, SeedPerson
+
+__all__ = [
+    "ACTIVITY_TYPES",
+    "error",
+    "field",
+    "hash_key",
+    "html_page",
+    "listed",
+    "one",
+    "person",
+    "rfc3339",
+    "user",
+]
+
+Row = dict[str, Any]
+# The default activity types ("call, meeting, task, deadline, email, lunch": client-nodejs
+# v1/models/activity-type.ts icon keys), each with the keys of that model.
+ACTIVITY_TYPES: Final = [
+    {
+        "id": n, "name": key.capitalize(), "icon_key": key, "color": None, "order_nr": n, "key_string": key,
+        "active_flag": True, "is_custom_flag": False, "add_time": "2021-01-01 00:00:00",
+        "update_time": "2021-01-01 00:00:00",
+    }
+    for n, key in enumerate(("call", "meeting", "task", "deadline", "email", "lunch"), start=1)
+]  # fmt: skip
+
+
+def hash_key(label: str) -> str:
+    """A custom field's 40-character key (Pipedrive's keys are 40 hex digits; ours are derived)."""
+    return hashlib.sha1(label.encode(), usedforsecurity=False).hexdigest()
+
+
+def field(
+    code: str, name: str, field_type: str, *, custom: bool = False, options: list[str] | None = None
+) -> Row:
+    """One person field (client-nodejs v2/models/get-person-fields200-response-data-inner.ts)."""
+    return {
+        "field_name": name,
+        "field_code": code,
+        "field_type": field_type,
+        "is_custom_field": custom,
+        "is_optional_response_field": False,
+        "options": [{"id": n, "label": label} for n, label in enumerate(options, start=1)]
+        if options
+        else None,
+        "subfields": None,
+    }
+
+
+def person(key: int, seed: SeedPerson, owner_id: int, custom: Row) -> Row:
+    """A person as `GET /api/v2/persons` shows it (the spec's example), stamps kept as datetimes."""
+    return {
+        "id": key,
+        "name": f"{seed.first_name} {seed.last_name}",
+        "first_name": seed.first_name,
+        "last_name": seed.last_name,
+        "owner_id": owner_id,
+        "org_id": None,
+        "add_time": seed.created_at.replace(microsecond=0),
+        "update_time": seed.modified_at.replace(microsecond=0),
+        "emails": [{"value": seed.email, "primary": True, "label": "work"}],
+        "phones": [{"value": f"+33 1 00 {key // 100:02d} {key % 100:02d}", "primary": True, "label": "work"}],
+        "is_deleted": False,
+        "visible_to": 3,
+        "label_ids": [],
+        "picture_id": None,
+        "custom_fields": dict(custom),
+        # The company has contact sync enabled: these five are "included if contact sync is enabled".
+        "notes": None,
+        "im": [],
+        "birthday": None,
+        "job_title": seed.title,
+        "postal_address": None,
+    }
+
+
+def user(key: int, owner: SeedOwner) -> Row:
+    """A user as `GET /v1/users` lists one (client-nodejs v1/models/base-user.ts)."""
+    return {
+        "id": key, "name": f"{owner.first_name} {owner.last_name}", "default_currency": "EUR",
+        "locale": "en_US", "lang": 1, "email": owner.email, "phone": None, "activated": owner.active,
+        "last_login": "2021-01-01 00:00:00", "created": "2021-01-01 00:00:00", "modified": None,
+        "has_created_company": key == 1, "access": [], "active_flag": owner.active,
+        "timezone_name": "Europe/Paris", "timezone_offset": "+01:00", "role_id": 1, "icon_url": None,
+        "is_you": key == 1, "is_deleted": False,
+    }  # fmt: skip
+
+
+def listed(data: list[Row], next_cursor: str | None = None, *, v1: bool = False) -> Response:
+    """A list answer: v2's `additional_data.next_cursor` (null on the last page); v1 lists all at once."""
+    extra = {} if v1 else {"additional_data": {"next_cursor": next_cursor}}
+    return _json(200, {"success": True, "data": [_shown(row) for row in data], **extra})
+
+
+def one(row: Row) -> Response:
+    """A single record's answer (`PATCH /api/v2/persons/{id}`: the spec's `{success, data}`)."""
+    return _json(200, {"success": True, "data": _shown(row)})
+
+
+def error(status: int, message: str, info: str, headers: Row | None = None) -> Response:
+    """An error in the v2 spec's envelope (its 404 example: success, error, error_info, data,
+    additional_data)."""
+    body = {"success": False, "error": message, "error_info": info, "data": None, "additional_data": None}
+    answer = _json(status, body)
+    answer.headers.update(headers or {})
+    return answer
+
+
+def html_page() -> Response:
+    """Cloudflare's 403 page that API-token traffic gets after sustained 429s (api-notes, Pipedrive)."""
+    page = "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head></html>"
+    return Response(page, 403, content_type="text/html; charset=UTF-8")
+
+
+def rfc3339(moment: datetime) -> str:
+    """RFC 3339 to the second in UTC: 2021-01-01T00:00:00Z."""
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _shown(row: Row) -> Row:
+    return {key: rfc3339(value) if isinstance(value, datetime) else value for key, value in row.items()}
+
+
+def _json(status: int, body: Row) -> Response:
+    return Response(json.dumps(body), status, content_type="application/json")
