@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Final
 
 from leadsync import adapter_api as contract
@@ -10,9 +11,11 @@ from leadsync import kit
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
 from .client import COSTS, PipedriveClient, Row
+from .deals import DEAL_FIELDS, INCLUDE, Deals, with_status
 from .fields import PersonFields
+from .merges import Merges
 from .options import missing_options
-from .reads import LOWEST, Place, Stream
+from .reads import LOWEST, SECOND, Place, Stream, stamp_of
 from .settings import PipedriveSettings
 from .writes import Writes
 
@@ -37,7 +40,11 @@ class PipedriveAdapter:
         self.name, self._clock, self._mapping = context.name, context.clock, context.mapping
         self._settings = settings = kit.settings_of(PipedriveSettings, context.name, context.options)
         self._client = PipedriveClient(context, settings)
-        self._persons = Stream(self._client, "persons", "/api/v2/persons", settings.page_size)
+        self._persons = Stream(
+            self._client, "persons", "/api/v2/persons", settings.page_size, {"include_fields": INCLUDE}
+        )
+        self._deals = Deals(self._client, settings.page_size)
+        self._merges = Merges(self._client, settings.page_size)
         self._activities = Stream(self._client, "activities", "/api/v2/activities", settings.page_size)
         self._fields: PersonFields | None = None
         self._users: list[Row] | None = None
@@ -55,7 +62,7 @@ class PipedriveAdapter:
     def check(self) -> contract.SchemaReport:
         """The token works; every mapped field exists by its label, fits, and is writable where written."""
         try:
-            found = self._person_fields(fresh=True).crm_fields()
+            found = {**self._person_fields(fresh=True).crm_fields(), **DEAL_FIELDS}
         except contract.AdapterError as e:  # a refused token, say: a problem to report, not a crash
             return contract.SchemaReport(self.name, (contract.Problem(str(self._mapping.file), "", str(e)),))
         problems = kit.schema_problems(self._mapping, {PERSON: found}, WORDS)
@@ -75,10 +82,28 @@ class PipedriveAdapter:
         ]
 
     def changed_people(self, since: Cursor) -> Iterator[contract.Page[Person]]:
-        """Persons changed after `since` (looking back `lookback`) up to now, in (update_time, id) order."""
-        start = since.stamp - self._settings.lookback
+        """The persons whose deals changed since `since` (the cursor kept), then the persons changed
+        after `since` (looking back `lookback`) up to now, in (update_time, id) order, then a page of
+        the persons merged away meanwhile, each gone into its survivor."""
+        start, now = since.stamp - self._settings.lookback, self._clock.now()
         key = int(since.record_id) if since.record_id and not self._settings.lookback else LOWEST
-        return map(self._people.page, self._persons.pages(start, key, self._clock.now()))
+        yield from self._dealt(since, start, now)
+        last = since
+        for page in map(self._people.page, self._persons.pages(start, key, now)):
+            last = page.cursor
+            yield page
+        if merges := self._merges.since(start):
+            gone = (contract.Gone(self._ref(PERSON, m), self._ref(PERSON, s)) for m, s in merges.items())
+            yield contract.Page((), last, gone=tuple(gone))
+
+    def _dealt(self, since: Cursor, start: datetime, now: datetime) -> Iterator[contract.Page[Person]]:
+        """The persons of the deals saved from `start` to now, 100 a page, each page at `since`."""
+        ids = [str(n) for n in self._deals.persons(start, now.replace(microsecond=0) + SECOND)]
+        for n in range(0, len(ids), IDS_PER_READ):
+            rows = self._by_ids(ids[n : n + IDS_PER_READ], include_fields=INCLUDE)
+            if places := [(stamp_of(row), int(row["id"]), row) for row in rows]:
+                page = self._people.page(places)
+                yield contract.Page(page.items, since, page.rejected, page.gone)
 
     def changed_activities(self, since: Cursor) -> Iterator[contract.Page[Activity]]:
         """Activities (calls, meetings, tasks…: sales actions) changed after `since`, typed by the mapping."""
@@ -105,11 +130,7 @@ class PipedriveAdapter:
         fields, names, found = self._person_fields(), sorted(self._mapping.write[PERSON].target_fields()), []
         emails = {str(u["id"]): u["email"] for u in self._user_rows()}
         for n in range(0, len(refs), IDS_PER_READ):
-            ids = ",".join(ref.record_id for ref in refs[n : n + IDS_PER_READ])
-            answer = self._client.call(
-                "persons by id", "GET", "/api/v2/persons", COSTS["list"], params={"ids": ids}
-            )
-            for row in answer.get("data") or ():
+            for row in self._by_ids([ref.record_id for ref in refs[n : n + IDS_PER_READ]]):
                 flat = fields.flat(row)
                 held = self._held.keep(str(row["id"]), {name: flat.get(name) for name in names})
                 ref = self._ref(PERSON, row["id"])
@@ -125,8 +146,15 @@ class PipedriveAdapter:
         """Requests sent so far, retries included."""
         return contract.ApiUsage(self._client.caller.calls)
 
+    def _by_ids(self, ids: list[str], **params: str) -> list[Row]:
+        """These persons (at most 100, deleted ones left out): `GET /api/v2/persons?ids=`."""
+        query = {"ids": ",".join(ids), **params}
+        answer = self._client.call("persons by id", "GET", "/api/v2/persons", COSTS["list"], params=query)
+        return list(answer.get("data") or ())
+
     def _person(self, place: Place, ref: RecordRef) -> Person:
-        return self._mapping.people[PERSON].to_person(self._person_fields().flat(place[2]), ref)
+        flat = with_status(self._person_fields().flat(place[2]))
+        return self._mapping.people[PERSON].to_person(flat, ref)
 
     def _person_fields(self, *, fresh: bool = False) -> PersonFields:
         """The person fields, read once (`GET /api/v2/personFields`, cursor-paged)."""

@@ -18,7 +18,7 @@ from leadsync import kit
 
 from .client import COSTS, PipedriveClient, Row
 
-__all__ = ["Place", "Stream"]
+__all__ = ["SECOND", "Place", "Stream", "rfc3339"]
 
 Place = tuple[datetime, int, Row]  # a row's (stamp, id) and the row
 LOWEST: Final = -1  # below every Pipedrive id
@@ -28,8 +28,11 @@ SECOND: Final = timedelta(seconds=1)
 class Stream:
     """One v2 list endpoint read as a keyset (`persons`, `activities`)."""
 
-    def __init__(self, client: PipedriveClient, what: str, path: str, limit: int) -> None:
+    def __init__(
+        self, client: PipedriveClient, what: str, path: str, limit: int, extra: Row | None = None
+    ) -> None:
         self._client, self._what, self._path, self._limit = client, what, path, limit
+        self._extra = extra or {}  # further parameters of every call (`include_fields`)
         self._keyset: kit.Keyset[datetime, int, Row] = kit.Keyset(self._after, self._at, LOWEST)
 
     def pages(self, stamp: datetime, key: int, until: datetime) -> Iterator[list[Place]]:
@@ -37,19 +40,20 @@ class Stream:
         return self._keyset.pages(_second(stamp), key, _second(until))
 
     def _after(self, stamp: datetime, key: int, until: datetime) -> kit.Answer[Place]:
-        query = {"updated_since": _rfc3339(stamp), "updated_until": _rfc3339(until + SECOND)}
+        query = {"updated_since": rfc3339(stamp), "updated_until": rfc3339(until + SECOND)}
         return kit.first_rows(
             partial(self._page, {**query, "sort_by": "update_time"}, lambda p: p > (stamp, key))
         )
 
     def _at(self, stamp: datetime, key: int) -> kit.Answer[Place]:
-        query = {"updated_since": _rfc3339(stamp), "updated_until": _rfc3339(stamp + SECOND)}
+        query = {"updated_since": rfc3339(stamp), "updated_until": rfc3339(stamp + SECOND)}
         return kit.first_rows(partial(self._page, {**query, "sort_by": "id"}, lambda p: p[1] > key))
 
     def _page(
         self, query: Row, wanted: Callable[[tuple[datetime, int]], bool], cursor: str | None
     ) -> tuple[list[Place], str | None]:
         params = {
+            **self._extra,
             **query,
             "sort_direction": "asc",
             "limit": self._limit,
@@ -70,5 +74,6 @@ def _second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def _rfc3339(moment: datetime) -> str:
+def rfc3339(moment: datetime) -> str:
+    """RFC 3339 to the second in UTC, as the v2 lists take it: 2025-01-01T10:20:00Z."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -3,7 +3,9 @@
 HubSpot: the (method, path template) of every operation in its public OpenAPI specs for the
 APIs leadsync calls, extracted to `hubspot_documented_operations.json` (provenance inside).
 Salesforce: the REST resources leadsync uses, each with its page in the REST API Developer
-Guide. A request matching no template is undocumented: the test that sent it fails.
+Guide. Pipedrive: every operation of its OpenAPI documents "Pipedrive API v1" and "v2", as
+pipedrive/client-nodejs is generated from them, in `pipedrive_documented_operations.json`
+(provenance inside). A request matching no template is undocumented: the test that sent it fails.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def hubspot_operations() -> list[tuple[str, str]]:
     data = json.loads((_HERE / "hubspot_documented_operations.json").read_text(encoding="utf-8"))
     groups = [*data["specs"], *data["legacy"]]
     return [(method, path) for group in groups for method, path in group["operations"]]
+
+
+def pipedrive_operations() -> list[tuple[str, str]]:
+    """Every documented Pipedrive (method, path template) kept in `pipedrive_documented_operations.json`."""
+    data = json.loads((_HERE / "pipedrive_documented_operations.json").read_text(encoding="utf-8"))
+    return [(method, path) for group in data["specs"] for method, path in group["operations"]]
 
 
 def salesforce_operations() -> list[tuple[str, str]]:

@@ -13,6 +13,8 @@ import pytest
 
 from adapters.hubspot import plugin as hubspot_plugin
 from adapters.hubspot.sandbox import HubSpotSandbox
+from adapters.pipedrive import plugin as pipedrive_plugin
+from adapters.pipedrive.sandbox import PipedriveSandbox
 from adapters.salesforce import plugin as salesforce_plugin
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.adapter_api import AdapterContext, Change
@@ -21,6 +23,7 @@ from leadsync.mapping import load_mapping
 from leadsync.model import Cursor
 from tests.recorded.documented import (
     hubspot_operations,
+    pipedrive_operations,
     recording_proxy,
     salesforce_operations,
     undocumented,
@@ -82,6 +85,26 @@ def test_salesforce_sends_only_documented_requests():
     assert undocumented(recorder.sent, salesforce_operations()) == []
 
 
+def test_pipedrive_sends_only_documented_requests():
+    clock = ManualClock(NOW)
+    with (
+        PipedriveSandbox(200, seed=7, clock=clock) as sandbox,
+        recording_proxy(sandbox.url) as (proxy, recorder),
+    ):
+        context = AdapterContext(
+            name="pipedrive",
+            options={**sandbox.settings(), "base_url": proxy.url},
+            mapping=load_mapping(pipedrive_plugin.default_mapping),
+            clock=clock,
+        )
+        run_cycle(pipedrive_plugin.create(context))
+    sent = set(recorder.sent)
+    assert ("GET", "/v1/recents") in sent
+    assert {method for method, _ in sent} == {"GET", "PATCH"}
+    assert {path.split("/")[1] for _, path in sent} == {"api", "v1"}
+    assert undocumented(sent, pipedrive_operations()) == []
+
+
 @pytest.mark.parametrize(
     ("sent", "operations", "unknown"),
     [
@@ -93,6 +116,7 @@ def test_salesforce_sends_only_documented_requests():
         ),
         ([("GET", "/crm/v3/objectz/contacts")], [("GET", "/crm/v3/objects/{objectType}")], ["GET"]),
         ([("GET", "/services/data/v66.0/query/01gRO0000016PIAYA2-500")], salesforce_operations(), []),
+        ([("PATCH", "/api/v2/persons/12"), ("PUT", "/v1/persons/12")], pipedrive_operations(), ["PUT"]),
     ],
 )
 def test_the_validator_refuses_unknown_methods_and_paths(sent, operations, unknown):

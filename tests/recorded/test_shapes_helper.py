@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.recorded.shapes import RECORDED, assert_same_shape, recorded, shape_diff
@@ -55,8 +57,10 @@ def test_the_failure_message_names_the_recording_and_every_difference():
 
 def test_every_recorded_body_is_listed_in_the_provenance_readme():
     readme = (RECORDED / "README.md").read_text(encoding="utf-8")
-    sections = dict(zip(("hubspot", "salesforce"), readme.split("## Salesforce"), strict=True))
+    # Each CRM's section is headed "## Name (`folder/`)" and runs to the next heading.
+    sections = dict(re.findall(r"^## [^\n]*\(`(\w+)/`\)\n(.*?)(?=^## |\Z)", readme, re.MULTILINE | re.DOTALL))
     files = sorted(RECORDED.rglob("*.json"))
+    assert {p.parent.name for p in files} <= sections.keys(), "a folder of bodies has no section"
     assert files, "no recorded bodies found"
     unlisted = [
         f"{p.parent.name}/{p.name}" for p in files if f"| `{p.name}` |" not in sections[p.parent.name]

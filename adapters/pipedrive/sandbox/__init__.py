@@ -8,7 +8,10 @@ either. Deliberate differences from the real API: the budget is per UTC day (Pip
 resets at the server's unnamed midnight); a daily-budget 429 keeps `x-ratelimit-remaining`
 above 0 while a burst 429 shows 0 (Pipedrive documents no header that tells them apart);
 Cloudflare's 403 page comes from a fault (`Fault("cloudflare")`), not from sustained 429s;
-error texts are ours in the spec's envelope; cursors encode the last row's sort value and id
+error texts are ours in the spec's envelope; `GET /v1/recents` serves persons only, and leaves
+deleted ones out (how it shows a deletion is not documented); saving a deal does not save its
+person (not documented either way), and `include_fields` deal counts come back as integer keys
+named as asked (the spec names no response key); cursors encode the last row's sort value and id
 (a real one decodes to `{"field","fieldValue","sortDirection","id"}`), and deleted persons
 are left out of lists (the v2 list takes no parameter that shows them).
 """
@@ -20,7 +23,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from werkzeug.wrappers import Request, Response
@@ -43,7 +46,13 @@ ROUTES: Final = {  # (method, path) -> (endpoint, tokens: the spec's x-token-cos
     ("GET", "/api/v2/activities"): ("activities", 10),
     ("GET", "/v1/users"): ("users", 20),
     ("GET", "/v1/activityTypes"): ("activity types", 20),
+    ("GET", "/v1/recents"): ("recents", 20),
+    ("GET", "/api/v2/deals"): ("deals", 10),  # developers.pipedrive.com/docs/api/v1/Recents: "Cost 20"
 }
+# include_fields of GET /api/v2/persons the sandbox answers: each deal status's count. The v2 spec
+# names the parameter values but no response key; the key is taken to be the value, an integer, as
+# the v1 person model's counts are ("openDealsCount: the count of open deals", client-nodejs).
+COUNTS: Final = {"open_deals_count": "open", "won_deals_count": "won", "lost_deals_count": "lost"}
 PATCH_COST: Final = 5  # PATCH /api/v2/persons/{id}
 BURST_S: Final = 2.0
 MAX_LIMIT: Final = 500
@@ -86,6 +95,8 @@ class PipedriveSandbox(PipedriveControls):
         }
         self.activities = _activities(seeded.people)
         self.refused, self.hidden, self.lock = set(), set(), threading.Lock()
+        self.deals: dict[int, Row] = {}  # none seeded: a test opens, wins or loses them
+        self.merged: dict[int, int] = {}  # survivor id -> the id merged into it (v1 `merge_what_id`)
         self.daily_tokens, self.tokens_spent, self.burst = daily_tokens, 0, burst
         self._day, self._recent = "", deque[float]()
         self.serve(self._app, endpoint_of=_endpoint, render_fault=self._fault, port=port)
@@ -131,6 +142,8 @@ class PipedriveSandbox(PipedriveControls):
             "activities": lambda r: _paged(_window(self.activities.values(), r), r, _sort(r)),
             "users": lambda _r: shapes.listed(self.users, v1=True),
             "activity types": lambda _r: shapes.listed(shapes.ACTIVITY_TYPES, v1=True),
+            "recents": self._recents,
+            "deals": self._deals,
             "person update": self._update,
         }
         try:
@@ -139,13 +152,48 @@ class PipedriveSandbox(PipedriveControls):
             return shapes.error(400, str(exc), "Please check developers.pipedrive.com")
 
     def _persons(self, request: Request) -> Response:
-        live = [self._shown(p) for p in self.persons.values() if not p["is_deleted"]]
+        counts = set(request.args.get("include_fields", "").split(",")) & COUNTS.keys()
+        live = [self._counted(self._shown(p), counts) for p in self.persons.values() if not p["is_deleted"]]
         if ids := request.args.get("ids"):
             wanted = {int(i) for i in ids.split(",") if i.strip().isdigit()}
             if len(wanted) > 100:  # noqa: PLR2004 - "up to 100 entity ids"
                 raise BadRequestError("ids: at most 100")
             return shapes.listed([p for p in live if p["id"] in wanted])
         return _paged(_window(live, request), request, _sort(request))
+
+    def _counted(self, person: Row, counts: set[str]) -> Row:
+        """The person with the deal counts asked for in `include_fields` (v2 spec, `getPersons`)."""
+        statuses = [
+            d["status"] for d in self.deals.values() if d["person_id"] == person["id"] and not d["is_deleted"]
+        ]
+        return {**person, **{name: statuses.count(COUNTS[name]) for name in counts}}
+
+    def _deals(self, request: Request) -> Response:
+        """Deals not deleted (the default `status`), of one `person_id` if given, in a window, paged."""
+        rows = [d for d in self.deals.values() if not d["is_deleted"]]
+        if person := request.args.get("person_id"):
+            rows = [d for d in rows if str(d["person_id"]) == person]
+        return _paged(_window(rows, request), request, _sort(request))
+
+    def _recents(self, request: Request) -> Response:
+        """Persons saved at or after `since_timestamp`, oldest first, paged by `start` and `limit`.
+        Deleted persons are left out: whether and how recents shows one is not documented."""
+        since_text = request.args.get("since_timestamp", "")
+        try:
+            since = datetime.strptime(since_text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:
+            raise BadRequestError("since_timestamp: YYYY-MM-DD HH:MM:SS (UTC)") from None
+        if request.args.get("items") != "person":
+            raise BadRequestError("the sandbox serves items=person only")
+        start, limit = request.args.get("start", "0"), request.args.get("limit", "100")
+        if not start.isdigit() or not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+            raise BadRequestError(f"start must be a number, limit from 1 to {MAX_LIMIT}")
+        rows = sorted(
+            (p for p in self.persons.values() if not p["is_deleted"] and p["update_time"] >= since),
+            key=lambda p: (p["update_time"], p["id"]),
+        )
+        page = rows[int(start) : int(start) + int(limit)]
+        return shapes.recents(page, self.merged, since_text, int(start), int(start) + len(page) < len(rows))
 
     def _update(self, request: Request) -> Response:
         person_id = int(request.path.rsplit("/", 1)[1])

@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 from leadsync.model import RecordRef
 from leadsync.testing import ControlAbsent, Sandbox, TokensDoNotExpire
 
+from . import shapes
+
 __all__ = ["PipedriveControls"]
 
 
@@ -25,6 +27,8 @@ class PipedriveControls(TokensDoNotExpire, Sandbox):
     persons: dict[int, dict[str, Any]]
     refused: set[int]  # person ids whose updates the company's validation refuses
     hidden: set[str]  # field codes gone from the company's person fields
+    merged: dict[int, int]  # survivor id -> the id merged into it
+    deals: dict[int, dict[str, Any]]  # GET /api/v2/deals
     fields: list[dict[str, Any]]  # GET /api/v2/personFields
     tokens_spent: int
     daily_tokens: int
@@ -52,10 +56,19 @@ class PipedriveControls(TokensDoNotExpire, Sandbox):
 
     def merge(self, survivor: RecordRef, merged: RecordRef) -> None:
         """A person merges `merged` into `survivor` (`PUT /v1/persons/{id}/merge`): `merged` is deleted,
-        `survivor` saved."""
+        `survivor` saved, its v1 `merge_what_id` now `merged`'s id."""
         self.delete(merged)
         with self.lock:
             self.persons[int(survivor.record_id)]["update_time"] = self.stamp()
+            self.merged[int(survivor.record_id)] = int(merged.record_id)
+
+    def set_deal(self, person: RecordRef, status: str, lost_reason: str | None = None, deal: int = 0) -> int:
+        """A rep opens (`open`), wins or loses a deal of this person, now; `deal` is an existing deal's
+        id (0: a new one). Saving a deal leaves the person's own `update_time` as it is."""
+        with self.lock:
+            key = deal or len(self.deals) + 1
+            self.deals[key] = shapes.deal(key, int(person.record_id), status, lost_reason, self.stamp())
+            return key
 
     @contextmanager
     def rejecting(self, ref: RecordRef) -> Iterator[None]:

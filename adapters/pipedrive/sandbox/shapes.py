@@ -14,6 +14,7 @@ from leadsync.testing import SeedOwner, SeedPerson
 
 __all__ = [
     "ACTIVITY_TYPES",
+    "deal",
     "error",
     "field",
     "hash_key",
@@ -21,6 +22,7 @@ __all__ = [
     "listed",
     "one",
     "person",
+    "recents",
     "rfc3339",
     "user",
 ]
@@ -87,6 +89,24 @@ def person(key: int, seed: SeedPerson, owner_id: int, custom: Row) -> Row:
     }
 
 
+def deal(key: int, person_id: int, status: str, lost_reason: str | None, at: datetime) -> Row:
+    """A deal as `GET /api/v2/deals` shows it (the v2 spec's `getDeals` example), stamps kept as datetimes."""
+    return {
+        "id": key, "title": f"Deal {key}", "creator_user_id": 1, "owner_id": 1, "value": 1000,
+        "person_id": person_id, "org_id": None, "stage_id": 1, "pipeline_id": 1, "currency": "EUR",
+        "archive_time": None, "add_time": at, "update_time": at, "stage_change_time": at, "status": status,
+        "is_archived": False, "is_deleted": False, "probability": None,
+        "lost_reason": lost_reason if status == "lost" else None, "visible_to": 3,
+        "close_time": at if status != "open" else None, "won_time": at if status == "won" else None,
+        "lost_time": at if status == "lost" else None,
+        "local_won_date": at.date().isoformat() if status == "won" else None,
+        "local_lost_date": at.date().isoformat() if status == "lost" else None,
+        "local_close_date": at.date().isoformat() if status != "open" else None,
+        "expected_close_date": None, "label_ids": [], "origin": "API", "origin_id": None, "channel": None,
+        "channel_id": None, "acv": None, "arr": None, "mrr": None, "custom_fields": {},
+    }  # fmt: skip
+
+
 def user(key: int, owner: SeedOwner) -> Row:
     """A user as `GET /v1/users` lists one (client-nodejs v1/models/base-user.ts)."""
     return {
@@ -97,6 +117,48 @@ def user(key: int, owner: SeedOwner) -> Row:
         "timezone_name": "Europe/Paris", "timezone_offset": "+01:00", "role_id": 1, "icon_url": None,
         "is_you": key == 1, "is_deleted": False,
     }  # fmt: skip
+
+
+def recents(rows: list[Row], merged: dict[int, int], since: str, start: int, more: bool) -> Response:
+    """A `GET /v1/recents?items=person` page (client-nodejs v1/models/get-recents-response.ts,
+    -additional-data.ts; get-fields-response-all-of-additional-data.ts for `pagination`)."""
+    last = _v1_time(rows[-1]["update_time"]) if rows else None
+    pagination = {"start": start, "limit": len(rows), "more_items_in_collection": more}
+    return _json(
+        200,
+        {
+            "success": True,
+            "data": [
+                {"item": "person", "id": row["id"], "data": _v1_person(row, merged.get(row["id"]))}
+                for row in rows
+            ],
+            "additional_data": {
+                "since_timestamp": since,
+                "last_timestamp_on_page": last,
+                "pagination": pagination,
+            },
+        },
+    )
+
+
+def _v1_person(row: Row, merge_what_id: int | None) -> Row:
+    """A person in v1's shape, as a recents item carries it (`MergePersonItem`: v1/models/person-all-of.ts,
+    person-name-count-and-email-info-with-ids-all-of.ts); `merge_what_id` only on a merge's survivor
+    (a recorded v1 `merged.organization` webhook shows it on the survivor alone)."""
+    shown = {
+        "id": row["id"], "company_id": 1, "owner_id": row["owner_id"], "org_id": row["org_id"],
+        "name": row["name"], "first_name": row["first_name"], "last_name": row["last_name"],
+        "active_flag": not row["is_deleted"], "phone": row["phones"], "email": row["emails"],
+        "first_char": row["name"][:1].lower(), "add_time": _v1_time(row["add_time"]),
+        "update_time": _v1_time(row["update_time"]), "visible_to": str(row["visible_to"]),
+        "label_ids": row["label_ids"], **row["custom_fields"],
+    }  # fmt: skip
+    return shown if merge_what_id is None else {**shown, "merge_what_id": merge_what_id}
+
+
+def _v1_time(moment: datetime) -> str:
+    """v1's stamp: "YYYY-MM-DD HH:MM:SS" in UTC."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def listed(data: list[Row], next_cursor: str | None = None, *, v1: bool = False) -> Response:
