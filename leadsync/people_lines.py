@@ -7,14 +7,14 @@ names the key and never echoes more than a short excerpt of the value.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 from leadsync.exceptions import ModelError
-from leadsync.model import Activity, JobLevel, Person, RecordRef, SetBy, Stage, parse_kind
+from leadsync.model import Activity, JobLevel, Person, RecordRef, SetBy, Stage, Temperature, parse_kind
 
 __all__ = ["MAX_LINE", "LineError", "ParsedPerson", "parse_person_line"]
 
@@ -33,8 +33,23 @@ class _ActivityLine(BaseModel):
     detail: str = ""
 
 
+class _Expectation(BaseModel):
+    """What a case line expects the definitions to decide (any subset)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stage: str | None = None
+    temperature: Temperature | None = None
+    grade: str | None = None
+    profile: str | None = None
+    owner: str | None = None
+    fit: bool | None = None
+    review: bool | None = None
+
+
 class _PersonLine(BaseModel):
     model_config = ConfigDict(extra="allow")
+    quote: str = ""
+    expect: _Expectation | None = None
     email: str
     first_name: str = ""
     last_name: str = ""
@@ -59,6 +74,8 @@ class ParsedPerson:
 
     person: Person
     activities: tuple[Activity, ...]
+    quote: str = ""  # the sentence a case line encodes
+    expect: Mapping[str, object] = field(default_factory=dict)  # what it expects, by Decision field
 
 
 def parse_person_line(text: str, number: int, stage_named: Callable[[str], Stage | None]) -> ParsedPerson:
@@ -77,11 +94,7 @@ def parse_person_line(text: str, number: int, stage_named: Callable[[str], Stage
         line = _PersonLine.model_validate(document)
     except ValidationError as exc:
         raise LineError(_validation_text(exc)) from None
-    stage = None
-    if line.stage is not None:
-        stage = stage_named(line.stage)
-        if stage is None:
-            raise LineError(f"stage: unknown stage {_excerpt(line.stage)}; use a stage id, label or alias")
+    stage = None if line.stage is None else _stage(line.stage, "stage", stage_named)
     ref = RecordRef(_CRM, "person", str(number))
     try:
         person = Person(
@@ -111,7 +124,24 @@ def parse_person_line(text: str, number: int, stage_named: Callable[[str], Stage
         )
     except ModelError as exc:
         raise LineError(str(exc)) from None
-    return ParsedPerson(person, activities)
+    return ParsedPerson(person, activities, line.quote, _expected(line.expect, stage_named))
+
+
+def _stage(name: str, key: str, stage_named: Callable[[str], Stage | None]) -> Stage:
+    stage = stage_named(name)
+    if stage is None:
+        raise LineError(f"{key}: unknown stage {_excerpt(name)}; use a stage id, label or alias")
+    return stage
+
+
+def _expected(expect: _Expectation | None, stage_named: Callable[[str], Stage | None]) -> dict[str, object]:
+    """The expectations a line sets, by Decision field; a stage given by label is resolved."""
+    if expect is None:
+        return {}
+    expected = expect.model_dump(exclude_none=True)
+    if expect.stage is not None:
+        expected["stage"] = _stage(expect.stage, "expect.stage", stage_named)
+    return expected
 
 
 def _validation_text(exc: ValidationError) -> str:

@@ -59,6 +59,19 @@ CUSTOM_FIELDS: Final = (
         "Long Text Area(32768)",
         use="optional, written: top reasons",
     ),
+    CustomField("LeadSync_Grade__c", ("Lead", "Contact"), "Text(10)", use="optional, written: the fit grade"),
+    CustomField(
+        "LeadSync_Engagement__c",
+        ("Lead", "Contact"),
+        "Number(3, 0)",
+        use="optional, written: the engagement score (behaviour alone)",
+    ),
+    CustomField(
+        "LeadSync_Grade_Matrix__c",
+        ("Lead", "Contact"),
+        "Text(10)",
+        use='optional, written: grade and temperature, e.g. "A1"',
+    ),
 )
 """Custom fields to create; the Lead Status picklist also needs the values Qualified and Nurturing."""
 

@@ -19,6 +19,7 @@ from leadsync.cli.output import (
 from leadsync.config import DEFAULT_CONFIG, config_path, load_config
 from leadsync.definitions import Definitions, load_definitions
 from leadsync.definitions.describe import describe
+from leadsync.definitions.lint import definitions_warnings
 from leadsync.exceptions import ConfigError
 
 app = typer.Typer(
@@ -54,25 +55,50 @@ def load_or_exit(explicit: Path | None, config: Path | None) -> Definitions:
         raise typer.Exit(code=1) from None
 
 
+StrictOption = Annotated[bool, typer.Option("--strict", help="exit 1 on warnings too")]
+
+
 @app.command()
-def check(file: FileArgument = None, config: ConfigOption = None, fmt: FormatOption = Format.TABLE) -> None:
-    """Validate a definitions file; list every problem with its key and a fix."""
+def check(
+    file: FileArgument = None,
+    config: ConfigOption = None,
+    fmt: FormatOption = Format.TABLE,
+    strict: StrictOption = False,
+) -> None:
+    """Validate a definitions file; list every problem, then every warning, with its key and a fix.
+
+    Warnings: a route fit alone can take, a route no one can take, a threshold the caps
+    put out of reach. The file still loads; --strict makes them fail the check.
+    """
     try:
         definitions = load_definitions(definitions_file(file, config))
     except ConfigError as exc:
         if fmt is Format.JSON:
-            print_json({"ok": False, "errors": [p.as_json() for p in exc.problems]})
+            print_json({"ok": False, "errors": [p.as_json() for p in exc.problems], "warnings": []})
         else:
             problems_table(exc.problems)
         raise typer.Exit(code=1) from None
+    warnings = definitions_warnings(definitions)
     if fmt is Format.JSON:
-        print_json({"ok": True, "errors": []})
+        print_json({"ok": True, "errors": [], "warnings": [w.as_json() for w in warnings]})
     else:
         print_table(
-            "definitions OK",
-            ("file", "name", "version"),
-            [(definitions.file, definitions.name, definitions.version)],
+            "definitions OK"
+            + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""),
+            ("file", "name", "version", "profiles"),
+            [
+                (
+                    definitions.file,
+                    definitions.name,
+                    definitions.version,
+                    ", ".join(p.name for p in definitions.profiles),
+                )
+            ],
         )
+        if warnings:
+            problems_table(warnings, noun="warning")
+    if warnings and strict:
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -94,28 +120,14 @@ def _tables(d: dict[str, Any]) -> None:
             for s in d["funnel"]
         ),
     )
-    print_table("Fit gate", ("only these go past lead",), [(d["fit_gate"],)])
+    _profile_tables(d, "default")
+    for profile in d["profiles"]:
+        _profile_tables(profile, f"{profile['name']} (when {profile['when']})")
+    recycle = d["recycle"]
     print_table(
-        "Fit points (explicit)",
-        ("rule", "points", "when"),
-        ((r["rule"], r["points"], r.get("when", "")) for r in d["scoring"]["fit"]),
-    )
-    print_table(
-        "Engagement points (implicit)",
-        ("activity kind", "points", "cap", "half-life (days)"),
-        (
-            (r["kind"], r["points"], r["cap"] or "-", r["half_life_days"] or "no decay")
-            for r in d["scoring"]["engagement"]
-        ),
-    )
-    temperature, recycle = d["temperature"], d["recycle"]
-    print_table(
-        "Temperature and recycling",
+        "Recycling",
         ("rule", "value"),
         [
-            ("cold below", temperature["warm_from"]),
-            ("hot above", temperature["hot_above"]),
-            ("dormant (cold) after days", temperature["dormant_after_days"] or "off"),
             ("recycle to nurture after days", recycle["after_days"] or "off"),
             ("recycled stages", ", ".join(recycle["from"]) or "-"),
             ("re-entry on", ", ".join(recycle["reentry_on"]) or "-"),
@@ -135,4 +147,48 @@ def _tables(d: dict[str, Any]) -> None:
         "SLA",
         ("new sql followed up within (hours)", "by"),
         [(sla["sql_follow_up_hours"], ", ".join(sla["follow_up"]))],
+    )
+
+
+def _profile_tables(p: dict[str, Any], name: str) -> None:
+    """One scoring profile: fit gate, grade, fit and engagement points, temperature."""
+    print_table(
+        f"Profile {name} — fit gate and grade",
+        ("only these go past lead", "grade (fit points)"),
+        [(p["fit_gate"], p["grade"])],
+    )
+    print_table(
+        "Fit points (explicit)",
+        ("rule", "points", "when"),
+        ((r["rule"], r["points"], r.get("when", "")) for r in p["scoring"]["fit"]),
+    )
+    print_table(
+        "Engagement points (implicit)",
+        ("activity kind", "points", "cap", "half-life (days)"),
+        (
+            (r["kind"], r["points"], r["cap"] or "-", r["half_life_days"] or "no decay")
+            for r in p["scoring"]["engagement"]
+        ),
+    )
+    if p["scoring"]["groups"]:
+        print_table(
+            "Caps across kinds",
+            ("group", "kinds", "cap together"),
+            ((g["group"], ", ".join(g["kinds"]), g["cap"]) for g in p["scoring"]["groups"]),
+        )
+    t = p["temperature"]
+    print_table(
+        "Temperature (behaviour only)",
+        ("rule", "value"),
+        [
+            ("hot on (within the window)", ", ".join(t["hot_on"]) or "-"),
+            ("hot: engagement above", t["hot_above"]),
+            ("warm: engagement from", t["warm_from"]),
+            (
+                "warm: qualified interactions",
+                f"{t['warm_interactions']} of {', '.join(t['qualified']) or '-'}",
+            ),
+            ("window (days)", t["window_days"]),
+            ("dormant (cold) after days", t["dormant_after_days"] or "off"),
+        ],
     )

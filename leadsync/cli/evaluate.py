@@ -38,7 +38,12 @@ def evaluate_command(  # readable=False: leadsync's own reader says what is wron
     config: ConfigOption = None,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
-    """Score, stage and assign people from a file; bad lines are reported and skipped."""
+    """Score, stage and assign people from a file; bad lines are reported and skipped.
+
+    A line may carry "expect" (stage, temperature, grade, profile, owner, fit, review) and a
+    "quote" (the agreed sentence it encodes): the file is then a test of the definitions,
+    and the command exits 1 when any decision differs from what its line expects.
+    """
     moment = _as_of(as_of)
     rules = load_or_exit(definitions, config)
     lines = text_lines(people, max_line_bytes=MAX_LINE, missing_hint=_PEOPLE_HINT)
@@ -57,7 +62,7 @@ def evaluate_command(  # readable=False: leadsync's own reader says what is wron
             sys.stdout.write(json.dumps(people_document(item, rules), ensure_ascii=False) + "\n")
     else:
         people_table(good, rules, moment)
-    if bad:
+    if bad or any(item.mismatches for item in good):
         raise typer.Exit(code=1)
 
 
@@ -68,6 +73,20 @@ class Evaluated:
     line: int
     parsed: ParsedPerson
     decision: Decision
+
+    @property
+    def mismatches(self) -> list[str]:
+        """What the decision does not share with the line's expectations ("stage: sql, expected mql")."""
+        decision, found = self.decision, []
+        for key, expected in self.parsed.expect.items():
+            got = (decision.review is not None) if key == "review" else getattr(decision, key)
+            if got != expected:
+                found.append(f"{key}: {_shown(got)}, expected {_shown(expected)}")
+        return found
+
+
+def _shown(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,35 +138,55 @@ def people_document(item: Evaluated, rules: Definitions) -> dict[str, Any]:
         "score": decision.score,
         "fit_score": decision.fit_score,
         "engagement_score": decision.engagement_score,
+        "grade": decision.grade,
+        "profile": decision.profile,
         "temperature": str(decision.temperature),
         "owner": decision.owner,
+        "review": decision.review,
         "reasons": [{"rule": r.rule, "points": r.points, "detail": r.detail} for r in decision.reasons],
         "ignored": [
             {"kind": str(a.kind), "occurred_at": a.occurred_at.isoformat(), "reason": "after --as-of"}
             for a in decision.ignored
         ],
         "definitions_version": decision.definitions_version,
+        **(
+            {"expect": {"ok": not item.mismatches, "mismatches": item.mismatches}}
+            if item.parsed.expect
+            else {}
+        ),
     }
 
 
 def people_table(items: list[Evaluated], rules: Definitions, as_of: datetime) -> None:
     """The evaluated lines as one table on stdout."""
+    checked = any(item.parsed.expect for item in items)
+    failed = sum(1 for item in items if item.mismatches)
+    title = f"{len(items)} people as of {as_of:%Y-%m-%d %H:%M}Z — definitions {rules.name} ({rules.version})"
+    if checked:
+        title += f" — {failed} of {sum(1 for i in items if i.parsed.expect)} cases differ"
+    columns = ("line", "email", "profile", "stage", "grade", "score (fit + eng.)", "temperature", "owner")
     print_table(
-        f"{len(items)} people as of {as_of:%Y-%m-%d %H:%M}Z — definitions {rules.name} ({rules.version})",
-        ("line", "email", "stage", "score (fit + eng.)", "temperature", "owner", "points by rule"),
-        (_row(item, rules) for item in items),
+        title,
+        (*columns, "points by rule", *(("expected",) if checked else ())),
+        (_row(item, rules, checked=checked) for item in items),
     )
 
 
-def _row(item: Evaluated, rules: Definitions) -> tuple[object, ...]:
+def _row(item: Evaluated, rules: Definitions, *, checked: bool) -> tuple[object, ...]:
     decision, parsed = item.decision, item.parsed
-    return (
+    row = (
         item.line,
         parsed.person.email,
-        rules.funnel.stages[decision.stage].label,
+        decision.profile,
+        rules.funnel.stages[decision.stage].label
+        + (f"\nreview: {decision.review}" if decision.review else ""),
+        decision.grade,
         f"{decision.score} ({decision.fit_score} + {decision.engagement_score})",
         decision.temperature,
         decision.owner or "-",
         ", ".join(f"{r.rule} {r.points:+d}" for r in decision.reasons if r.points)
         + "".join(f"\nignored: {a.kind} at {a.occurred_at:%Y-%m-%d}" for a in decision.ignored),
     )
+    if not checked:
+        return row
+    return (*row, ("ok" if not item.mismatches else "\n".join(item.mismatches)) if parsed.expect else "-")

@@ -70,11 +70,11 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[obje
     out().print(table)
 
 
-def problems_table(problems: Sequence[Problem]) -> None:
-    """The problems of an input file as a table on stdout."""
+def problems_table(problems: Sequence[Problem], *, noun: str = "problem") -> None:
+    """The problems (or warnings) of an input file as a table on stdout."""
     print_table(
-        f"{len(problems)} problem{'s' if len(problems) != 1 else ''}",
-        ("file", "key", "problem", "fix"),
+        f"{len(problems)} {noun}{'s' if len(problems) != 1 else ''}",
+        ("file", "key", noun, "fix"),
         ((p.file, p.path, p.message, p.hint) for p in problems),
     )
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Final
 
 import typer
 
-from leadsync.cli.output import ConfigOption, Format, FormatOption, err, print_json, print_table
+from leadsync.cli.output import ConfigOption, Format, FormatOption, err, out, print_json, print_table
 from leadsync.cli.serve import dashboard_beside
 from leadsync.cli.session import crms_answer, fail, loaded_definitions, loaded_settings, opened_pipeline
 from leadsync.clock import SystemClock
@@ -74,19 +74,23 @@ def explain_tables(document: dict[str, Any]) -> None:
     decision = document["decision"] or {}
     print_table(
         f"{document['email']} as of {document['as_of']}",
-        ("stage", "set by", "score", "fit", "engagement", "temperature", "owner"),
+        ("profile", "stage", "set by", "score", "fit", "grade", "engagement", "temperature", "owner"),
         [
             (
+                decision.get("profile"),
                 decision.get("stage"),
                 decision.get("stage_set_by"),
                 decision.get("score"),
                 decision.get("fit_score"),
+                decision.get("grade"),
                 decision.get("engagement_score"),
                 decision.get("temperature"),
                 decision.get("owner"),
             )
         ],
     )
+    if decision.get("review"):
+        out().print(f"Flagged for review: {decision['review']}", markup=False)
     print_table(
         "Records",
         ("record", "name", "title", "holds now", "would write"),

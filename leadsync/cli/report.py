@@ -140,8 +140,28 @@ def _tables(found: FunnelReport) -> None:
             for source, counts in sources.items()
         ),
     )
+    print_table(
+        "people per fit grade and scoring profile",
+        ("grade", "people", "profile", "people"),
+        _side_by_side(list(found.grades.items()), list(found.profiles.items())),
+    )
+    print_table(
+        f"{len(found.review)} flagged for review (off target, yet asked to buy)",
+        ("email", "stage", "why", "owner"),
+        ((r.email, r.stage, r.reason, r.owner) for r in found.review),
+    )
     if not found.crms:
         out().print("The state store holds no records yet: run `leadsync sync` first.", markup=False)
+
+
+def _side_by_side(left: list[tuple[str, int]], right: list[tuple[str, int]]) -> list[tuple[object, ...]]:
+    """Two short (name, count) lists as the rows of one table."""
+    blank: tuple[str, str] = ("", "")
+    rows = max(len(left), len(right))
+    return [
+        (*(left[i] if i < len(left) else blank), *(right[i] if i < len(right) else blank))
+        for i in range(rows)
+    ]
 
 
 def _percent(rate: float | None) -> str:

@@ -165,6 +165,11 @@ def _impact_tables(impact: Impact, definitions: str) -> None:
             ((a, b, n) for (a, b), n in sorted(impact.stage_moves.items())),
         )
     print_table(
+        f"Scoring profiles ({impact.review} people flagged for review)",
+        ("profile", "people"),
+        sorted(impact.profiles.items()),
+    )
+    print_table(
         "Samples",
         ("record", "e-mail", "changes"),
         (

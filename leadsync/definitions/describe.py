@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from leadsync.definitions.evaluator import Definitions
-from leadsync.definitions.schema import RouteSpec
+from leadsync.definitions.profiles import Profile
+from leadsync.definitions.schema import FitGateSpec, RouteSpec, ScoringSpec, TemperatureSpec
+from leadsync.definitions.scoring import FitRules
 from leadsync.model import Stage
 
 __all__ = ["condition_text", "describe"]
@@ -45,25 +47,26 @@ def describe(definitions: Definitions) -> dict[str, Any]:
                 "aliases": stage_spec.aliases,
                 "mode": stage_spec.mode,
                 "entry": [_route_text(route) for route in stage_spec.entry],
+                "blocked_when": [f"{block.name}: {condition_text(block.when)}" for block in stage_spec.block],
             }
             for stage in Stage
             if (stage_spec := spec.stages.get(stage)) is not None
         ],
-        "fit_gate": condition_text(spec.fit_gate.when),
         "checklists": {name: list(c.items) for name, c in definitions.checklists.items()},
-        "scoring": {
-            "fit": _fit_rows(definitions),
-            "engagement": [
-                {
-                    "kind": str(kind),
-                    "points": rule.points,
-                    "cap": rule.cap,
-                    "half_life_days": rule.half_life_days,
-                }
-                for kind, rule in definitions.scoring.kinds.items()
-            ],
-        },
-        "temperature": spec.temperature.model_dump(),
+        **_profile_data(definitions.default_profile, spec.fit_gate, spec.scoring, spec.temperature),
+        "profiles": [
+            {
+                "name": profile.name,
+                "when": condition_text(profile.when),
+                **_profile_data(
+                    compiled,
+                    profile.fit_gate or spec.fit_gate,
+                    profile.scoring or spec.scoring,
+                    profile.temperature or spec.temperature,
+                ),
+            }
+            for profile, compiled in zip(spec.profiles, definitions.profiles, strict=False)
+        ],
         "recycle": spec.recycle.model_dump(mode="json", by_alias=True),
         "job_levels": [{"level": str(rule.level), "titles": rule.titles} for rule in spec.job_levels],
         "owners": {
@@ -105,8 +108,34 @@ def _route_text(route: RouteSpec) -> str:
     return f"{route.name}: {text}" if route.name else text
 
 
-def _fit_rows(definitions: Definitions) -> list[dict[str, Any]]:
-    fit = definitions.scoring.fit
+def _profile_data(
+    profile: Profile, fit_gate: FitGateSpec, scoring: ScoringSpec, temperature: TemperatureSpec
+) -> dict[str, Any]:
+    """One profile's fit gate, grade bands, scoring grid and temperature."""
+    return {
+        "fit_gate": condition_text(fit_gate.when),
+        "grade": profile.grade.describe(),
+        "scoring": {
+            "fit": _fit_rows(profile.scoring.fit, scoring),
+            "engagement": [
+                {
+                    "kind": str(kind),
+                    "points": rule.points,
+                    "cap": rule.cap,
+                    "half_life_days": rule.half_life_days,
+                }
+                for kind, rule in profile.scoring.kinds.items()
+            ],
+            "groups": [
+                {"group": name, "kinds": [str(kind) for kind in group.kinds], "cap": group.cap}
+                for name, group in scoring.engagement.groups.items()
+            ],
+        },
+        "temperature": temperature.model_dump(mode="json"),
+    }
+
+
+def _fit_rows(fit: FitRules, spec: ScoringSpec) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [
         {"rule": f"job level {level}", "points": points} for level, points in fit.job_level.items()
     ]
@@ -118,6 +147,6 @@ def _fit_rows(definitions: Definitions) -> list[dict[str, Any]]:
     rows += [{"rule": f"source {source}", "points": points} for source, points in fit.sources.items()]
     rows += [
         {"rule": rule.name, "points": rule.points, "when": condition_text(rule.when)}
-        for rule in definitions.source.scoring.fit.rules
+        for rule in spec.fit.rules
     ]
     return rows

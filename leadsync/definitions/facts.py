@@ -13,7 +13,7 @@ from typing import Final
 
 from leadsync.model import ActivityKind, JobLevel, Person, Stage
 
-__all__ = ["DECISION_FACTS", "OPEN_PREFIXES", "PERSON_FACTS", "FactsPlan"]
+__all__ = ["DECISION_FACTS", "OPEN_PREFIXES", "PERSON_FACTS", "PROFILE_FACTS", "FactsPlan"]
 
 _SECONDS_PER_DAY: Final = 86_400.0
 _COUNT_NAMES: Final = {kind: f"count.{kind}" for kind in ActivityKind}
@@ -38,29 +38,42 @@ def _qualification_name(key: str) -> str:
 # A dict look-up, not `.value`: an enum property costs a Python call per person.
 _LEVELS: Final[Mapping[JobLevel | None, str]] = {level: level.value for level in JobLevel}
 _STAGES: Final[Mapping[Stage | None, str]] = {stage: stage.value for stage in Stage}
-_Getter = Callable[[Person, JobLevel | None, datetime | None, datetime], object]
+_Getter = Callable[[Person, JobLevel | None, datetime], object]
 _GETTERS: Final[Mapping[str, _Getter]] = {
-    "email": lambda p, _level, _touch, _now: p.email,
-    "email_domain": lambda p, _level, _touch, _now: p.email.rpartition("@")[2],
-    "first_name": lambda p, _level, _touch, _now: p.first_name,
-    "last_name": lambda p, _level, _touch, _now: p.last_name,
-    "title": lambda p, _level, _touch, _now: p.title,
-    "job_level": lambda _p, level, _touch, _now: _LEVELS.get(level),
-    "company": lambda p, _level, _touch, _now: p.company,
-    "employees": lambda p, _level, _touch, _now: p.employees,
-    "industry": lambda p, _level, _touch, _now: p.industry,
-    "country": lambda p, _level, _touch, _now: p.country,
-    "source": lambda p, _level, _touch, _now: p.source,
-    "stage": lambda p, _level, _touch, _now: _STAGES.get(p.stage),
-    "owner_email": lambda p, _level, _touch, _now: p.owner_email,
-    "days_since_created": lambda p, _level, _touch, now: _days(now, p.created_at),
-    "days_since_last_activity": lambda _p, _level, touch, now: _days(now, touch),
+    "email": lambda p, _level, _now: p.email,
+    "email_domain": lambda p, _level, _now: p.email.rpartition("@")[2],
+    "first_name": lambda p, _level, _now: p.first_name,
+    "last_name": lambda p, _level, _now: p.last_name,
+    "title": lambda p, _level, _now: p.title,
+    "job_level": lambda _p, level, _now: _LEVELS.get(level),
+    "company": lambda p, _level, _now: p.company,
+    "employees": lambda p, _level, _now: p.employees,
+    "industry": lambda p, _level, _now: p.industry,
+    "country": lambda p, _level, _now: p.country,
+    "source": lambda p, _level, _now: p.source,
+    "stage": lambda p, _level, _now: _STAGES.get(p.stage),
+    "owner_email": lambda p, _level, _now: p.owner_email,
+    "days_since_created": lambda p, _level, now: _days(now, p.created_at),
 }
+_SINCE_TOUCH: Final = "days_since_last_activity"
 
-PERSON_FACTS: Final = (*_GETTERS, *_COUNT_NAMES.values())
+PROFILE_FACTS: Final = tuple(_GETTERS)
+"""What a profile's condition may test: who the person is (it chooses how activities count)."""
+
+PERSON_FACTS: Final = (*_GETTERS, _SINCE_TOUCH, *_COUNT_NAMES.values())
 """What fit rules may test: who the person is and what they did (scores are not known yet)."""
 
-DECISION_FACTS: Final = (*PERSON_FACTS, "fit_score", "engagement_score", "score", "temperature")
+DECISION_FACTS: Final = (
+    *PERSON_FACTS,
+    "profile",
+    "fit_score",
+    "grade",
+    "target_sector",
+    "covered_country",
+    "engagement_score",
+    "score",
+    "temperature",
+)
 """What the fit gate, stage routes and territories may test."""
 
 OPEN_PREFIXES: Final = ("qualification.", "attributes.")
@@ -74,6 +87,7 @@ class FactsPlan:
     getters: tuple[tuple[str, _Getter], ...]
     attributes: bool
     counts: bool
+    since_touch: bool
 
     @classmethod
     def for_fields(cls, fields: Collection[str]) -> FactsPlan:
@@ -82,27 +96,32 @@ class FactsPlan:
             getters=tuple((name, getter) for name, getter in _GETTERS.items() if name in fields),
             attributes=any(name.startswith("attributes.") for name in fields),
             counts=any(name.startswith("count.") for name in fields),
+            since_touch=_SINCE_TOUCH in fields,
         )
 
-    def facts(
-        self,
-        person: Person,
-        level: JobLevel | None,
-        counts: Mapping[ActivityKind, int],
-        last_touch: datetime | None,
-        *,
-        as_of: datetime,
-    ) -> dict[str, object]:
-        """The facts conditions see about a person, before scores are added."""
+    def facts(self, person: Person, level: JobLevel | None, *, as_of: datetime) -> dict[str, object]:
+        """The facts conditions see about who a person is (`add_activity_facts` adds the rest)."""
         facts: dict[str, object] = {}
         for name, getter in self.getters:  # a loop: a comprehension is one more frame per person
-            facts[name] = getter(person, level, last_touch, as_of)
+            facts[name] = getter(person, level, as_of)
         for key, answer in person.qualification.items():  # checklists read them
             facts[_QUALIFICATION_NAMES.get(key) or _qualification_name(key)] = answer
         if self.attributes:
             for key, value in person.attributes.items():
                 facts[f"attributes.{key}"] = value
+        return facts
+
+    def add_activity_facts(
+        self,
+        facts: dict[str, object],
+        counts: Mapping[ActivityKind, int],
+        last_touch: datetime | None,
+        *,
+        as_of: datetime,
+    ) -> None:
+        """Add what the person did: counts per kind and days since the last touch, where tested."""
+        if self.since_touch:
+            facts[_SINCE_TOUCH] = _days(as_of, last_touch)
         if self.counts:
             for kind, name in _COUNT_NAMES.items():
                 facts[name] = counts.get(kind, 0)
-        return facts

@@ -6,7 +6,9 @@ below — and raised together as one ConfigError naming the file, the key and th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
 import re
 from collections.abc import Collection, Iterable
 from datetime import timedelta
@@ -19,9 +21,18 @@ from pydantic import ValidationError
 from leadsync.conditions import Predicate, always, compile_condition, condition_fields
 from leadsync.config_problems import problems_from
 from leadsync.definitions.evaluator import Definitions, SlaRules
-from leadsync.definitions.facts import DECISION_FACTS, OPEN_PREFIXES, PERSON_FACTS, FactsPlan
+from leadsync.definitions.facts import DECISION_FACTS, OPEN_PREFIXES, PERSON_FACTS, PROFILE_FACTS, FactsPlan
 from leadsync.definitions.owners import OwnerRules, Territory
-from leadsync.definitions.schema import DefinitionsSpec, RouteSpec, ScoringSpec, StageSpec
+from leadsync.definitions.profiles import DEFAULT_PROFILE, GradeRules, Profile
+from leadsync.definitions.schema import (
+    DefinitionsSpec,
+    GradeSpec,
+    ProfileSpec,
+    RouteSpec,
+    ScoringSpec,
+    StageSpec,
+    TemperatureSpec,
+)
 from leadsync.definitions.scoring import Band, FitRules, KindRule, ScoringRules, TemperatureRules
 from leadsync.definitions.stages import FUNNEL, Checklist, Funnel, Recycle, Route, StageDef
 from leadsync.definitions.titles import TitleRules, fold_title, phrase_pattern
@@ -77,7 +88,14 @@ def load_definitions(path: Path | None = None) -> Definitions:
 def _condition_fields(spec: DefinitionsSpec) -> frozenset[str]:
     """Every fact any condition of the definitions names."""
     conditions = [spec.fit_gate.when, *(rule.when for rule in spec.scoring.fit.rules)]
+    for profile in spec.profiles:
+        conditions.append(profile.when)
+        if profile.fit_gate:
+            conditions.append(profile.fit_gate.when)
+        if profile.scoring:
+            conditions += [rule.when for rule in profile.scoring.fit.rules]
     conditions += [route.when for stage in spec.stages.values() for route in stage.entry if route.when]
+    conditions += [block.when for stage in spec.stages.values() for block in stage.block]
     conditions += [territory.when for territory in spec.owners.territories if territory.when]
     return frozenset().union(*(condition_fields(condition) for condition in conditions))
 
@@ -96,7 +114,7 @@ class _Compiler:
             version=version,
             file=str(file),
             funnel=self.funnel(spec, checklists),
-            scoring=self.scoring(spec),
+            profiles=self.profiles(spec),
             titles=self.titles(spec),
             owners=self.owners(spec),
             sla=SlaRules(spec.sla.sql_follow_up_hours, frozenset(str(k) for k in spec.sla.follow_up)),
@@ -152,7 +170,6 @@ class _Compiler:
                 )
         return Funnel(
             stages=stages,
-            fit_gate=self.condition(spec.fit_gate.when, "fit_gate.when", DECISION_FACTS),
             recycle=Recycle(
                 after=timedelta(days=recycle.after_days) if recycle.after_days else None,
                 from_stages=frozenset(recycle.from_stages),
@@ -187,7 +204,15 @@ class _Compiler:
         routes = tuple(
             self.route(route, f"{key}.entry[{i}]", checklists) for i, route in enumerate(spec.entry)
         )
-        return StageDef(stage, spec.label, tuple(spec.aliases), manual, routes)
+        if spec.block and not routes:
+            self.problems.add(
+                f"{key}.block", f"{stage} has no entry route to block", "remove the block tables"
+            )
+        blocks = tuple(
+            (block.name, self.condition(block.when, f"{key}.block[{i}].when", DECISION_FACTS))
+            for i, block in enumerate(spec.block)
+        )
+        return StageDef(stage, spec.label, tuple(spec.aliases), manual, routes, blocks)
 
     def route(self, spec: RouteSpec, key: str, checklists: dict[str, Checklist]) -> Route:
         if not (
@@ -239,13 +264,80 @@ class _Compiler:
                     self.problems.add(key, f"{name!r} already names {other}", "give each stage its own names")
         return names
 
-    def scoring(self, spec: DefinitionsSpec) -> ScoringRules:
-        temperature = spec.temperature
+    def profiles(self, spec: DefinitionsSpec) -> tuple[Profile, ...]:
+        """Each [[profiles]] entry in order, then the default one made of the top-level tables."""
+        default = Profile(
+            DEFAULT_PROFILE,
+            always,
+            self.condition(spec.fit_gate.when, "fit_gate.when", DECISION_FACTS),
+            self.grade(spec.grade, "grade"),
+            self.scoring(spec.scoring, self.temperature(spec.temperature, ""), ""),
+        )
+        profiles = []
+        names = {DEFAULT_PROFILE}
+        for i, profile in enumerate(spec.profiles):
+            key = f"profiles[{i}]"
+            if profile.name in names:
+                self.problems.add(
+                    f"{key}.name", f"{profile.name!r} is used twice", "give each profile its own name"
+                )
+            names.add(profile.name)
+            fit_gate = (
+                self.condition(profile.fit_gate.when, f"{key}.fit_gate.when", DECISION_FACTS)
+                if profile.fit_gate
+                else default.fit_gate
+            )
+            profiles.append(
+                Profile(
+                    profile.name,
+                    self.condition(profile.when, f"{key}.when", PROFILE_FACTS),
+                    fit_gate,
+                    self.grade(profile.grade, f"{key}.grade") if profile.grade else default.grade,
+                    self.profile_scoring(profile, default.scoring, f"{key}."),
+                )
+            )
+        return (*profiles, default)
+
+    def profile_scoring(self, profile: ProfileSpec, default: ScoringRules, prefix: str) -> ScoringRules:
+        """A profile's scoring: the tables it sets, compiled (and checked) once; the default's others."""
+        temperature = (
+            self.temperature(profile.temperature, prefix) if profile.temperature else default.temperature
+        )
+        if profile.scoring:
+            return self.scoring(profile.scoring, temperature, prefix)
+        return dataclasses.replace(default, temperature=temperature)
+
+    def temperature(self, temperature: TemperatureSpec, prefix: str) -> TemperatureRules:
         if temperature.hot_above < temperature.warm_from:
             self.problems.add(
-                "temperature.hot_above", "is below warm_from", "hot_above must be at least warm_from"
+                f"{prefix}temperature.hot_above", "is below warm_from", "hot_above must be at least warm_from"
             )
-        engagement = spec.scoring.engagement
+        return TemperatureRules(
+            warm_from=temperature.warm_from,
+            hot_above=temperature.hot_above,
+            window=timedelta(days=temperature.window_days),
+            warm_interactions=temperature.warm_interactions,
+            qualified=frozenset(temperature.qualified),
+            hot_on=frozenset(temperature.hot_on),
+            dormant_after=timedelta(days=temperature.dormant_after_days)
+            if temperature.dormant_after_days
+            else None,
+        )
+
+    def grade(self, spec: GradeSpec, key: str) -> GradeRules:
+        floors = list(spec.bands.values())
+        if any(later >= earlier for earlier, later in itertools.pairwise(floors)):
+            self.problems.add(
+                f"{key}.bands",
+                "each grade must need fewer fit points than the one before it",
+                "list the bands best first, e.g. { A = 70, B = 50, C = 30 }",
+            )
+        if spec.lowest in spec.bands:
+            self.problems.add(f"{key}.lowest", f"{spec.lowest!r} is also a band", 'name it apart, e.g. "D"')
+        return GradeRules(tuple(spec.bands.items()), spec.lowest)
+
+    def scoring(self, spec: ScoringSpec, temperature: TemperatureRules, prefix: str) -> ScoringRules:
+        engagement = spec.engagement
         kinds = {
             kind: KindRule.of(
                 rule.points,
@@ -255,25 +347,26 @@ class _Compiler:
             for kind, rule in engagement.kinds.items()
         }
         return ScoringRules(
-            fit=self.fit(spec.scoring),
+            fit=self.fit(spec, prefix),
             kinds=kinds,
-            temperature=TemperatureRules(
-                temperature.warm_from,
-                temperature.hot_above,
-                timedelta(days=temperature.dormant_after_days) if temperature.dormant_after_days else None,
+            temperature=temperature,
+            groups=tuple(
+                (name, frozenset(group.kinds), float(group.cap)) for name, group in engagement.groups.items()
             ),
         )
 
-    def fit(self, spec: ScoringSpec) -> FitRules:
+    def fit(self, spec: ScoringSpec, prefix: str) -> FitRules:
         fit = spec.fit
         for i, band in enumerate(fit.employees):
             if band.max is not None and band.max < band.min:
-                self.problems.add(f"scoring.fit.employees[{i}].max", "is below min", "swap min and max")
+                self.problems.add(
+                    f"{prefix}scoring.fit.employees[{i}].max", "is below min", "swap min and max"
+                )
         countries = fit.countries.values if fit.countries else []
         for i, code in enumerate(countries):
             if not _COUNTRY.match(code):
                 self.problems.add(
-                    f"scoring.fit.countries.values[{i}]",
+                    f"{prefix}scoring.fit.countries.values[{i}]",
                     f"{code!r} is not an ISO 3166 alpha-2 code",
                     'use two capital letters, e.g. "FR", "DE", "US"',
                 )
@@ -282,7 +375,7 @@ class _Compiler:
                 f"fit.rule.{rule.name}",
                 rule.name,
                 rule.points,
-                self.condition(rule.when, f"scoring.fit.rules[{i}].when", PERSON_FACTS),
+                self.condition(rule.when, f"{prefix}scoring.fit.rules[{i}].when", PERSON_FACTS),
             )
             for i, rule in enumerate(fit.rules)
         )

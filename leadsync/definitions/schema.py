@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt
 
 from leadsync.model import ActivityKind, JobLevel, Stage, Temperature
 
@@ -38,6 +38,13 @@ class RouteSpec(_Strict):
     when: Condition | None = Field(default=None, description="a condition table")
 
 
+class BlockSpec(_Strict):
+    """A condition that keeps people out of a stage whatever route they would take."""
+
+    name: str = Field(min_length=1, description='a short name shown in explanations, e.g. "no budget"')
+    when: Condition = Field(description="a condition table")
+
+
 class StageSpec(_Strict):
     """One canonical stage: how it is called and how a person enters it."""
 
@@ -47,6 +54,7 @@ class StageSpec(_Strict):
         description='"computed" (leadsync sets it) or "manual" (only a human in a CRM does)'
     )
     entry: list[RouteSpec] = Field(default_factory=list, description="[[stages.<id>.entry]] routes")
+    block: list[BlockSpec] = Field(default_factory=list, description="[[stages.<id>.block]] conditions")
 
 
 class BandSpec(_Strict):
@@ -93,6 +101,13 @@ class KindSpec(_Strict):
     )
 
 
+class GroupSpec(_Strict):
+    """Activity kinds that together earn at most `cap` points (top-of-funnel content)."""
+
+    kinds: list[ActivityKind] = Field(min_length=1, description='activity kinds, e.g. ["page_view"]')
+    cap: PositiveInt = Field(description="the most points all of them earn together")
+
+
 class EngagementSpec(_Strict):
     """Implicit (behaviour) points."""
 
@@ -100,6 +115,9 @@ class EngagementSpec(_Strict):
         default=45, le=_DAYS, description="default decay; 0 turns it off"
     )
     kinds: dict[ActivityKind, KindSpec] = Field(default_factory=dict, description="points per activity kind")
+    groups: dict[str, GroupSpec] = Field(
+        default_factory=dict, description="[scoring.engagement.groups.<name>] caps across kinds"
+    )
 
 
 class ScoringSpec(_Strict):
@@ -110,13 +128,35 @@ class ScoringSpec(_Strict):
 
 
 class TemperatureSpec(_Strict):
-    """Score thresholds for cold, warm and hot."""
+    """Cold, warm or hot from behaviour only: engagement points, interactions and buying signals."""
 
-    warm_from: int = Field(default=30, description="the lowest warm score")
-    hot_above: int = Field(default=60, description="scores above it are hot")
+    warm_from: int = Field(default=30, description="the lowest warm engagement score")
+    hot_above: int = Field(default=60, description="engagement scores above it are hot")
+    window_days: PositiveInt = Field(
+        default=90, le=_DAYS, description="how recent interactions and buying signals must be, in days"
+    )
+    warm_interactions: NonNegativeInt = Field(
+        default=0, description="qualified interactions within the window warm needs (0: none)"
+    )
+    qualified: list[ActivityKind] = Field(
+        default_factory=list, description="activity kinds that are qualified interactions"
+    )
+    hot_on: list[ActivityKind] = Field(
+        default_factory=list, description="buying signals: one within the window makes anyone hot"
+    )
     dormant_after_days: PositiveInt | None = Field(
         default=None, le=_DAYS, description="no activity for this many days makes anyone cold (omit: off)"
     )
+
+
+class GradeSpec(_Strict):
+    """Fit points to a grade: who the person is, apart from what they did."""
+
+    bands: dict[str, int] = Field(
+        default_factory=lambda: {"A": 70, "B": 50, "C": 30},
+        description="the lowest fit score of each grade, best first, e.g. { A = 70, B = 50 }",
+    )
+    lowest: str = Field(default="D", min_length=1, description="the grade below every band")
 
 
 class FitGateSpec(_Strict):
@@ -146,6 +186,20 @@ class TerritorySpec(_Strict):
     name: str = Field(min_length=1, description="a unique name; round robin is kept per territory")
     when: Condition | None = Field(default=None, description="who it covers (omit: everyone)")
     pool: list[str] = Field(min_length=1, description="owner e-mails, served in turn")
+
+
+class ProfileSpec(_Strict):
+    """Scoring for one part of the company (a business unit, a product line, a region).
+
+    Each table it sets replaces the default's table of the same name as a whole.
+    """
+
+    name: str = Field(min_length=1, description="a unique name shown in explanations")
+    when: Condition = Field(description="who it scores: a condition on the person")
+    fit_gate: FitGateSpec | None = None
+    grade: GradeSpec | None = None
+    scoring: ScoringSpec | None = None
+    temperature: TemperatureSpec | None = None
 
 
 class OwnersSpec(_Strict):
@@ -183,8 +237,10 @@ class DefinitionsSpec(_Strict):
     name: str = Field(default="", description="a label for this set of definitions")
     stages: dict[Stage, StageSpec] = Field(description="one [stages.<id>] table per canonical stage")
     fit_gate: FitGateSpec
+    grade: GradeSpec = Field(default_factory=GradeSpec)
     scoring: ScoringSpec = Field(default_factory=ScoringSpec)
     temperature: TemperatureSpec = Field(default_factory=TemperatureSpec)
+    profiles: list[ProfileSpec] = Field(default_factory=list, description="[[profiles]], first match wins")
     recycle: RecycleSpec = Field(default_factory=RecycleSpec)
     checklists: dict[str, list[str]] = Field(default_factory=dict, description="your own checklists")
     job_levels: list[JobLevelRuleSpec] = Field(default_factory=list, description="[[job_levels]] rules")

@@ -1,4 +1,8 @@
-"""Score = explicit fit points + implicit engagement points (decayed, capped), and temperature."""
+"""Score = explicit fit points + implicit engagement points (decayed, capped), and temperature.
+
+Temperature comes from behaviour alone: a buying signal, qualified interactions and the
+engagement points. Fit points make the score, never the temperature.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,12 @@ __all__ = [
     "EngagementTally",
     "FitPoints",
     "FitRules",
+    "Heat",
     "KindRule",
     "RawReason",
     "ScoringRules",
     "TemperatureRules",
+    "engagement_points",
     "engagement_reasons",
     "engagement_tally",
     "fit_reasons",
@@ -109,10 +115,15 @@ class KindRule:
 
 @dataclass(frozen=True, slots=True)
 class TemperatureRules:
-    """Score thresholds: below `warm_from` cold, above `hot_above` hot, warm in between."""
+    """Behaviour thresholds: a buying signal within `window`, or engagement above `hot_above`, is
+    hot; engagement from `warm_from` with `warm_interactions` qualified ones in the window, warm."""
 
     warm_from: int
     hot_above: int
+    window: timedelta
+    warm_interactions: int
+    qualified: frozenset[ActivityKind]
+    hot_on: frozenset[ActivityKind]
     dormant_after: timedelta | None
 
 
@@ -123,6 +134,7 @@ class ScoringRules:
     fit: FitRules
     kinds: Mapping[ActivityKind, KindRule]
     temperature: TemperatureRules
+    groups: tuple[tuple[str, frozenset[ActivityKind], float], ...] = ()  # name, kinds, joint cap
     weights: Mapping[ActivityKind, tuple[float, float]] = field(init=False)
     caps: Mapping[ActivityKind, float] = field(init=False)
 
@@ -182,6 +194,7 @@ class EngagementTally(msgspec.Struct, gc=False):
 
     decayed: dict[ActivityKind, float]
     capped: dict[ActivityKind, float]  # `decayed` itself when no kind reaches its cap
+    over: dict[str, float]  # per group of kinds, the points above its joint cap (taken off)
     counts: dict[ActivityKind, int]
     last_touch: datetime | None
     ignored: tuple[Activity, ...]  # dated after `as_of`: not counted
@@ -227,9 +240,11 @@ def engagement_tally(
                 continue  # a penalty is not a touch
         if age < youngest:
             youngest, latest = age, activity
+    capped = _capped(decayed, rules.caps)
     return EngagementTally(
         decayed,
-        _capped(decayed, rules.caps),
+        capped,
+        _over(capped, rules.groups) if rules.groups else {},
         _counts(activities, ignored) if counting else {},
         None if latest is None else latest.occurred_at,
         tuple(ignored) if ignored else (),
@@ -264,16 +279,42 @@ def _capped(
     return capped
 
 
-def engagement_reasons(tally: EngagementTally, kinds: Mapping[ActivityKind, KindRule]) -> list[RawReason]:
-    """One reason per kind that earned points, with how decay and the cap shaped them."""
-    return [
+def _over(
+    capped: Mapping[ActivityKind, float], groups: Sequence[tuple[str, frozenset[ActivityKind], float]]
+) -> dict[str, float]:
+    """Per group, what its kinds earn together above the group's cap (penalties are not capped)."""
+    over: dict[str, float] = {}
+    for name, kinds, cap in groups:
+        earned = math.fsum(points for kind, points in capped.items() if kind in kinds and points > 0.0)
+        if earned > cap:
+            over[name] = earned - cap
+    return over
+
+
+def engagement_points(tally: EngagementTally) -> float:
+    """The engagement points of a tally: each kind within its cap, each group within its own."""
+    if tally.over:
+        return math.fsum((*tally.capped.values(), *(-excess for excess in tally.over.values())))
+    return math.fsum(tally.capped.values())
+
+
+def engagement_reasons(tally: EngagementTally, rules: ScoringRules) -> list[RawReason]:
+    """One reason per kind that earned points, with how decay and the cap shaped them; one
+    (negative) per group whose kinds together earned more than its cap."""
+    reasons = [
         RawReason(
             _KIND_RULES[kind],
             capped,
-            _engagement_detail(tally.counts[kind], tally.decayed[kind], capped, kinds[kind]),
+            _engagement_detail(tally.counts[kind], tally.decayed[kind], capped, rules.kinds[kind]),
         )
         for kind, capped in tally.capped.items()
     ]
+    caps = {name: cap for name, _kinds, cap in rules.groups}
+    reasons += [
+        RawReason(f"engagement.group.{name}", -excess, f"these kinds together earn at most {caps[name]:g}")
+        for name, excess in tally.over.items()
+    ]
+    return reasons
 
 
 def _engagement_detail(count: int, points: float, capped: float, rule: KindRule) -> str:
@@ -285,12 +326,61 @@ def _engagement_detail(count: int, points: float, capped: float, rule: KindRule)
     return detail
 
 
+class Heat(msgspec.Struct, frozen=True, gc=False):
+    """A temperature and what made it ("" when not explained)."""
+
+    temperature: Temperature
+    why: str
+
+
 def temperature(
-    score: int, last_touch: datetime | None, *, as_of: datetime, rules: TemperatureRules
-) -> Temperature:
-    """Cold, warm or hot; someone untouched for `rules.dormant_after` is cold whatever the score."""
+    engagement: int,
+    activities: Sequence[Activity],
+    last_touch: datetime | None,
+    *,
+    as_of: datetime,
+    rules: TemperatureRules,
+    explain: bool,
+) -> Heat:
+    """Cold, warm or hot from behaviour only (`activities` are those up to `as_of`).
+
+    Someone untouched for `rules.dormant_after` is cold whatever they did before; a buying
+    signal within the window, or engagement above `hot_above`, is hot; engagement from
+    `warm_from` with enough qualified interactions within the window is warm.
+    """
     if rules.dormant_after is not None and (last_touch is None or as_of - last_touch > rules.dormant_after):
-        return _COLD
-    if score > rules.hot_above:
-        return _HOT
-    return _WARM if score >= rules.warm_from else _COLD
+        return Heat(_COLD, f"no activity for over {rules.dormant_after.days} days" if explain else "")
+    since = as_of - rules.window
+    if rules.hot_on:
+        signal = _latest(activities, rules.hot_on, since)
+        if signal is not None:
+            return Heat(
+                _HOT, f"buying signal {signal.kind} on {signal.occurred_at.date()}" if explain else ""
+            )
+    if engagement > rules.hot_above:
+        return Heat(_HOT, f"engagement {engagement} > {rules.hot_above}" if explain else "")
+    if engagement < rules.warm_from:
+        return Heat(_COLD, f"engagement {engagement} < {rules.warm_from}" if explain else "")
+    if rules.warm_interactions:
+        qualified = sum(1 for a in activities if a.kind in rules.qualified and a.occurred_at >= since)
+        if qualified < rules.warm_interactions:
+            why = (
+                f"{qualified} of {rules.warm_interactions} qualified interactions in {rules.window.days} days"
+            )
+            return Heat(_COLD, why if explain else "")
+    return Heat(_WARM, f"engagement {engagement} ≥ {rules.warm_from}" if explain else "")
+
+
+def _latest(
+    activities: Sequence[Activity], kinds: frozenset[ActivityKind], since: datetime
+) -> Activity | None:
+    """The latest activity of one of `kinds` from `since` on, if any."""
+    found: Activity | None = None
+    for activity in activities:
+        if (
+            activity.kind in kinds
+            and activity.occurred_at >= since
+            and (found is None or activity.occurred_at > found.occurred_at)
+        ):
+            found = activity
+    return found

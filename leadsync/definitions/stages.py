@@ -20,8 +20,10 @@ from leadsync.model import Activity, ActivityKind, SetBy, Stage, Temperature
 
 __all__ = [
     "FUNNEL",
+    "Block",
     "Checklist",
     "Funnel",
+    "Reached",
     "Recycle",
     "Route",
     "StageDef",
@@ -112,6 +114,10 @@ class Route:
         return checked
 
 
+Block = tuple[str, Predicate]
+"""A named condition that keeps people out of a stage ("no budget")."""
+
+
 @dataclass(frozen=True, slots=True)
 class StageDef:
     """A canonical stage as the definitions describe it."""
@@ -121,6 +127,7 @@ class StageDef:
     aliases: tuple[str, ...]
     manual: bool
     routes: tuple[Route, ...]
+    blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,18 +141,17 @@ class Recycle:
 
 @dataclass(frozen=True, slots=True)
 class Funnel:
-    """Every stage, the fit gate, recycling, and the names people use for stages."""
+    """Every stage, recycling, and the names people use for stages (the fit gate is a profile's)."""
 
     stages: Mapping[Stage, StageDef]
-    fit_gate: Predicate
     recycle: Recycle
     names: Mapping[str, Stage]  # case-folded id, label or alias → stage
-    entries: tuple[tuple[Stage, Route], ...] = field(init=False, repr=False, compare=False)
+    entries: tuple[tuple[Stage, Route, tuple[Block, ...]], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Every route into a computed funnel stage, furthest stage first: what `reached_stage` tries.
         entries = tuple(
-            (stage, route)
+            (stage, route, self.stages[stage].blocks)
             for stage in _REACHABLE
             if stage in self.stages and not self.stages[stage].manual  # a file missing one is refused later
             for route in self.stages[stage].routes
@@ -165,15 +171,25 @@ class StageMove(msgspec.Struct, frozen=True, gc=False):
     reason: str
 
 
+class Reached(msgspec.Struct, frozen=True, gc=False):
+    """The furthest stage a person's facts reach, the route in, and a further stage a block kept
+    them out of ("sql: no budget"), if any."""
+
+    stage: Stage
+    route: Route | None
+    blocked: str | None
+
+
 def reached_stage(
     funnel: Funnel, facts: Facts, *, fit: bool, activities: Sequence[Activity], as_of: datetime
-) -> tuple[Stage, Route | None]:
-    """The furthest computed funnel stage whose entry criteria all hold, and the route that let them in.
+) -> Reached:
+    """The furthest computed funnel stage with a route whose criteria all hold and no block that holds.
 
     One loop with every criterion inline: it runs for every person of every cycle.
     """
     score, rank = facts["score"], _TEMPERATURE_RANK[facts["temperature"]]  # type: ignore[index]  # a str
-    for stage, route in funnel.entries:
+    blocked = None
+    for stage, route, blocks in funnel.entries:
         if (
             (fit or not route.requires_fit)
             and score >= route.score_floor  # type: ignore[operator]  # an int
@@ -182,8 +198,11 @@ def reached_stage(
             and (route.checklist is None or route.checked(facts) >= route.min_checked)
             and (route.condition is None or route.condition(facts))
         ):
-            return stage, route
-    return _LEAD, None
+            block = next((name for name, holds in blocks if holds(facts)), None) if blocks else None
+            if block is None:
+                return Reached(stage, route, blocked)
+            blocked = blocked or f"{stage} blocked: {block}"
+    return Reached(_LEAD, None, blocked)
 
 
 def next_stage(
@@ -198,8 +217,8 @@ def next_stage(
 ) -> StageMove:
     """Apply the allowed transitions from the current stage towards the reached one.
 
-    `last_touch` is the latest activity, else the person's creation: someone never touched
-    and of unknown age is not recycled.
+    `last_touch` is the later of the latest activity and the person's creation: someone never
+    touched and of unknown age is not recycled, nor is a record created since the last touch.
     """
     target, why = reached
     recycle = funnel.recycle

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from leadsync.consent import opted_out
-from leadsync.definitions import Decision, Definitions, Reason, evaluate
+from leadsync.definitions import Decision, Definitions, Reason, evaluate, grade_matrix
 from leadsync.identity import counted_once, merged_person
 from leadsync.model import Activity, RecordRef
-from leadsync.store import PersonFile, PersonId, PersonUpdate, StageChange
+from leadsync.store import DecidedFigures, PersonFile, PersonId, PersonUpdate, StageChange
 from leadsync.systems_of_record import SystemsOfRecord
 
 __all__ = ["Decider", "Outcome", "reasons_text"]
@@ -113,6 +113,9 @@ class Decider:
             "stage": decision.stage.value,
             "score": decision.score,
             "temperature": decision.temperature.value,
+            "grade": decision.grade,
+            "engagement_score": decision.engagement_score,
+            "grade_matrix": grade_matrix(decision),
             "stage_entered_at": entered,
         }
         if decision.owner is not None:
@@ -131,6 +134,7 @@ class Decider:
             entered,
             decision.owner,
             _next_look(self.definitions, decision, activities, self.as_of),
+            DecidedFigures(decision.profile, decision.grade, decision.review),
         )
         return Outcome(
             state.id, decision, {ref: v for ref, v in desired.items() if v}, update, change, withdrawn
@@ -179,13 +183,15 @@ def _next_look(
     moments: list[datetime] = [a.occurred_at for a in activities if a.occurred_at > as_of]
     if decision.engagement_score:
         moments.append(as_of + _DAILY)
-    dormant = definitions.scoring.temperature.dormant_after
+    heat = definitions.profile(decision.profile).scoring.temperature
     recycle = definitions.funnel.recycle
     if last_touch is not None:
-        if dormant is not None:
-            moments.append(last_touch + dormant)
+        if heat.dormant_after is not None:
+            moments.append(last_touch + heat.dormant_after)
         if recycle.after is not None and decision.stage in recycle.from_stages:
             moments.append(last_touch + recycle.after)
+    behaviour = heat.hot_on | heat.qualified  # each leaves the temperature's window in time
+    moments.extend(a.occurred_at + heat.window for a in activities if a.kind in behaviour)
     for stage in definitions.funnel.stages.values():
         for route in stage.routes:
             if route.triggers:

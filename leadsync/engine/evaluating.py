@@ -72,12 +72,18 @@ class Impact:
     records: Counter[str] = field(default_factory=Counter)  # crm -> records that change
     fields: dict[str, Counter[str]] = field(default_factory=dict)  # crm -> managed value -> records
     stage_moves: Counter[tuple[str, str]] = field(default_factory=Counter)
+    profiles: Counter[str] = field(default_factory=Counter)  # scoring profile -> people decided under it
+    review: int = 0  # people flagged for review
     samples: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, evaluation: Evaluation) -> None:
         """Count one person's evaluation."""
         self.people += 1
         self.guarded += evaluation.guarded_changes()
+        decision = evaluation.outcome.decision
+        if decision is not None:
+            self.profiles[decision.profile] += 1
+            self.review += decision.review is not None
         move = evaluation.outcome.stage_change
         if move is not None:
             self.stage_moves[str(move.from_stage or "none"), str(move.to_stage)] += 1
@@ -107,6 +113,8 @@ class Impact:
             "stage_moves": [
                 {"from": a, "to": b, "people": n} for (a, b), n in sorted(self.stage_moves.items())
             ],
+            "profiles": dict(sorted(self.profiles.items())),
+            "review": self.review,
             "samples": self.samples,
         }
 

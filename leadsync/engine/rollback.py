@@ -292,19 +292,24 @@ def _restore_decided_stages(
     *,
     at: datetime,
 ) -> None:
-    """Put back the stage leadsync had decided for each person whose stage the run moved.
+    """Put back the stage leadsync had decided for each person whose stage the run moved, and
+    the owner the run gave them with it.
 
     Stages only move forward, so a person left at the stage the run decided would get it
-    written again by the next cycle, whatever the definitions. A stage a human set is theirs:
-    left alone. The people become due, so the next cycle decides them afresh.
+    written again by the next cycle, whatever the definitions; an owner the run assigned on
+    entering a stage would be kept as "current" by the next cycle. A stage a human set is
+    theirs: left alone. The people become due, so the next cycle decides them afresh.
     """
-    people = store.links.people_of(e.ref for e in restored if e.field == "stage")
+    people = store.links.people_of(e.ref for e in restored if e.field in ("stage", "owner"))
     stages = {stage.value: stage for stage in Stage}
     back: dict[PersonId, Stage] = {}
+    owners: dict[PersonId, str | None] = {}
     for entry in restored:
         person, old = people.get(entry.ref), stages.get(str(entry.new))
         if entry.field == "stage" and person is not None and old is not None:
             back.setdefault(person, old)
+        elif entry.field == "owner" and person is not None:
+            owners.setdefault(person, None if entry.new is None else str(entry.new))
     states = store.persons.states(sorted(back))
     adopted: list[PersonState] = []
     history: list[StageChange] = []
@@ -318,7 +323,10 @@ def _restore_decided_stages(
             if c.at < rolled.started_at and c.to_stage is stage
         ]
         set_by, entered = (before[-1].set_by, before[-1].at) if before else (SetBy.LEADSYNC, None)
-        adopted.append(replace(state, stage=stage, stage_set_by=set_by, stage_entered_at=entered))
+        owner = owners.get(person, state.owner)
+        adopted.append(
+            replace(state, stage=stage, stage_set_by=set_by, stage_entered_at=entered, owner=owner)
+        )
         history.append(
             StageChange(
                 person, state.stage, stage, at, SetBy.LEADSYNC, f"rollback of run {report.rolled_back}"

@@ -68,7 +68,15 @@ def funnel_report(
             store, _sla_breaches(follow_ups, hours=sla.sql_follow_up_hours, now=now, since=since)
         ),
         volume_by_source=standing.volume_by_source(),
+        grades=standing.grades(_grade_order(definitions)),
+        profiles=standing.profiles(),
+        review=standing.review(),
     )
+
+
+def _grade_order(definitions: Definitions) -> list[str]:
+    """Every grade of every profile, best first, each once."""
+    return list(dict.fromkeys(grade for p in definitions.profiles for grade in p.grade.grades()))
 
 
 def _sla_breaches(

@@ -1,4 +1,5 @@
-"""Figures of people as they stand: stage and temperature counts, new people by lead source.
+"""Figures of people as they stand: stage, temperature, grade and profile counts, new people by
+lead source, and the people flagged for review.
 
 A person's temperature is not kept with the person: it is the "temperature" last read from
 their most recently read record (what the CRMs hold, leadsync's own writes included), or
@@ -14,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from leadsync.insights.report import StageCount
+from leadsync.insights.report import Review, StageCount
 from leadsync.model import Stage, Temperature
 from leadsync.store.analytics import PersonFacts
 
@@ -22,6 +23,7 @@ __all__ = ["Standing"]
 
 _UNKNOWN_TEMPERATURE: Final = "none"
 _UNKNOWN_SOURCE: Final = "unknown"
+_UNDECIDED: Final = "none"
 _EARLIEST: Final = datetime.min.replace(tzinfo=UTC)
 
 
@@ -50,9 +52,17 @@ class Standing:
         self._stages: Counter[Stage] = Counter()
         self._by_temperature: defaultdict[Stage | None, Counter[str]] = defaultdict(Counter)
         self._volume: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._grades: Counter[str] = Counter()
+        self._profiles: Counter[str] = Counter()
+        self._review: list[Review] = []
 
     def add(self, person: PersonFacts) -> None:
         """Count one person."""
+        self._grades[person.grade or _UNDECIDED] += 1
+        self._profiles[person.profile or _UNDECIDED] += 1
+        if person.review:
+            stage = None if person.stage is None else person.stage.value
+            self._review.append(Review(person.email, stage, person.review, person.owner))
         temperature = _temperature_of(person)
         if person.stage is not None:
             self._stages[person.stage] += 1
@@ -79,6 +89,20 @@ class Standing:
         for counts in self._by_temperature.values():
             overall.update(counts)
         return _temperatures(overall)
+
+    def grades(self, order: Sequence[str]) -> dict[str, int]:
+        """People per grade in `order` (best first, 0 when none), then any other grade seen."""
+        return {grade: self._grades[grade] for grade in order} | {
+            grade: n for grade, n in sorted(self._grades.items()) if grade not in order
+        }
+
+    def profiles(self) -> dict[str, int]:
+        """People per scoring profile, by name."""
+        return dict(sorted(self._profiles.items()))
+
+    def review(self) -> list[Review]:
+        """The people flagged for review, by e-mail."""
+        return sorted(self._review, key=lambda item: item.email)
 
     def volume_by_source(self) -> dict[str, dict[str, int]]:
         """New people in the window per lead source and temperature, sources by name."""

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Conversion", "FunnelReport", "SlaBreach", "StageCount", "TimeInStage"]
+__all__ = ["Conversion", "FunnelReport", "Review", "SlaBreach", "StageCount", "TimeInStage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,16 @@ class SlaBreach:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """A person the fit gate keeps out although they asked to buy: who, why, and their owner."""
+
+    email: str
+    stage: str | None
+    reason: str
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FunnelReport:
     """The funnel's KPIs at `generated_at`; event figures cover `since` (None: all time) to then."""
 
@@ -65,6 +75,9 @@ class FunnelReport:
     sla_hours: int
     sla_breaches: list[SlaBreach]
     volume_by_source: dict[str, dict[str, int]]
+    grades: dict[str, int]  # people per fit grade, best first ("none": not yet decided)
+    profiles: dict[str, int]  # people per scoring profile
+    review: list[Review]  # people flagged for review, by e-mail
 
     def as_json(self) -> dict[str, object]:
         """Plain JSON-able values, datetimes as ISO 8601 UTC."""

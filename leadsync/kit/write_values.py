@@ -27,6 +27,7 @@ _Pair = tuple[str | None, str, object]  # (managed value, or None for a raw prop
 _Written = tuple[tuple[str, tuple[tuple[str, object], ...]], ...]  # id -> the (field, value) pairs it writes
 
 _INVALID: Final = "INVALID_VALUE"
+_NUMBERS: Final = frozenset({"score", "engagement_score"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +214,7 @@ def _model_value(managed: str, raw: object, email_of: Callable[[str], str | None
         return raw
     if managed == "owner":
         return email_of(str(raw))
-    if managed == "score":
+    if managed in _NUMBERS:
         return _whole(str(raw))
     if managed == "stage_entered_at":
         return instant_of(raw)

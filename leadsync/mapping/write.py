@@ -14,8 +14,23 @@ from leadsync.model import Stage, Temperature
 
 __all__ = ["CANONICAL_IDS", "MANAGED", "SKIP", "Skip", "WriteMapping", "WriteTarget"]
 
-MANAGED: Final = ("stage", "score", "temperature", "owner", "stage_entered_at", "reasons", "email_opt_out")
+MANAGED: Final = (
+    "stage",
+    "score",
+    "temperature",
+    "owner",
+    "grade",
+    "engagement_score",
+    "grade_matrix",
+    "stage_entered_at",
+    "reasons",
+    "email_opt_out",
+)
 """The values leadsync decides and writes back: the keys of a `[write.<object>]` table.
+
+`score` is the global score (fit + engagement), `grade` the fit grade ("A"),
+`engagement_score` the behaviour points alone, `grade_matrix` both as one label ("A1": grade,
+then 1 hot, 2 warm, 3 cold), as HubSpot's and Account Engagement's grade-by-score matrices show.
 
 `email_opt_out` is only ever written as true: consent is never re-granted by leadsync."""
 

@@ -15,7 +15,7 @@ from leadsync.store.entries import (
     StageChange,
 )
 from leadsync.store.exceptions import LeaseHeld, StoreError
-from leadsync.store.persons import PersonFile, PersonState, PersonUpdate
+from leadsync.store.persons import DecidedFigures, PersonFile, PersonState, PersonUpdate
 from leadsync.store.write_failures import WriteFailureEntry
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "DUE_NOW",
     "ApiCalls",
     "AuditEntry",
+    "DecidedFigures",
     "ForgetReport",
     "LeaseHeld",
     "PersonFile",

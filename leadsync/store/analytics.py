@@ -42,6 +42,9 @@ class PersonFacts:
     owner: str | None
     first_stage_change_at: datetime | None
     records: tuple[RecordFacts, ...]
+    profile: str | None = None
+    grade: str | None = None
+    review: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,9 @@ class Analytics:
                 people.c.stage,
                 people.c.stage_entered_at,
                 people.c.owner,
+                people.c.profile,
+                people.c.grade,
+                people.c.review,
                 first_change.label("first_change"),
                 record_links.c.crm,
                 record_links.c.snapshot["source"].as_string().label("source"),
@@ -155,6 +161,9 @@ def _person_facts(rows: list[Row[*tuple[Any, ...]]]) -> PersonFacts:
             )
             for row in rows
         ),
+        profile=head.profile,
+        grade=head.grade,
+        review=head.review,
     )
 
 

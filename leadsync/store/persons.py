@@ -36,7 +36,7 @@ from leadsync.store.schema import round_robin as round_robin_positions
 from leadsync.store.upsert import upsert
 from leadsync.store.values import Values
 
-__all__ = ["PersonFile", "PersonState", "PersonUpdate", "Persons"]
+__all__ = ["DecidedFigures", "PersonFile", "PersonState", "PersonUpdate", "Persons"]
 
 
 _CHUNK: Final = 500
@@ -67,7 +67,8 @@ class PersonFile:
 
 @dataclass(frozen=True, slots=True)
 class PersonUpdate:
-    """A person's new decided stage and owner, and when to evaluate them again (None: on change)."""
+    """A person's new decided stage and owner, and when to evaluate them again (None: on change);
+    with a decision, its profile, grade and review flag (`decided` false: those stay as they were)."""
 
     id: PersonId
     stage: Stage | None
@@ -75,6 +76,16 @@ class PersonUpdate:
     stage_entered_at: datetime | None
     owner: str | None
     reevaluate_at: datetime | None
+    decided: DecidedFigures | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedFigures:
+    """What a decision adds to a person's state for the reports: profile, grade, review reason."""
+
+    profile: str
+    grade: str
+    review: str | None
 
 
 class Persons:
@@ -182,8 +193,10 @@ class Persons:
     ) -> None:
         """Store each person's decided stage, owner and next evaluation time, and with them (in one
         transaction) the round-robin positions their owners were drawn up to."""
-        rows = [
-            {
+        rows: list[dict[str, object]] = []
+        decided: list[dict[str, object]] = []
+        for u in updates:
+            row: dict[str, object] = {
                 "k_id": u.id,
                 "stage": None if u.stage is None else u.stage.value,
                 "stage_set_by": None if u.stage_set_by is None else u.stage_set_by.value,
@@ -191,13 +204,19 @@ class Persons:
                 "owner": u.owner,
                 "reevaluate_at": u.reevaluate_at,
             }
-            for u in updates
-        ]
+            if u.decided is None:
+                rows.append(row)
+            else:
+                figures = u.decided
+                decided.append(
+                    row | {"profile": figures.profile, "grade": figures.grade, "review": figures.review}
+                )
         positions = [{"territory": t, "position": p} for t, p in (round_robin or {}).items()]
-        if rows or positions:
+        if rows or decided or positions:
             with self._engine.begin() as conn:
-                if rows:
-                    conn.execute(update(people).where(people.c.id == bindparam("k_id")), rows)
+                for batch in (rows, decided):  # executemany needs one set of columns per batch
+                    if batch:
+                        conn.execute(update(people).where(people.c.id == bindparam("k_id")), batch)
                 upsert(conn, round_robin_positions, positions, update=("position",))
 
     def set_states(self, states: Iterable[PersonState]) -> None:

@@ -75,6 +75,9 @@ people: Final = Table(
     Column("stage_set_by", String(16), nullable=True),
     Column("stage_entered_at", UtcDateTime, nullable=True),
     Column("owner", String(_EMAIL), nullable=True),
+    Column("profile", String(64), nullable=True),  # the scoring profile of the last decision
+    Column("grade", String(16), nullable=True),
+    Column("review", Text, nullable=True),  # why the fit gate's refusal deserves a look, if so
 )
 
 record_links: Final = Table(

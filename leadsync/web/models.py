@@ -116,6 +116,17 @@ class SlaBreachOut(BaseModel):
     owner: str | None
 
 
+class ReviewOut(BaseModel):
+    """A person the fit gate keeps out although they asked to buy, and why."""
+
+    model_config = _FROM_OBJECTS
+
+    email: str
+    stage: str | None
+    reason: str
+    owner: str | None
+
+
 class FunnelOut(BaseModel):
     """The funnel's KPIs: the state now, and what happened since `since` (None: all time)."""
 
@@ -133,6 +144,9 @@ class FunnelOut(BaseModel):
     sla_hours: int
     sla_breaches: list[SlaBreachOut]
     volume_by_source: dict[str, dict[str, int]]
+    grades: dict[str, int]
+    profiles: dict[str, int]
+    review: list[ReviewOut]
 
 
 class QuarantinedRecord(BaseModel):

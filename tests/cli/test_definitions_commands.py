@@ -18,17 +18,26 @@ PEOPLE = [
         "email": " CEO@Acme.example ",
         "title": "CEO",
         "employees": 300,
-        "activities": [{"kind": "pricing_page_view", "occurred_at": "2026-11-23T09:00:00Z"}],
+        "industry": "Software",
+        "country": "JP",
+        "activities": [
+            {"kind": "pricing_page_view", "occurred_at": "2026-11-23T09:00:00Z"},
+            {"kind": "quote_request", "occurred_at": "2026-11-23T09:05:00Z"},
+        ],
     },
     {"email": "bad address", "title": "CEO"},
     {
         "email": "m@beta.example",
         "title": "Manager",
         "employees": 100,
+        "country": "FR",
         "source": "Organic",
         "ceo_pet": "cat",
         "activities": [
             {"kind": "webinar_attended", "occurred_at": "2026-11-23T08:00:00Z"},
+            {"kind": "product_page_view", "occurred_at": "2026-11-23T08:30:00Z"},
+            {"kind": "product_page_view", "occurred_at": "2026-11-23T08:40:00Z"},
+            {"kind": "product_page_view", "occurred_at": "2026-11-23T08:50:00Z"},
             {"kind": "demo_request", "occurred_at": "2027-02-01T00:00:00Z"},
         ],
     },
@@ -61,24 +70,28 @@ def test_evaluate_prints_one_json_line_per_valid_person_in_input_order(tmp_path:
         "score",
         "fit_score",
         "engagement_score",
+        "grade",
+        "profile",
         "temperature",
         "owner",
+        "review",
         "reasons",
         "ignored",
         "definitions_version",
     }
     assert (first["email"], first["stage"], first["stage_label"]) == ("ceo@acme.example", "sql", "Prospect")
     assert (first["score"], first["fit_score"], first["engagement_score"], first["temperature"]) == (
+        135,
         75,
-        55,
-        20,
+        60,
         "hot",
     )
-    assert first["owner"] == "sales-ops@example.com"
-    assert sum(r["points"] for r in first["reasons"]) == 75
+    assert (first["grade"], first["profile"], first["review"]) == ("A", "default", None)
+    assert first["owner"] == "sales-ops@example.com"  # no territory covers JP: the fallback
+    assert sum(r["points"] for r in first["reasons"]) == 135
     assert all(set(r) == {"rule", "points", "detail"} for r in first["reasons"])
     third = lines[1]
-    assert third["score"] == 40
+    assert (third["score"], third["temperature"], third["grade"]) == (70, "warm", "C")
     assert third["stage"] == "mql"
     assert third["ignored"] == [
         {"kind": "demo_request", "occurred_at": "2027-02-01T00:00:00+00:00", "reason": "after --as-of"}
@@ -102,11 +115,14 @@ def test_all_good_lines_exit_0(tmp_path: Path) -> None:
 
 def test_what_if_two_definitions_on_one_file(tmp_path: Path) -> None:
     stricter = tmp_path / "stricter.toml"
-    stricter.write_text(DEFINITIONS.read_text().replace("hot_above = 60", "hot_above = 80"), encoding="utf-8")
+    stricter.write_text(
+        DEFINITIONS.read_text().replace("bands = { A = 70, B = 50", "bands = { A = 80, B = 60"),
+        encoding="utf-8",
+    )
     people = str(write_people(tmp_path, [PEOPLE[0]]))
     _, today = evaluate_json(people, "--as-of", "2026-11-23T12:00:00Z", "--definitions", str(DEFINITIONS))
     _, what_if = evaluate_json(people, "--as-of", "2026-11-23T12:00:00Z", "--definitions", str(stricter))
-    assert (today[0]["temperature"], what_if[0]["temperature"]) == ("hot", "warm")
+    assert (today[0]["grade"], what_if[0]["grade"]) == ("A", "B")
     assert today[0]["definitions_version"] != what_if[0]["definitions_version"]
 
 
@@ -119,7 +135,10 @@ def test_decay_takes_a_person_across_a_threshold_as_time_passes(tmp_path: Path) 
                     "email": "w@acme.example",
                     "title": "Manager",
                     "employees": 100,
-                    "activities": [{"kind": "webinar_attended", "occurred_at": "2026-11-20T00:00:00Z"}],
+                    "activities": [
+                        {"kind": kind, "occurred_at": "2026-11-20T00:00:00Z"}
+                        for kind in ("webinar_attended", "webinar_attended", "product_page_view")
+                    ],
                 }
             ],
         )
@@ -128,8 +147,8 @@ def test_decay_takes_a_person_across_a_threshold_as_time_passes(tmp_path: Path) 
         _, soon = evaluate_json(people)
     with time_machine.travel(datetime(2027, 1, 20, tzinfo=UTC), tick=False):
         _, later = evaluate_json(people)
-    assert (soon[0]["score"], soon[0]["temperature"]) == (35, "warm")
-    assert (later[0]["score"], later[0]["temperature"]) == (26, "cold")  # 20 + 15 x 0.5^(61 / 45) = 25.9
+    assert (soon[0]["score"], soon[0]["temperature"]) == (54, "warm")  # 20 + 35 x 0.5^(1 / 45) = 54.46
+    assert (later[0]["score"], later[0]["temperature"]) == (34, "cold")  # 20 + 35 x 0.5^(61 / 45) = 33.7
 
 
 def test_evaluate_uses_the_config_definitions(tmp_path: Path, write_config) -> None:
@@ -158,7 +177,7 @@ def test_evaluate_rejects_a_bad_as_of_as_a_usage_error(tmp_path: Path) -> None:
 def test_definitions_check_ok_and_failing(tmp_path: Path) -> None:
     ok = runner.invoke(app, ["definitions", "check", str(DEFINITIONS), "--format", "json"])
     assert ok.exit_code == 0
-    assert json.loads(ok.stdout) == {"ok": True, "errors": []}
+    assert json.loads(ok.stdout) == {"ok": True, "errors": [], "warnings": []}
     broken = tmp_path / "broken.toml"
     broken.write_text(
         DEFINITIONS.read_text()

@@ -19,7 +19,7 @@ from leadsync.store import PersonFile, RunStatus
 from tests.engine.conftest import MakePipeline, Pipeline
 
 INTEGRATION_USER = "leadsync.integration@sales.example.com"
-LOWER_HOT = ("hot_above = 60", "hot_above = 35")  # warm mql people turn hot: many move on to sql
+LOOSER_MQL = ('min_temperature = "warm"', 'min_temperature = "cold"')  # every fit lead turns mql: many moves
 WARMER = ("warm_from = 30", "warm_from = 20")
 COUNTRY_POINTS = ('points = 15\nvalues = ["FR"', 'points = 5\nvalues = ["FR"')  # most scores drop by 10
 
@@ -167,7 +167,7 @@ def test_a_human_stage_change_in_salesforce_reaches_hubspot_and_stays(make_pipel
 
 def _last_touch(pipeline: Pipeline, file: PersonFile, as_of: datetime) -> datetime | None:
     """The latest activity up to `as_of` that earned points (a penalty is not a touch)."""
-    kinds = pipeline.definitions.scoring.kinds
+    kinds = pipeline.definitions.default_profile.scoring.kinds
     touches = [
         a.occurred_at
         for a in file.activities
@@ -185,7 +185,7 @@ def test_a_quiet_cycle_months_later_writes_what_decay_and_dormancy_changed(
     quiet = pipeline.sync()
     assert quiet.evaluated == 0
     later = pipeline.clock.now() + timedelta(days=60)
-    dormant_after = pipeline.definitions.scoring.temperature.dormant_after
+    dormant_after = pipeline.definitions.default_profile.scoring.temperature.dormant_after
     assert dormant_after is not None
     due = pipeline.store.persons.count_due(later)
     # warm or hot now, but untouched for longer than dormant_after by then: cold, whatever the score
@@ -326,7 +326,7 @@ def test_plan_with_new_definitions_counts_what_the_next_sync_writes(
 ) -> None:
     pipeline = make_pipeline(people=80)
     pipeline.sync()
-    new = _variant(pipeline, tmp_path, WARMER, ("hot_above = 60", "hot_above = 45"))
+    new = _variant(pipeline, tmp_path, WARMER, LOOSER_MQL)
     pipeline.clock.advance(minutes=1)  # plan and sync at one instant
 
     impact = pipeline.engine().plan(new)
@@ -368,7 +368,7 @@ def test_the_guard_stops_a_mass_change_until_it_is_allowed(
     assert first.blocked == ""  # records leadsync never wrote do not count
     assert first.stage_changes > 5
     assert all(f.writes > 5 for f in first.crms.values())
-    new = _variant(pipeline, tmp_path, LOWER_HOT)
+    new = _variant(pipeline, tmp_path, LOOSER_MQL)
     refs = _all_refs(pipeline)
     held_before, calls_before = _held(pipeline, refs), _write_calls(pipeline)
 
@@ -455,7 +455,7 @@ def test_a_rolled_back_stage_move_is_not_written_again_by_the_next_cycle(
 ) -> None:
     pipeline = make_pipeline(people=80)
     pipeline.sync()
-    moved = pipeline.sync(definitions=_variant(pipeline, tmp_path, LOWER_HOT), allow_large_change=True)
+    moved = pipeline.sync(definitions=_variant(pipeline, tmp_path, LOOSER_MQL), allow_large_change=True)
     stages = [e for e in pipeline.store.audit.overwritten_by(moved.run_id) if e.field == "stage"]
     assert len(stages) > 5
     people = pipeline.store.links.people_of(e.ref for e in stages)

@@ -144,9 +144,9 @@ def test_a_person_outside_the_system_of_record_is_written_as_usual() -> None:
         ),
         ({**CONNECTOR, "system_of_record": {"stage": "marketo"}}, "native_sync.0", "does not join"),
         (
-            {**CONNECTOR, "system_of_record": {"grade": "salesforce"}},
+            {**CONNECTOR, "system_of_record": {"rating": "salesforce"}},
             "native_sync.0.system_of_record",
-            "grade",
+            "rating",
         ),
         ({**CONNECTOR, "between": ["hubspot", "hubspot"]}, "native_sync.0", "to itself"),
     ],

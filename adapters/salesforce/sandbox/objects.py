@@ -110,6 +110,9 @@ def _leadsync(*, stage: bool) -> tuple[FieldSpec, ...]:
         FieldSpec(
             "LeadSync_Reasons__c", "LeadSync Reasons", "textarea", 32768, filterable=False, sortable=False
         ),
+        _text("LeadSync_Grade__c", "LeadSync Grade", 10),
+        _typed("LeadSync_Engagement__c", "LeadSync Engagement", "double"),
+        _text("LeadSync_Grade_Matrix__c", "LeadSync Grade Matrix", 10),
         _bool("LeadSync_BANT_Budget__c", "BANT Budget"),
         _bool("LeadSync_BANT_Authority__c", "BANT Authority"),
         _bool("LeadSync_BANT_Need__c", "BANT Need"),

@@ -39,7 +39,7 @@ def test_territories_are_tried_in_order() -> None:
     enterprise = assign(person(title="Manager", country="DE", employees=5000), {})
     assert enterprise.owner == "alice.martin@example.com"
     assert assign(person(title="Manager", country="CA"), {}).owner == "frank.miller@example.com"
-    assert assign(person(title="Manager", country="JP"), {}).owner == "sales-ops@example.com"
+    assert assign(person(title="Manager", country="JP", industry="SaaS"), {}).owner == "sales-ops@example.com"
 
 
 def test_an_active_owner_is_kept() -> None:

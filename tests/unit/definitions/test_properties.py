@@ -16,7 +16,7 @@ from leadsync.model import Activity, ActivityKind, Person, RecordRef, SetBy, Sta
 from tests.unit.definitions.helpers import AS_OF, DEFAULTS
 
 REF = RecordRef("crm", "Lead", "1")
-POSITIVE = [k for k, rule in DEFAULTS.scoring.kinds.items() if rule.points > 0]
+POSITIVE = [k for k, rule in DEFAULTS.default_profile.scoring.kinds.items() if rule.points > 0]
 MANUAL = {s for s, d in DEFAULTS.funnel.stages.items() if d.manual}
 
 titles = st.sampled_from(
@@ -139,14 +139,14 @@ def reference_engagement(
     """
     counted = [a for a in activities if a.occurred_at <= AS_OF]
     capped = {}
-    for kind, rule in DEFAULTS.scoring.kinds.items():
+    for kind, rule in DEFAULTS.default_profile.scoring.kinds.items():
         ages = [max(0.0, epoch_of(decay_at) - a.epoch) for a in counted if a.kind is kind]
         if ages and rule.points:
             points = sum(rule.points * math.exp(-rule.decay_per_second * age) for age in ages)
             capped[kind] = (
                 points if rule.cap is None or abs(points) <= rule.cap else math.copysign(rule.cap, points)
             )
-    touches = [a.occurred_at for a in counted if DEFAULTS.scoring.kinds[a.kind].points >= 0]
+    touches = [a.occurred_at for a in counted if DEFAULTS.default_profile.scoring.kinds[a.kind].points >= 0]
     return capped, max(touches, default=None)
 
 
@@ -192,17 +192,106 @@ def test_engagement_matches_a_plain_reference(person: Person, activities: list[A
     decay_as_of = AS_OF - timedelta(minutes=30)
     capped, last_touch = reference_engagement(activities, decay_as_of)
     tally = engagement_tally(
-        activities, as_of=AS_OF, rules=DEFAULTS.scoring, decay_as_of=decay_as_of, counting=False
+        activities,
+        as_of=AS_OF,
+        rules=DEFAULTS.default_profile.scoring,
+        decay_as_of=decay_as_of,
+        counting=False,
     )
     assert (tally.capped, tally.last_touch) == (capped, last_touch)  # exactly: same floats, same order
     decision = evaluate(DEFAULTS, person, activities, as_of=AS_OF, explain=False, decay_as_of=decay_as_of)
-    assert decision.engagement_score == round_half_up(math.fsum(capped.values()))
+    assert decision.engagement_score == round_half_up(math.fsum(capped.values()) - group_excess(capped))
     assert decision.ignored == tuple(a for a in activities if a.occurred_at > AS_OF)
-    rules = DEFAULTS.scoring.temperature
-    score = decision.fit_score + decision.engagement_score
+    assert decision.temperature is reference_temperature(activities, decision.engagement_score, last_touch)
+
+
+def group_excess(capped: dict[ActivityKind, float]) -> float:
+    """What the groups of kinds earn above their joint caps, the plain way."""
+    excess = 0.0
+    for _name, kinds, cap in DEFAULTS.default_profile.scoring.groups:
+        earned = math.fsum(points for kind, points in capped.items() if kind in kinds and points > 0)
+        excess += max(0.0, earned - cap)
+    return excess
+
+
+def reference_temperature(
+    activities: list[Activity], engagement: int, last_touch: datetime | None
+) -> Temperature:
+    """The temperature rules of the definitions, written out plainly."""
+    rules = DEFAULTS.default_profile.scoring.temperature
+    recent = [a for a in activities if AS_OF - rules.window <= a.occurred_at <= AS_OF]
     if last_touch is None or (rules.dormant_after is not None and AS_OF - last_touch > rules.dormant_after):
-        heat = Temperature.COLD
-    else:
-        heat = Temperature.HOT if score > rules.hot_above else Temperature.WARM
-        heat = heat if score >= rules.warm_from else Temperature.COLD
-    assert decision.temperature is heat
+        return Temperature.COLD
+    if any(a.kind in rules.hot_on for a in recent) or engagement > rules.hot_above:
+        return Temperature.HOT
+    qualified = sum(1 for a in recent if a.kind in rules.qualified)
+    if engagement >= rules.warm_from and qualified >= rules.warm_interactions:
+        return Temperature.WARM
+    return Temperature.COLD
+
+
+RANK = {Temperature.COLD: 0, Temperature.WARM: 1, Temperature.HOT: 2}
+SIGNALS = sorted(DEFAULTS.funnel.stages[Stage.SQL].routes[0].triggers)
+past = st.floats(0, 400)
+
+
+def later_or_equal(before: Stage, after: Stage) -> bool:
+    """`after` is not behind `before`: same stage, further in the funnel, or out of nurture."""
+    if before == after or before is Stage.NURTURE:
+        return True
+    return before in FUNNEL and after in FUNNEL and FUNNEL.index(after) >= FUNNEL.index(before)
+
+
+@settings(max_examples=300)
+@given(people(), activity_lists(), st.sampled_from(SIGNALS), past)
+def test_adding_a_buying_signal_never_lowers_the_stage(
+    person: Person, activities: list[Activity], kind: ActivityKind, days: float
+) -> None:
+    before = evaluate(DEFAULTS, person, activities, as_of=AS_OF).stage
+    after = evaluate(DEFAULTS, person, [*activities, activity_of(kind, days, 999)], as_of=AS_OF).stage
+    assert later_or_equal(before, after)
+
+
+better_fit = st.sampled_from(
+    [{"title": "CEO"}, {"industry": "Software"}, {"country": "FR"}, {"source": "LinkedIn"}]
+)
+
+
+@given(people(), activity_lists(), better_fit)
+def test_adding_fit_alone_never_raises_the_temperature(
+    person: Person, activities: list[Activity], fit: dict[str, str]
+) -> None:
+    before = evaluate(DEFAULTS, person, activities, as_of=AS_OF)
+    after = evaluate(DEFAULTS, msgspec.structs.replace(person, **fit), activities, as_of=AS_OF)
+    assert after.fit_score >= before.fit_score
+    assert RANK[after.temperature] <= RANK[before.temperature]
+
+
+@given(people(), better_fit)
+def test_better_fit_never_lowers_the_grade(person: Person, fit: dict[str, str]) -> None:
+    before = evaluate(DEFAULTS, person, [], as_of=AS_OF)
+    after = evaluate(DEFAULTS, msgspec.structs.replace(person, **fit), [], as_of=AS_OF)
+    grades = DEFAULTS.profile(before.profile).grade.grades()
+    assert after.profile == before.profile  # these fields choose no profile
+    assert grades.index(after.grade) <= grades.index(before.grade)
+
+
+@given(people(), activity_lists(), st.floats(0, 1_000))
+def test_decay_never_raises_the_score(person: Person, activities: list[Activity], days: float) -> None:
+    done = [a for a in activities if a.occurred_at <= AS_OF]  # nothing new arrives as time passes
+    now = evaluate(DEFAULTS, person, done, as_of=AS_OF)
+    later = evaluate(DEFAULTS, person, done, as_of=AS_OF + timedelta(days=days))
+    assert later.engagement_score <= now.engagement_score
+    assert later.score <= now.score
+
+
+@given(people(), activity_lists(POSITIVE), st.data())
+def test_removing_an_activity_never_raises_the_temperature(
+    person: Person, activities: list[Activity], data: st.DataObject
+) -> None:
+    if not activities:
+        return
+    gone = data.draw(st.integers(0, len(activities) - 1))
+    before = evaluate(DEFAULTS, person, activities, as_of=AS_OF)
+    after = evaluate(DEFAULTS, person, activities[:gone] + activities[gone + 1 :], as_of=AS_OF)
+    assert RANK[after.temperature] <= RANK[before.temperature]

@@ -14,15 +14,25 @@ def decide(who, activities=()):
     return evaluate(DEFAULTS, who, list(activities), as_of=AS_OF)
 
 
-def test_reference_grid_ceo_big_company_pricing_page_is_75_and_hot() -> None:
+def test_reference_grid_ceo_big_company_pricing_page_scores_75_but_one_page_is_not_hot() -> None:
     decision = decide(person(title="CEO", employees=300), [act("pricing_page_view")])
     assert (decision.score, decision.fit_score, decision.engagement_score) == (75, 55, 20)
+    assert decision.grade == "B"
+    assert decision.temperature is Temperature.COLD  # fit makes the score, never the temperature
+
+
+def test_reference_grid_repeated_pricing_and_product_pages_are_hot_by_accumulation() -> None:
+    pages = [act("pricing_page_view", d) for d in (1, 3)] + [act("product_page_view", d) for d in range(5)]
+    decision = decide(person(title="Manager", employees=100), pages)
+    assert decision.engagement_score > 60
     assert decision.temperature is Temperature.HOT
 
 
-def test_reference_grid_manager_mid_company_webinar_is_35_and_warm() -> None:
-    decision = decide(person(title="Manager", employees=100), [act("webinar_attended")])
-    assert decision.score == 35
+def test_reference_grid_manager_mid_company_webinar_and_product_pages_is_warm() -> None:
+    decision = decide(
+        person(title="Manager", employees=100), [act("webinar_attended"), act("product_page_view", 2)] * 2
+    )
+    assert (decision.score, decision.engagement_score) == (20 + 40, 40)
     assert decision.temperature is Temperature.WARM
 
 
