@@ -28,6 +28,7 @@ __all__ = [
     "Cursor",
     "JobLevel",
     "Owner",
+    "OwnerKind",
     "Person",
     "RecordRef",
     "SetBy",
@@ -252,13 +253,22 @@ class Activity(msgspec.Struct, frozen=True):
         return self.ref.crm
 
 
+class OwnerKind(StrEnum):
+    """What an owner is in its CRM: only people own records by default (`leadsync.definitions`)."""
+
+    PERSON = "person"
+    INTEGRATION = "integration"  # an API or automated-process user, leadsync's own login included
+    QUEUE = "queue"
+
+
 class Owner(msgspec.Struct, frozen=True):
-    """A sales or marketing user who can own people, matched across CRMs by e-mail."""
+    """A user or queue that can own people in a CRM, matched across CRMs by e-mail."""
 
     email: str
     name: str = ""
     active: bool = True
     crm_ids: Mapping[str, str] = _NO_ITEMS
+    kind: OwnerKind = OwnerKind.PERSON
 
     def __post_init__(self) -> None:
         force_setattr(self, "email", normalize_email(self.email))

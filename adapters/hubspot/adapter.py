@@ -23,7 +23,7 @@ from leadsync.adapter_api import (
     WriteResult,
 )
 from leadsync.kit import Pages, epoch_ms, excerpt, from_epoch_ms, merged_pages
-from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
+from leadsync.model import Activity, Cursor, Owner, OwnerKind, Person, RecordRef
 
 from .activities import changed_activities
 from .batch_reads import BATCH
@@ -157,7 +157,14 @@ class HubSpotAdapter:
 
 
 def _owner(raw: Mapping[str, Any], crm: str) -> Owner:
+    """An owner of `/crm/v3/owners`: `type` is PERSON or QUEUE (hubspot-api-client 12.0.0
+    `PublicOwner.type`, generated from the public spec); a private app is never an owner."""
     name = " ".join(part for part in (raw.get("firstName"), raw.get("lastName")) if part)
+    kind = OwnerKind.QUEUE if raw.get("type") == "QUEUE" else OwnerKind.PERSON
     return Owner(
-        str(raw["email"]), name, active=not raw.get("archived", False), crm_ids={crm: str(raw["id"])}
+        str(raw["email"]),
+        name,
+        active=not raw.get("archived", False),
+        crm_ids={crm: str(raw["id"])},
+        kind=kind,
     )

@@ -56,7 +56,7 @@ class SalesforceAdapter:
         return schema_report(self._client, self.name, self._mapping)
 
     def owners(self) -> Iterable[Owner]:
-        """Users with an e-mail (inactive ones flagged); a queue is not a person."""
+        """Users and queues with an e-mail, each of its kind (inactive users flagged)."""
         return self._owners.refresh()
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:

@@ -20,10 +20,11 @@ from leadsync.cli.output import (
 )
 from leadsync.clock import SystemClock
 from leadsync.config import Settings, config_path, crms_alone, load_config, unset_credentials
-from leadsync.definitions import load_definitions
+from leadsync.definitions import Definitions, kind_counts, load_definitions, valid_owners, why_not
 from leadsync.engine.probe import probe_writes
 from leadsync.exceptions import ConfigError
 from leadsync.mapping import load_mapping
+from leadsync.model import Owner
 from leadsync.pipeline import crm_connections, unanswered
 from leadsync.problems import Problem
 from leadsync.toml_input import read_toml
@@ -139,10 +140,12 @@ def _crm_problems(settings: Settings, *, live: bool, probe: int) -> list[Problem
     with err.status("connecting…"):
         failed = unanswered(settings, connections)  # a CRM that cannot be reached is not checked further
     problems = list(failed.values())
+    definitions = _definitions(settings)
     for connection in (c for c in connections if c.name not in failed):
         with err.status(f"checking {connection.name}…"):
             found = connection.adapter.check().problems
         problems += found
+        _report_owners(connection.name, tuple(connection.adapter.owners()), definitions)
         if probe and not found:
             with err.status(f"writing {probe} records of {connection.name} back…"):
                 written, refused = probe_writes(connection, probe)
@@ -151,6 +154,34 @@ def _crm_problems(settings: Settings, *, live: bool, probe: int) -> list[Problem
             )
             problems += refused
     return problems
+
+
+def _definitions(settings: Settings) -> Definitions | None:
+    """The pipeline's definitions, or None when they do not load (their problems are listed apart)."""
+    path = settings.definitions.path
+    try:
+        return load_definitions(settings.resolve(path) if path else None)
+    except ConfigError:
+        return None
+
+
+def _report_owners(crm: str, owners: tuple[Owner, ...], definitions: Definitions | None) -> None:
+    """On stderr: the CRM's owners by kind, and a warning when the fallback owner may not own there."""
+    counts = ", ".join(f"{n} {kind}" for kind, n in kind_counts(owners).items())
+    err.print(f"{crm}: owners {counts}", markup=False, highlight=False)
+    if definitions is None:
+        return
+    fallback = definitions.owners.fallback
+    valid = valid_owners(owners, definitions.owners.queues)
+    if fallback not in valid:
+        err.print(
+            f"warning: {crm}: the fallback owner {fallback} is {why_not(valid, fallback)}, "
+            "so records it is given there keep no valid owner. Fix: make it an active person in "
+            "that CRM, or list its queue in [owners] queues of the definitions",
+            markup=False,  # "[owners]" is text, not a style
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _summary(settings: Settings) -> None:

@@ -9,6 +9,13 @@ from leadsync.definitions.evaluator import (
     round_half_up,
 )
 from leadsync.definitions.loader import BUILT_IN_CHECKLISTS, default_definitions_path, load_definitions
+from leadsync.definitions.owner_validity import (
+    ValidOwners,
+    kind_counts,
+    valid_everywhere,
+    valid_owners,
+    why_not,
+)
 from leadsync.definitions.owners import RoundRobin
 from leadsync.definitions.stages import FUNNEL
 
@@ -19,9 +26,14 @@ __all__ = [
     "Definitions",
     "Reason",
     "RoundRobin",
+    "ValidOwners",
     "default_definitions_path",
     "evaluate",
     "grade_matrix",
+    "kind_counts",
     "load_definitions",
     "round_half_up",
+    "valid_everywhere",
+    "valid_owners",
+    "why_not",
 ]

@@ -413,7 +413,9 @@ class _Compiler:
                 self.condition(territory.when, f"{key}.when", DECISION_FACTS) if territory.when else always
             )
             territories.append(Territory(territory.name, covers, pool))
-        return OwnerRules(owners.keep_existing, owners.assign_from, tuple(territories), fallback)
+        return OwnerRules(
+            owners.keep_existing, owners.assign_from, tuple(territories), fallback, tuple(owners.queues)
+        )
 
     def emails(self, values: Iterable[str], key: str) -> tuple[str, ...]:
         return tuple(email for i, raw in enumerate(values) if (email := self.email(raw, f"{key}[{i}]")))

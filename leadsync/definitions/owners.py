@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from leadsync.conditions import Facts, Predicate
+from leadsync.definitions.owner_validity import why_not
 from leadsync.model import Stage
 
 __all__ = ["OwnerChoice", "OwnerRules", "RoundRobin", "Territory", "choose_owner"]
@@ -41,6 +42,7 @@ class OwnerRules:
     assign_from: Stage
     territories: tuple[Territory, ...]
     fallback: str
+    queues: tuple[str, ...] = ()  # queue e-mails or names that may own records
     unassigned: str = field(init=False, repr=False, compare=False)  # built once, not per person
 
     def __post_init__(self) -> None:
@@ -66,18 +68,35 @@ def choose_owner(
 ) -> OwnerChoice:
     """Keep a valid owner; otherwise, if the stage needs one, assign from the matching territory.
 
-    `active_owners` are the e-mails of active users in the CRMs; None means unknown, and then
-    every owner counts as active.
+    `active_owners` are the e-mails of the valid owners in the CRMs (`owner_validity`); None
+    means unknown, and then every owner counts as valid. A current owner who is not valid (an
+    integration user, an unlisted queue, someone who left) is replaced by the rules, and the
+    reason says why.
     """
     valid = current is not None and (active_owners is None or current in active_owners)
     if valid and rules.keep_existing:
         return OwnerChoice(current, "current owner kept (active)", round_robin)
     if not needs_owner:
         return OwnerChoice(current, rules.unassigned, round_robin)
+    choice = _assigned(rules, facts, current if valid else None, round_robin, active_owners)
+    if current is None or valid or active_owners is None:
+        return choice
+    why = f"current owner {current} is {why_not(active_owners, current)}: assigned by the rules, "
+    return OwnerChoice(choice.email, why + choice.reason, choice.round_robin)
+
+
+def _assigned(
+    rules: OwnerRules,
+    facts: Facts,
+    current: str | None,
+    round_robin: RoundRobin,
+    active_owners: Collection[str] | None,
+) -> OwnerChoice:
+    """The owner the territories (then the fallback) give; a valid `current` in the pool stays."""
     for territory in rules.territories:
         if not territory.covers(facts):
             continue
-        if valid and current in territory.pool:
+        if current is not None and current in territory.pool:
             return OwnerChoice(current, f"territory {territory.name}, current owner kept", round_robin)
         position = round_robin.get(territory.name, 0)
         size = len(territory.pool)

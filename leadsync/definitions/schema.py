@@ -208,6 +208,9 @@ class OwnersSpec(_Strict):
     keep_existing: bool = Field(default=True, description="true: an active owner is never replaced")
     assign_from: Stage = Field(default=Stage.MQL, description="the first funnel stage that gets an owner")
     fallback: str = Field(description="the owner e-mail when no territory matches")
+    queues: list[str] = Field(
+        default_factory=list, description="queues (e-mails or names) that may own records"
+    )
     territories: list[TerritorySpec] = Field(default_factory=list, description="[[owners.territories]]")
 
 

@@ -23,7 +23,7 @@ from leadsync.adapter_api import AdapterError, AuthError, TransientError
 from leadsync.clock import Clock
 from leadsync.config import GuardSettings, Settings
 from leadsync.connections import Connection
-from leadsync.definitions import Definitions
+from leadsync.definitions import Definitions, valid_owners
 from leadsync.engine.deciding import Decider, Writable
 from leadsync.engine.evaluating import Impact, batches, evaluations
 from leadsync.engine.explaining import explain
@@ -32,7 +32,7 @@ from leadsync.engine.reading import Progress, Reader
 from leadsync.engine.rollback import RollbackReport, rollback
 from leadsync.engine.writing import Mode, Writer
 from leadsync.exceptions import LeadsyncError
-from leadsync.model import Cursor, RecordRef
+from leadsync.model import Cursor, Owner, RecordRef
 from leadsync.store import PersonId, RunStatus, Store
 from leadsync.systems_of_record import SystemsOfRecord
 
@@ -137,7 +137,7 @@ class SyncEngine:
         chosen = definitions or self.definitions
         with self.store.lease(self.pipeline):
             at = self.clock.now()
-            owners = self._active_owners(CycleReport("plan"))
+            owners = self._crm_owners(CycleReport("plan"))
             if definitions is None:
                 self._read_all(CycleReport("plan"), owners, at, _never)
             everyone = definitions is not None or self.store.definitions_version.get() != chosen.version
@@ -150,7 +150,7 @@ class SyncEngine:
     def explain(self, email: str) -> dict[str, Any] | None:
         """Everything about the person with this e-mail as of now, or None if unknown."""
         report = CycleReport("explain")
-        decider = self._decider(self.definitions, self.clock.now(), self._active_owners(report))
+        decider = self._decider(self.definitions, self.clock.now(), self._crm_owners(report))
         return explain(self.store, decider, self.connections, email)
 
     def rollback(self, run_id: str) -> RollbackReport:
@@ -170,7 +170,7 @@ class SyncEngine:
     ) -> None:
         if self.store.definitions_version.get() != self.definitions.version:
             self.store.persons.mark_all_due()
-        owners = self._active_owners(report)
+        owners = self._crm_owners(report)
         reached, complete = self._read_all(report, owners, at, stop)
         decider = self._decider(self.definitions, at, owners)
         # Reads that ended early (a stop, a spent budget) leave people half read (a CRM's
@@ -197,7 +197,7 @@ class SyncEngine:
     def _read_all(
         self,
         report: CycleReport,
-        owners: Mapping[str, frozenset[str]],
+        owners: Mapping[str, object],
         at: datetime,
         stop: Callable[[], bool],
     ) -> tuple[dict[str, dict[str, Cursor]], bool]:
@@ -267,13 +267,14 @@ class SyncEngine:
         )
 
     def _decider(
-        self, definitions: Definitions, at: datetime, owners: Mapping[str, frozenset[str]]
+        self, definitions: Definitions, at: datetime, owners: Mapping[str, tuple[Owner, ...]]
     ) -> Decider:
+        queues = definitions.owners.queues
         decider = Decider(
             definitions,
             as_of=at,
             writable=self._writable_for(owners),
-            active_owners=owners,
+            active_owners={crm: valid_owners(listed, queues) for crm, listed in owners.items()},
             round_robin=self.store.round_robin.load(),
             systems=self._systems,
         )
@@ -282,19 +283,20 @@ class SyncEngine:
         )
         return decider
 
-    def _writable_for(self, up: Mapping[str, frozenset[str]]) -> Writable:
+    def _writable_for(self, up: Mapping[str, object]) -> Writable:
         def writable(ref: RecordRef, values: Mapping[str, object]) -> dict[str, object]:
             connection = self._by_name.get(ref.crm)
             return connection.takes(ref.object_type, values) if connection and ref.crm in up else {}
 
         return writable
 
-    def _active_owners(self, report: CycleReport) -> dict[str, frozenset[str]]:
-        """Each reachable CRM's active owners; a CRM that cannot be reached sits this cycle out."""
-        owners: dict[str, frozenset[str]] = {}
+    def _crm_owners(self, report: CycleReport) -> dict[str, tuple[Owner, ...]]:
+        """Each reachable CRM's owners (the decider keeps the valid ones); a CRM that cannot be
+        reached sits this cycle out."""
+        owners: dict[str, tuple[Owner, ...]] = {}
         for connection in self.connections:
             try:
-                owners[connection.name] = frozenset(o.email for o in connection.adapter.owners() if o.active)
+                owners[connection.name] = tuple(connection.adapter.owners())
             except (AuthError, TransientError, AdapterError) as exc:
                 report.crm(connection.name).errors.append(f"skipped: {type(exc).__name__}: {exc}")
                 if isinstance(exc, AuthError):

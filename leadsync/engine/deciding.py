@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from leadsync.consent import opted_out
-from leadsync.definitions import Decision, Definitions, Reason, evaluate, grade_matrix
+from leadsync.definitions import (
+    Decision,
+    Definitions,
+    Reason,
+    ValidOwners,
+    evaluate,
+    grade_matrix,
+    valid_everywhere,
+)
 from leadsync.identity import counted_once, merged_person
 from leadsync.model import Activity, RecordRef
 from leadsync.store import DecidedFigures, PersonFile, PersonId, PersonUpdate, StageChange
@@ -60,7 +68,7 @@ class Decider:
         self.writable = writable
         self.active_owners = active_owners
         self._explain = False
-        self._owners_cache: dict[frozenset[str], frozenset[str] | None] = {}
+        self._owners_cache: dict[frozenset[str], ValidOwners | None] = {}
 
     def wants_reasons(self, names: Collection[str]) -> None:
         """Explain every decision when some CRM stores the reasons."""
@@ -144,19 +152,19 @@ class Decider:
         self, ref: RecordRef, values: Mapping[str, object], present: Collection[str]
     ) -> dict[str, object]:
         """The values this record takes: neither a field a native sync carries to it from the
-        person's record in its system of record, nor an owner who is no active user of its CRM."""
+        person's record in its system of record, nor an owner who is not valid in its CRM."""
         chosen = self.writable(ref, self.systems.without_carried(values, ref.crm, present))
         active = self.active_owners.get(ref.crm)
         if "owner" in chosen and active is not None and chosen["owner"] not in active:
             del chosen["owner"]
         return chosen
 
-    def _owners_for(self, records: Mapping[RecordRef, object]) -> frozenset[str] | None:
-        """Owners active in every CRM the person is in: an owner must exist where it is written."""
+    def _owners_for(self, records: Mapping[RecordRef, object]) -> ValidOwners | None:
+        """Owners valid in every CRM the person is in: an owner must exist where it is written."""
         crms = frozenset(ref.crm for ref in records)
         if crms not in self._owners_cache:
-            sets = [frozenset(self.active_owners[crm]) for crm in sorted(crms) if crm in self.active_owners]
-            self._owners_cache[crms] = frozenset.intersection(*sets) if sets else None
+            sets = [self.active_owners[crm] for crm in sorted(crms) if crm in self.active_owners]
+            self._owners_cache[crms] = valid_everywhere(sets)
         return self._owners_cache[crms]
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +12,10 @@ from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.cli import app
 from leadsync.clock import SystemClock
+from tests.conftest import REPO
 
 runner = CliRunner()
+DEFINITIONS = REPO / "mappings" / "definitions.toml"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +44,33 @@ def test_check_live_connects_to_both_sandboxes(write_config, sandboxes) -> None:
     result, document = check(write_config, config_for(sandboxes), "--live")
     assert result.exit_code == 0, document
     assert document == {"ok": True, "errors": []}
+    assert not any(line.startswith("warning:") for line in result.stderr.splitlines())  # fallback: a person
+
+
+def test_check_live_counts_owners_by_kind_and_warns_of_a_fallback_who_cannot_own(
+    write_config, sandboxes, tmp_path: Path
+) -> None:
+    integration = "leadsync.integration@sales.example.com"  # the user the Salesforce sandbox signs in as
+    shipped = 'fallback = "sales-ops@example.com"'
+    defs = DEFINITIONS.read_text().replace(shipped, f'fallback = "{integration}"')
+    (tmp_path / "defs.toml").write_text(defs, encoding="utf-8")
+    text = config_for(sandboxes) + '\n[definitions]\npath = "defs.toml"\n'
+    result, document = check(write_config, text, "--live")
+    assert result.exit_code == 0, document  # a warning, not a problem
+    assert document == {"ok": True, "errors": []}
+    lines = result.stderr.splitlines()
+    # The seeded team: 9 people, one of whom left; Salesforce adds leadsync's own login and a
+    # queue with an e-mail (its other queue has none).
+    assert "sf: owners 8 person, 1 integration, 1 queue, 1 inactive" in lines
+    assert "hs: owners 8 person, 0 integration, 0 queue, 1 inactive" in lines
+    fix = (
+        "so records it is given there keep no valid owner. Fix: make it an active person in that CRM, "
+        "or list its queue in [owners] queues of the definitions"
+    )
+    assert [line for line in lines if line.startswith("warning:")] == [
+        f"warning: sf: the fallback owner {integration} is an integration user, {fix}",
+        f"warning: hs: the fallback owner {integration} is no active user of the CRM, {fix}",
+    ]
 
 
 def test_check_live_reports_refused_credentials_without_echoing_them(write_config, sandboxes) -> None:

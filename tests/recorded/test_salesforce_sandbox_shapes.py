@@ -22,6 +22,8 @@ from tests.sandbox.hubspot_helpers import NOW
 
 # A query locator path: /services/data/vXX.X/query/<18-character id starting 01g>-<offset>.
 NEXT_RECORDS_URL = r"/services/data/v\d+\.\d/query/01g[0-9A-Za-z]{15}-\d+"
+# The identity URL: https://<host>/id/<18-character org id>/<18-character user id>.
+IDENTITY_URL = r"https://[^/]+/id/00D[0-9A-Za-z]{15}/005[0-9A-Za-z]{15}"
 BAD_ID = "001xx000003DGb2999"  # the malformed id of the REST guide's example
 
 # -- allowed differences: each named, each with its reason ---------------------------------------
@@ -151,6 +153,16 @@ def test_describe(http, salesforce):
     assert_same_shape(
         "salesforce/describe_account.json", answer.json(), ignore={*DESCRIBE_ABSENT, DESCRIBE_URLS}
     )
+
+
+def test_resources_by_version_name_the_session_user(http, salesforce):
+    """The `identity` URL ends with the id of the session's user: how the adapter knows its own login."""
+    answer = http.get(data(salesforce, ""))
+    assert answer.status_code == 200
+    assert_same_shape("salesforce/resources_by_version.json", answer.json(), maps={"$"})
+    for body in (recorded("salesforce/resources_by_version.json"), answer.json()):
+        assert re.fullmatch(IDENTITY_URL, body["identity"]), body["identity"]
+    assert answer.json()["identity"].endswith(f"/{salesforce.store.integration_user_id}")
 
 
 def test_401_invalid_session(http, salesforce):

@@ -6,6 +6,10 @@ token appended to the password, and reads `sessionId` and `serverUrl` from the a
 bearer login POSTs `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` and an RS256
 `assertion` (iss = consumer key, sub = username, aud = https://{domain}.salesforce.com) to
 `https://{domain}.salesforce.com/services/oauth2/token`.
+
+`owners()` asks once per adapter who the session's user is (Resources by Version), then
+queries the users, then the queues: the `salesforce_api` fixture answers the first and the
+last; each test answers the users' query.
 """
 
 from __future__ import annotations
@@ -35,10 +39,14 @@ from leadsync.adapter_api import (
 from leadsync.clock import ManualClock
 from leadsync.kit import CallRefused
 
-from .conftest import MAPPING
+from .conftest import MAPPING, soql_from
+
+pytestmark = pytest.mark.usefixtures("salesforce_api")
 
 INSTANCE = "https://na1.my.salesforce.com"
-QUERY = f"{INSTANCE}/services/data/v59.0/query/"
+RESOURCES = f"{INSTANCE}/services/data/v59.0/"
+QUERY = f"{RESOURCES}query/"
+USERS_QUERY = [soql_from("User")]
 PASSWORD, TOKEN = "p&ss<word>", "TOKEN42xyz"
 SESSIONS = ("00DSESSION!first", "00DSESSION!second")
 USERS = {"totalSize": 1, "done": True, "records": [
@@ -83,14 +91,13 @@ def _bearer(call: Any) -> str:
     return str(call.request.headers["Authorization"]).removeprefix("Bearer ")
 
 
-@responses.activate
 def test_password_login_sends_the_token_and_renews_once_on_401() -> None:
     login = "https://test.salesforce.com/services/Soap/u/59.0"
     responses.post(login, body=_soap_ok(SESSIONS[0]))
     responses.post(login, body=_soap_ok(SESSIONS[1]))
-    responses.get(QUERY, json=USERS)
-    responses.get(QUERY, json=_EXPIRED, status=401)
-    responses.get(QUERY, json=USERS)
+    responses.get(QUERY, json=USERS, match=USERS_QUERY)
+    responses.get(QUERY, json=_EXPIRED, status=401, match=USERS_QUERY)
+    responses.get(QUERY, json=USERS, match=USERS_QUERY)
     adapter = _adapter(username="ann@x.example", password=PASSWORD, security_token=TOKEN, domain="test")
     assert [o.email for o in adapter.owners()] == ["ann@x.example"]
     assert [o.email for o in adapter.owners()] == ["ann@x.example"]
@@ -101,11 +108,12 @@ def test_password_login_sends_the_token_and_renews_once_on_401() -> None:
     assert f"<n1:password>p&amp;ss&lt;word&gt;{TOKEN}</n1:password>" in envelope  # escaped, token appended
     assert logins[0].request.headers["SOAPAction"] == "login"
     queries = [c for c in responses.calls if str(c.request.url).startswith(QUERY)]
-    assert [_bearer(c) for c in queries] == [SESSIONS[0], SESSIONS[0], SESSIONS[1]]
-    assert adapter.usage().calls == 3
+    # users, queues; users refused (401); after the renewal: users, queues
+    assert [_bearer(c) for c in queries] == [SESSIONS[0]] * 3 + [SESSIONS[1]] * 2
+    assert [c.request.url for c in responses.calls].count(RESOURCES) == 1  # the session's user: asked once
+    assert adapter.usage().calls == 6
 
 
-@responses.activate
 def test_a_refused_password_login_is_an_auth_error_without_secrets() -> None:
     responses.post("https://login.salesforce.com/services/Soap/u/59.0", body=_SOAP_FAULT, status=500)
     adapter = _adapter(username="ann@x.example", password=PASSWORD, security_token=TOKEN)
@@ -118,18 +126,17 @@ def test_a_refused_password_login_is_an_auth_error_without_secrets() -> None:
     assert caught.value.__suppress_context__
 
 
-@responses.activate
 def test_a_renewed_session_that_is_refused_again_fails_clearly() -> None:
     login = "https://login.salesforce.com/services/Soap/u/59.0"
     responses.post(login, body=_soap_ok(SESSIONS[0]))
     responses.post(login, body=_soap_ok(SESSIONS[1]))
-    responses.get(QUERY, json=_EXPIRED, status=401)
-    responses.get(QUERY, json=_EXPIRED, status=401)
+    responses.get(QUERY, json=_EXPIRED, status=401, match=USERS_QUERY)
+    responses.get(QUERY, json=_EXPIRED, status=401, match=USERS_QUERY)
     adapter = _adapter(username="ann@x.example", password=PASSWORD, security_token=TOKEN)
     with pytest.raises(AuthError, match="freshly renewed session") as caught:
         list(adapter.owners())
     assert not any(secret in str(caught.value) for secret in (*SESSIONS, PASSWORD, TOKEN))
-    assert len(responses.calls) == 4  # login, 401, one renewal, 401: no loop
+    assert len(responses.calls) == 5  # login, the session's user, 401, one renewal, 401: no loop
 
 
 def _rsa_key(tmp_path: Path) -> tuple[Path, rsa.RSAPublicKey]:
@@ -144,15 +151,14 @@ def _rsa_key(tmp_path: Path) -> tuple[Path, rsa.RSAPublicKey]:
 
 
 @pytest.mark.parametrize("domain", ["login", "test"])
-@responses.activate
 def test_jwt_bearer_login_posts_a_signed_assertion_and_renews_on_401(tmp_path: Path, domain: str) -> None:
     key_file, public = _rsa_key(tmp_path)
     token_url = f"https://{domain}.salesforce.com/services/oauth2/token"
     for session_id in SESSIONS:
         responses.post(token_url, json={"access_token": session_id, "instance_url": INSTANCE,
                                         "token_type": "Bearer"})  # fmt: skip
-    responses.get(QUERY, json=_EXPIRED, status=401)
-    responses.get(QUERY, json=USERS)
+    responses.get(QUERY, json=_EXPIRED, status=401, match=USERS_QUERY)
+    responses.get(QUERY, json=USERS, match=USERS_QUERY)
     adapter = _adapter(username="ann@x.example", consumer_key="3MVG9consumer", private_key_file=str(key_file),
                        domain=domain)  # fmt: skip
     assert [o.email for o in adapter.owners()] == ["ann@x.example"]
@@ -165,10 +171,10 @@ def test_jwt_bearer_login_posts_a_signed_assertion_and_renews_on_401(tmp_path: P
     )
     assert (claims["iss"], claims["sub"]) == ("3MVG9consumer", "ann@x.example")
     queries = [c for c in responses.calls if str(c.request.url).startswith(QUERY)]
-    assert [_bearer(c) for c in queries] == list(SESSIONS)
+    # users refused (401); after the renewal: users, queues
+    assert [_bearer(c) for c in queries] == [SESSIONS[0], SESSIONS[1], SESSIONS[1]]
 
 
-@responses.activate
 def test_a_refused_jwt_login_is_an_auth_error(tmp_path: Path) -> None:
     key_file, _ = _rsa_key(tmp_path)
     responses.post(
@@ -204,18 +210,17 @@ def _error(code: str, message: str) -> list[dict[str, str]]:
         (400, _error("INVALID_TYPE", "sObject type 'User' is not supported."), StreamUnavailable, []),
     ],
 )
-@responses.activate
 def test_the_error_table_maps_each_answer_to_one_adapter_error(
     status: int, body: object, expected: type[AdapterError], waits: list[float]
 ) -> None:
     kwargs: dict[str, Any] = {"json": body} if isinstance(body, list) else {"body": str(body)}
-    responses.get(QUERY, status=status, **kwargs)
+    responses.get(QUERY, status=status, match=USERS_QUERY, **kwargs)
     slept: list[float] = []
     with pytest.raises(AdapterError) as caught:
         list(_adapter(slept, **BARE).owners())
     assert type(caught.value) is expected
     assert slept == waits
-    assert len(responses.calls) == 1 + len(waits)
+    assert len(responses.calls) == 2 + len(waits)  # the session's user, then the users' query and its retries
     text = str(caught.value)
     assert "crm.sf" in text
     assert SESSION not in text
@@ -226,11 +231,10 @@ def test_the_error_table_maps_each_answer_to_one_adapter_error(
 
 @pytest.mark.parametrize("error", [requests.ConnectTimeout("slow"), requests.ReadTimeout("slow"),
                                    requests.ConnectionError("refused")])  # fmt: skip
-@responses.activate
 def test_timeouts_and_connection_errors_are_retried_then_transient(error: Exception) -> None:
-    responses.get(QUERY, body=error)
-    responses.get(QUERY, body=error)
-    responses.get(QUERY, body=error)
+    responses.get(QUERY, body=error, match=USERS_QUERY)
+    responses.get(QUERY, body=error, match=USERS_QUERY)
+    responses.get(QUERY, body=error, match=USERS_QUERY)
     slept: list[float] = []
     with pytest.raises(TransientError, match=r"crm\.sf") as caught:
         list(_adapter(slept, **BARE).owners())
@@ -238,14 +242,14 @@ def test_timeouts_and_connection_errors_are_retried_then_transient(error: Except
     assert SESSION not in str(caught.value)
 
 
-@responses.activate
 def test_batch_size_header_is_sent_on_the_first_page_and_on_query_more() -> None:
     more = "/services/data/v59.0/query/01gxx0000000001AAA-200"
     first = {**USERS, "done": False, "nextRecordsUrl": more}
-    responses.get(QUERY, json=first)
+    responses.get(QUERY, json=first, match=USERS_QUERY)
     responses.get(f"{INSTANCE}{more}", json=USERS)
     owners = list(_adapter(**BARE, page_size=250).owners())
     assert len(owners) == 2
-    assert len(responses.calls) == 2
-    assert [c.request.headers.get("Sforce-Query-Options") for c in responses.calls] == ["batchSize=250"] * 2
+    assert len(responses.calls) == 4  # the session's user, the users' two pages, the queues
+    queries = [c for c in responses.calls if str(c.request.url).startswith(QUERY)]
+    assert [c.request.headers.get("Sforce-Query-Options") for c in queries] == ["batchSize=250"] * 3
     assert all(json.dumps(dict(c.request.headers)).count(SESSION) == 1 for c in responses.calls)

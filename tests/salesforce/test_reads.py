@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from adapters.salesforce.sandbox import SalesforceSandbox
 from leadsync.adapter_api import Page
-from leadsync.model import ActivityKind, Cursor, Person, RecordRef
+from leadsync.model import ActivityKind, Cursor, OwnerKind, Person, RecordRef
 
 from .conftest import MakeAdapter
 
@@ -149,11 +149,20 @@ def test_activities_are_mapped_to_kinds_and_linked_to_people(sandbox, make_adapt
     assert [page.cursor for page in pages] == sorted(page.cursor for page in pages)
 
 
-def test_owners_by_email_with_inactive_flagged_and_no_queue(sandbox, make_adapter: MakeAdapter) -> None:
+def test_owners_by_email_with_inactive_flagged_and_queues_and_the_own_login_by_kind(
+    sandbox, make_adapter: MakeAdapter
+) -> None:
     owners = list(make_adapter().owners())
     users = sandbox.store.records("User")
-    assert {o.crm_ids["sf"] for o in owners} == {u["Id"] for u in users if u["Email"]}
-    assert not any(o.crm_ids["sf"].startswith("00G") for o in owners)
+    queues = [g for g in sandbox.store.records("Group") if g["Type"] == "Queue" and g["Email"]]
+    assert queues
+    assert {o.crm_ids["sf"] for o in owners} == {u["Id"] for u in users if u["Email"]} | {
+        q["Id"] for q in queues
+    }
+    assert {o.crm_ids["sf"] for o in owners if o.kind is OwnerKind.QUEUE} == {q["Id"] for q in queues}
+    assert [o.crm_ids["sf"] for o in owners if o.kind is OwnerKind.INTEGRATION] == [
+        sandbox.store.integration_user_id
+    ]
     inactive = {u["Id"] for u in users if not u["IsActive"]}
     assert inactive
     assert {o.crm_ids["sf"] for o in owners if not o.active} == inactive

@@ -142,11 +142,13 @@ def test_budget_signal_before_the_next_call(sandbox, make_adapter: MakeAdapter) 
     adapter = make_adapter(budget_share=0.5)
     sandbox.store.set_api_usage(60_000)
     try:
-        list(adapter.owners())  # this call reports 60 % used
         before = sandbox.calls.count()
         with pytest.raises(BudgetExhausted, match="budget share 50%"):
+            list(adapter.owners())  # its first call reports 60 % used: the next one is not sent
+        assert sandbox.calls.count() == before + 1
+        with pytest.raises(BudgetExhausted, match="budget share 50%"):
             list(adapter.owners())
-        assert sandbox.calls.count() == before
+        assert sandbox.calls.count() == before + 1
         sandbox.faults.push(Fault(kind="request_limit", path="/query"))
         with pytest.raises(BudgetExhausted, match="REQUEST_LIMIT_EXCEEDED"):
             list(make_adapter().owners())

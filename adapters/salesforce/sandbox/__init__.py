@@ -2,9 +2,9 @@
 
 `SalesforceSandbox` seeds an org from `leadsync.testing.seed.population` and serves it over HTTPS
 on 127.0.0.1 (a throwaway `trustme` CA), so the unmodified simple-salesforce client talks to
-it: `/services/data/` (versions), `vXX.X/` (resources), `query` and `queryAll` with paging
-and locators, `limits`, `sobjects` (global describe), `sobjects/<Type>/describe`,
-`sobjects/<Type>/<Id>` (GET, PATCH), `composite/sobjects` (PATCH) and
+it: `/services/data/` (versions), `vXX.X/` (resources: five, and the session's `identity`),
+`query` and `queryAll` with paging and locators, `limits`, `sobjects` (global describe),
+`sobjects/<Type>/describe`, `sobjects/<Type>/<Id>` (GET, PATCH), `composite/sobjects` (PATCH) and
 `/services/oauth2/token` (client credentials). Paths, payloads, paging, limits and error
 bodies follow the REST guide and shared/api-notes.md; each module's docstring says which
 rules it follows. Tests reach in through `store` (records, human edits, validation rules,

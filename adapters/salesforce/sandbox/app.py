@@ -164,9 +164,13 @@ class SalesforceApp:
 
     # -- handlers --------------------------------------------------------------------------
     def _resources(self, call: _Call) -> Response:
+        """Resources by Version: the resources served, and the session's `identity` URL (its user
+        id last), as in the REST guide's example body (tests/fixtures/recorded/README.md)."""
         base = f"/services/data/v{call.version}"
         names = ("sobjects", "query", "queryAll", "limits", "composite")
-        return json_response(200, {name: f"{base}/{name}" for name in names})
+        answer = {name: f"{base}/{name}" for name in names}
+        answer["identity"] = f"{self._instance_url()}/id/{self.sessions.org_id}/{call.user_id}"
+        return json_response(200, answer)
 
     def _query(self, call: _Call) -> Response:
         text = call.request.args.get("q", "")
