@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
@@ -35,8 +35,10 @@ __all__ = [
     "CallRecord",
     "Change",
     "Clock",
+    "CostEstimate",
     "CrmMapping",
     "CurrentValues",
+    "Estimating",
     "Gone",
     "ManagedValues",
     "ManualClock",
@@ -148,6 +150,9 @@ class CurrentValues(msgspec.Struct, frozen=True):
     properties: Mapping[str, RawValue] = msgspec.field(default_factory=dict)
     """The mapped write properties as the CRM holds them (owner ids, option values): what a
     rollback compares with and puts back."""
+    reasons: Mapping[str, str] = msgspec.field(default_factory=dict)
+    """Why the record holds a managed value, by name, as the CRM tells it (a lost deal's reason
+    for the stage it gives): kept with a stage a human set there, in the stage history."""
 
 
 class Change(msgspec.Struct, frozen=True):
@@ -207,6 +212,25 @@ class ApiUsage(msgspec.Struct, frozen=True):
     limit: int | None = None
     skipped: tuple[str, ...] = ()
     """Why parts of the last read were skipped (e.g. a stream the CRM's tier refuses): warnings."""
+
+
+class CostEstimate(msgspec.Struct, frozen=True):
+    """What a cycle costs a CRM that bills calls in a daily budget of its own units (Pipedrive's tokens)."""
+
+    unit: str
+    read: int  # spent by the read just made (a plan reads as a cycle does)
+    writes: int  # what writing the planned changes would cost
+    budget: int  # the units leadsync may spend a day (its share)
+    notes: tuple[str, ...] = ()  # what else a cycle pays, e.g. a full scan each read
+
+
+@runtime_checkable
+class Estimating(Protocol):
+    """An adapter whose CRM bills calls in budget units: `leadsync plan` shows its estimate."""
+
+    def estimate(self, records: int) -> CostEstimate:
+        """The cost of the read made so far and of writing `records` records."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Final
 
+import msgspec
+
 from leadsync import adapter_api as contract
 from leadsync import kit
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
 from .client import COSTS, PipedriveClient, Row
-from .deals import DEAL_FIELDS, INCLUDE, Deals, with_status
+from .deals import DEAL_FIELDS, INCLUDE, STATUS, Deals, with_status
 from .fields import PersonFields
+from .leads import Leads
+from .leads import stamp as lead_stamp
 from .merges import Merges
 from .options import missing_options
 from .reads import LOWEST, SECOND, Place, Stream, stamp_of
@@ -23,6 +27,7 @@ __all__ = ["PipedriveAdapter"]
 
 PERSON: Final = "person"
 ACTIVITY: Final = "activity"
+LEAD: Final = "lead"  # the Leads inbox, read as activities only where the mapping names it
 IDS_PER_READ: Final = 100  # GET /api/v2/persons?ids=: "up to 100 entity ids"
 WORDS: Final = kit.SchemaWords(
     "Pipedrive",
@@ -45,6 +50,7 @@ class PipedriveAdapter:
         )
         self._deals = Deals(self._client, settings.page_size)
         self._merges = Merges(self._client, settings.page_size)
+        self._leads = Leads(self._client, settings.page_size)
         self._activities = Stream(self._client, "activities", "/api/v2/activities", settings.page_size)
         self._fields: PersonFields | None = None
         self._users: list[Row] | None = None
@@ -106,7 +112,29 @@ class PipedriveAdapter:
                 yield contract.Page(page.items, since, page.rejected, page.gone)
 
     def changed_activities(self, since: Cursor) -> Iterator[contract.Page[Activity]]:
-        """Activities (calls, meetings, tasks…: sales actions) changed after `since`, typed by the mapping."""
+        """Activities (calls, meetings, tasks…: sales actions) changed after `since`, typed by the
+        mapping; then, where the mapping names them, the leads saved since, at the same cursor."""
+        last = since
+        for page in self._sales_actions(since):
+            last = page.cursor
+            yield page
+        mapping = self._mapping.activities.get(LEAD)
+        if mapping is None:
+            return
+        rows = self._leads.since(since.stamp - self._settings.lookback)
+        places = [(lead_stamp(row), 0, row) for row in rows]
+
+        def item(place: Place, ref: RecordRef) -> Activity | None:
+            return mapping.to_activity(place[2], ref, self._ref(PERSON, place[2]["person_id"]))
+
+        pages: kit.Pages[Place, Activity] = kit.Pages(
+            lambda place: self._ref(LEAD, place[2]["id"]), item, _cursor, lambda p: kit.excerpt(p[2])
+        )
+        for n in range(0, len(places), self._settings.page_size):
+            page = pages.page(places[n : n + self._settings.page_size])
+            yield contract.Page(page.items, last, page.rejected, page.gone)
+
+    def _sales_actions(self, since: Cursor) -> Iterator[contract.Page[Activity]]:
         mapping = self._mapping.activities.get(ACTIVITY)
         if mapping is None:
             return iter(())
@@ -126,21 +154,52 @@ class PipedriveAdapter:
         return map(pages.page, self._activities.pages(since.stamp, key, self._clock.now()))
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[contract.CurrentValues]:
-        """The managed values these persons hold now (deleted ones left out), 100 a call."""
+        """The managed values these persons hold now (deleted ones left out), 100 a call; the stage
+        their deals give, with a lost deal's reason, when the mapping reads one and writes none."""
         fields, names, found = self._person_fields(), sorted(self._mapping.write[PERSON].target_fields()), []
         emails = {str(u["id"]): u["email"] for u in self._user_rows()}
+        people, write = self._mapping.people[PERSON], self._mapping.write[PERSON]
+        dealt = "stage" in people.fields and "stage" not in write.targets
         for n in range(0, len(refs), IDS_PER_READ):
-            for row in self._by_ids([ref.record_id for ref in refs[n : n + IDS_PER_READ]]):
-                flat = fields.flat(row)
+            ids = [ref.record_id for ref in refs[n : n + IDS_PER_READ]]
+            for row in self._by_ids(ids, **({"include_fields": INCLUDE} if dealt else {})):
+                flat = with_status(fields.flat(row))
                 held = self._held.keep(str(row["id"]), {name: flat.get(name) for name in names})
                 ref = self._ref(PERSON, row["id"])
-                found.append(self._values.current(ref, flat, held, email_of=lambda i: emails.get(str(i))))
+                current = self._values.current(ref, flat, held, email_of=lambda i: emails.get(str(i)))
+                found.append(self._with_deal_stage(current, flat) if dealt else current)
         return found
+
+    def _with_deal_stage(self, current: contract.CurrentValues, flat: Row) -> contract.CurrentValues:
+        """`current` with the stage the person's deals give, and why when a lost deal gives it."""
+        try:
+            stage = self._mapping.people[PERSON].to_person(flat, current.ref).stage
+        except contract.ModelError:
+            stage = None  # a person the mapping cannot read is quarantined when read
+        lost = self._deals.lost_reason(int(current.ref.record_id)) if flat.get(STATUS) == "lost" else None
+        return msgspec.structs.replace(
+            current,
+            values={**current.values, "stage": stage.value if stage else None},
+            reasons={"stage": f"deal lost: {lost}"} if stage and lost else {},
+        )
 
     def apply(self, changes: Sequence[contract.Change]) -> Iterable[contract.WriteResult]:
         """One PATCH per changed person, stage and owner first; the rest is left for the next cycle
         when the day's token budget runs out."""
         return self._writes.apply(changes)
+
+    def estimate(self, records: int) -> contract.CostEstimate:
+        """Tokens: those the read so far spent, one PATCH per record to write, the day's share."""
+        notes = ["one PATCH per person written (no batch update)"]
+        if LEAD in self._mapping.activities:
+            notes.append(
+                f"Leads inbox: a full scan every read ({self._leads.scan_tokens()} tokens at "
+                f"{self._leads.seen} leads): v1 only, no update-time filter"
+            )
+        budget = self._client.budget
+        return contract.CostEstimate(
+            "tokens", budget.spent, records * COSTS["update"], budget.allowed, tuple(notes)
+        )
 
     def usage(self) -> contract.ApiUsage:
         """Requests sent so far, retries included."""

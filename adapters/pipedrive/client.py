@@ -1,7 +1,8 @@
 """A thin Pipedrive client of our own: no maintained Python client speaks API v2 (README, "Pipedrive").
 
 One `requests` session from the kit (its timeouts and call log), the API token in the
-`x-api-token` header (never the query string, never logged), each call counted against the
+`x-api-token` header (never the query string, never logged) or an OAuth app's Bearer access
+token renewed by the kit's `Sessions` (`auth.py`), each call counted against the
 daily token budget at its OpenAPI `x-token-cost`, spaced under the 2-second burst window, and
 retried by the kit's `Caller` through the error table below.
 """
@@ -15,8 +16,9 @@ import requests
 from leadsync import adapter_api as contract
 from leadsync import kit
 
+from .auth import headers, sessions
 from .budget import TokenBudget
-from .settings import BURST, PipedriveSettings
+from .settings import PipedriveSettings
 
 __all__ = ["COSTS", "ERRORS", "PipedriveClient", "Row"]
 
@@ -32,11 +34,15 @@ ERRORS: Final = kit.ErrorTable(  # rate-limiting and error pages: pipedrive.read
     kit.ErrorRule(kit.Outcome.TRANSIENT, 403, _HTML, "rate limited (Cloudflare's page after sustained 429s)"),
     kit.ErrorRule(kit.Outcome.TRANSIENT, 0),  # no answer at all
     kit.ErrorRule(kit.Outcome.TRANSIENT, range(500, 600)),
-    kit.ErrorRule(kit.Outcome.UNAUTHORIZED, 401, hint="set a valid crm.{crm}.api_token"),
+    kit.ErrorRule(kit.Outcome.UNAUTHORIZED, 401, hint="set a valid crm.{crm}.api_token (or refresh_token)"),
     kit.ErrorRule(kit.Outcome.GONE, 404),  # PATCH of a person deleted or merged away
 )
+# Pipedrive counts a call in its 2-second window when it arrives, the limiter when it is sent: held
+# this much longer, the window never sees an earlier call arrive late beside a full window's calls.
+_ARRIVAL_S: Final = 0.2
 _FIRST_ERROR: Final = 400
 TOO_MANY: Final = 429
+UNAUTHORIZED: Final = 401
 
 
 class PipedriveClient:
@@ -46,7 +52,7 @@ class PipedriveClient:
         self._settings, self._clock = settings, context.clock
         share = float(settings.budget_share)
         self.budget = TokenBudget(context.clock, int(settings.daily_tokens() * share))
-        burst = kit.RateLimit(max(1, int(BURST[settings.plan] * share)), 2.0)
+        burst = kit.RateLimit(max(1, int(settings.burst() * share)), 2.0 + _ARRIVAL_S)
         limiter = kit.Limiter(burst, clock=context.clock, sleep=context.sleep)
         self.caller = kit.Caller(
             context.name, f"pipedrive crm.{context.name}", ERRORS, limiter,
@@ -54,18 +60,18 @@ class PipedriveClient:
             rate_headers=("x-ratelimit-remaining", "x-ratelimit-reset"),
         )  # fmt: skip
         self._http = kit.http_session(settings.connect_timeout_s, settings.timeout_s)
-        self._http.headers["x-api-token"] = settings.api_token.get_secret_value()
+        self._sessions = sessions(self.caller, settings, self._http)
 
     def call(self, what: str, method: str, path: str, cost: int, **request: Any) -> Row:  # noqa: ANN401 - requests' options
         """One logical call of `cost` tokens: refused before it is sent when the day's share is spent."""
-        url = self._settings.base_url.rstrip("/") + path
 
-        def once(_record: object) -> Row:
+        def once(session: kit.Session, _record: object) -> Row:
             self.budget.spend(cost)
-            return self._try(method, url, request)
+            sent = {**request, "headers": headers(self._settings, session)}
+            return self._try(method, session.base_url + path, sent)
 
         try:
-            return self.caller.call(what, once)
+            return self._sessions.call(what, once)
         except contract.BudgetExhausted:
             self.budget.exhausted()
             raise
@@ -80,6 +86,8 @@ class PipedriveClient:
         body = kit.json_object(reply.content)
         if reply.status_code < _FIRST_ERROR:
             return body
+        if reply.status_code == UNAUTHORIZED and self._settings.oauth:
+            raise kit.SessionExpired  # the access token expired: renewed once from the refresh token
         wait_s = kit.retry_after_s(reply.headers.get("Retry-After"), now_s=self._clock.now().timestamp())
         if (
             wait_s is None

@@ -6,6 +6,8 @@
 each read of a person carries its deal status. A deal's save is not documented to save its person,
 so each cycle also lists the deals saved since the persons' cursor (`GET /api/v2/deals`,
 `updated_since`, cursor-paged, 10 tokens a page; v2 spec `getDeals`) and re-reads their persons.
+A lost deal's `lost_reason` ("the reason for losing the deal", client-php v2 `DealRequestBody`;
+tests/fixtures/recorded/pipedrive/deals_page.json) goes with the stage it gives the person.
 """
 
 from __future__ import annotations
@@ -36,20 +38,26 @@ def with_status(row: Row) -> Row:
 
 
 class Deals:
-    """The persons whose deals were saved in a window."""
+    """The persons whose deals were saved in a window, and the reasons their deals were lost."""
 
     def __init__(self, client: PipedriveClient, limit: int) -> None:
         self._client, self._limit = client, limit
+        self._lost: dict[int, str] = {}  # person id -> the reason of their deal lost last, as read
 
     def persons(self, since: datetime, until: datetime) -> list[int]:
         """Ids of the persons of the deals saved from `since` (inclusive) to `until` (exclusive)."""
         window = {"updated_since": rfc3339(since), "updated_until": rfc3339(until)}
-        found = {
-            int(row["person_id"])
-            for row in kit.every_row(lambda c: self._page(window, c))
-            if row.get("person_id")
-        }
+        found = set()
+        for row in kit.every_row(lambda c: self._page(window, c)):  # by update_time: the last lost wins
+            if person := row.get("person_id"):
+                found.add(int(person))
+                if row.get("status") == "lost" and row.get("lost_reason"):
+                    self._lost[int(person)] = str(row["lost_reason"])
         return sorted(found)
+
+    def lost_reason(self, person_id: int) -> str | None:
+        """Why this person's deal saved last among the lost ones read was lost, if it says."""
+        return self._lost.get(person_id)
 
     def _page(self, window: Row, cursor: str | None) -> tuple[list[Row], str | None]:
         params = {

@@ -1,11 +1,12 @@
-"""`[crm.<name>]` for Pipedrive: the company domain, the API token, the plan and seats the budget follows."""
+"""`[crm.<name>]` for Pipedrive: the company domain and API token, or an OAuth app's refresh token; the
+plan and seats the budget follows."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Final, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from leadsync import kit
 
@@ -28,16 +29,46 @@ BURST: Final = {
 
 
 class PipedriveSettings(kit.CrmSettings):
-    """Where the company answers (`https://<company>.pipedrive.com`), its API token, its plan."""
+    """Where the company answers (`https://<company>.pipedrive.com`) and its API token, or an OAuth
+    app's client and refresh token (the company's URL is then the token answer's `api_domain`)."""
 
-    base_url: str
-    api_token: SecretStr
+    base_url: str | None = None
+    api_token: SecretStr | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+    # developers.pipedrive.com/docs/api/v1/Oauth
+    token_url: str = "https://oauth.pipedrive.com/oauth/token"  # noqa: S105 - a URL, not a secret
     plan: Plan = "lite"
     seats: int = Field(1, ge=1)
     top_up_tokens: int = Field(0, ge=0)
     page_size: int = Field(500, ge=1, le=500)  # GET /api/v2/persons: limit ≤ 500
     attempts: int = Field(4, ge=1, le=10)
     lookback: timedelta = timedelta(seconds=2)  # stamps are whole seconds: re-read the last one
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> PipedriveSettings:
+        oauth = (self.client_id, self.client_secret, self.refresh_token)
+        if self.api_token is not None:
+            if self.base_url is None:
+                raise ValueError(
+                    "an api_token also needs base_url, the company's https://<company>.pipedrive.com"
+                )
+        elif any(value is None for value in oauth):
+            raise ValueError(
+                "no credentials: give base_url + api_token, or an OAuth app's client_id + client_secret + "
+                "refresh_token"
+            )
+        return self
+
+    @property
+    def oauth(self) -> bool:
+        """Whether leadsync calls as an OAuth app (a Bearer access token) rather than with an API token."""
+        return self.api_token is None
+
+    def burst(self) -> int:
+        """Calls per 2-second window: an OAuth app gets 4 times an API token's (rate-limiting page)."""
+        return BURST[self.plan] * (4 if self.oauth else 1)
 
     def daily_tokens(self) -> int:
         """The company's daily token budget: 30,000 x plan multiplier x seats, plus top-ups."""

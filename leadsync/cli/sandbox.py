@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Collection
 from contextlib import ExitStack
 from types import FrameType, TracebackType
 from typing import Annotated, Any, Protocol
@@ -48,6 +49,7 @@ def sandbox(  # noqa: PLR0917 - one parameter per command line option
     seed: Annotated[int, typer.Option("--seed", help="the seed of the fake data")] = 7,
     salesforce_port: Annotated[int, typer.Option("--salesforce-port", help="0: a free port")] = 0,
     hubspot_port: Annotated[int, typer.Option("--hubspot-port", help="0: a free port")] = 0,
+    pipedrive_port: Annotated[int, typer.Option("--pipedrive-port", help="0: a free port")] = 0,
     latency_ms: LatencyOption = 0,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
@@ -55,7 +57,7 @@ def sandbox(  # noqa: PLR0917 - one parameter per command line option
 
     The one place leadsync prints credentials: the sandboxes' own throwaway ones.
     """
-    ports = {"salesforce": salesforce_port, "hubspot": hubspot_port}
+    ports = {"salesforce": salesforce_port, "hubspot": hubspot_port, "pipedrive": pipedrive_port}
     with ExitStack() as running:
         settings = start_sandboxes(
             running, people=people, seed=seed, clock=SystemClock(), ports=ports, latency_ms=latency_ms
@@ -80,8 +82,10 @@ def start_sandboxes(
     clock: Clock,
     ports: dict[str, int] | None = None,
     latency_ms: int = 0,
+    crms: Collection[str] = (),
 ) -> dict[str, dict[str, Any]]:
-    """Start every installed sandbox inside `running` on `clock`; each one's connection settings by name.
+    """Start the installed sandboxes named in `crms` (none named: every one) inside `running` on
+    `clock`; each one's connection settings by name.
 
     All are seeded up to one instant, so a person in several CRMs has the same history in each,
     and each answer is held back `latency_ms`.
@@ -91,9 +95,15 @@ def start_sandboxes(
     except LeadsyncError as exc:  # a sandbox that is not installed right
         err.print(str(exc), markup=False)
         raise typer.Exit(code=1) from None
+    if unknown := sorted(set(crms) - factories.keys()):
+        raise typer.BadParameter(
+            f"no sandbox named {', '.join(unknown)}; installed: {', '.join(factories)}", param_hint="--crm"
+        )
     settings: dict[str, dict[str, Any]] = {}
     seeded_at = clock.now()
     for name, factory in factories.items():
+        if crms and name not in crms:
+            continue
         port = (ports or {}).get(name, 0)
         # An entry point is any callable: what it makes is checked by use.
         made = factory(people=people, seed=seed, clock=clock, port=port, seeded_at=seeded_at)  # type: ignore[operator]

@@ -164,6 +164,15 @@ def _impact_tables(impact: Impact, definitions: str) -> None:
             ("from", "to", "people"),
             ((a, b, n) for (a, b), n in sorted(impact.stage_moves.items())),
         )
+    if impact.costs:
+        print_table(
+            "Cost in the CRM's own daily budget",
+            ("crm", "unit", "read", "writes", "per day", "notes"),
+            (
+                (crm, c.unit, c.read, c.writes, c.budget, "; ".join(c.notes))
+                for crm, c in sorted(impact.costs.items())
+            ),
+        )
     print_table(
         f"Scoring profiles ({impact.review} people flagged for review)",
         ("profile", "people"),

@@ -19,7 +19,7 @@ from typing import Any
 
 import structlog
 
-from leadsync.adapter_api import AdapterError, AuthError, TransientError
+from leadsync.adapter_api import AdapterError, AuthError, Estimating, TransientError
 from leadsync.clock import Clock
 from leadsync.config import GuardSettings, Settings
 from leadsync.connections import Connection
@@ -145,6 +145,9 @@ class SyncEngine:
             impact = Impact()
             for evaluation in evaluations(self.store, decider, batches(self.store, None if everyone else at)):
                 impact.add(evaluation)
+            for c in self.connections:
+                if isinstance(c.adapter, Estimating):
+                    impact.costs[c.name] = c.adapter.estimate(impact.records[c.name])
         return impact
 
     def explain(self, email: str) -> dict[str, Any] | None:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from leadsync.adapter_api import Change
+import msgspec
+
+from leadsync.adapter_api import Change, CostEstimate
 from leadsync.engine.deciding import Decider, Outcome
 from leadsync.plan import plan_changes
 from leadsync.store import PersonFile, PersonId, Store
@@ -75,6 +77,7 @@ class Impact:
     profiles: Counter[str] = field(default_factory=Counter)  # scoring profile -> people decided under it
     review: int = 0  # people flagged for review
     samples: list[dict[str, Any]] = field(default_factory=list)
+    costs: dict[str, CostEstimate] = field(default_factory=dict)  # crm -> budget units, where billed
 
     def add(self, evaluation: Evaluation) -> None:
         """Count one person's evaluation."""
@@ -116,6 +119,7 @@ class Impact:
             "profiles": dict(sorted(self.profiles.items())),
             "review": self.review,
             "samples": self.samples,
+            "costs": {crm: msgspec.structs.asdict(cost) for crm, cost in sorted(self.costs.items())},
         }
 
 

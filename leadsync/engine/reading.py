@@ -168,9 +168,9 @@ class Reader:
                 continue
             adopted = with_human_change(state, found, at=self.at)
             if adopted.stage is not state.stage and adopted.stage is not None:
-                history.append(
-                    StageChange(person, state.stage, adopted.stage, self.at, SetBy.HUMAN, f"set in {ref}")
-                )
+                why = fetched[ref].reasons.get("stage") if ref in fetched else None
+                reason = f"set in {ref}" + (f": {why}" if why else "")
+                history.append(StageChange(person, state.stage, adopted.stage, self.at, SetBy.HUMAN, reason))
             changed[person] = adopted
         self.store.persons.set_states(changed.values())
         self.store.stage_history.append(history)

@@ -15,9 +15,9 @@ from leadsync.registry import SANDBOXES, PluginError, load_plugin, plugin_names
 
 
 def test_sandboxes_are_found_through_entry_points() -> None:
-    assert plugin_names(SANDBOXES) == ["hubspot", "salesforce"]
-    with pytest.raises(PluginError, match="installed: hubspot, salesforce"):
-        load_plugin(SANDBOXES, "pipedrive")
+    assert plugin_names(SANDBOXES) == ["hubspot", "pipedrive", "salesforce"]
+    with pytest.raises(PluginError, match="installed: hubspot, pipedrive, salesforce"):
+        load_plugin(SANDBOXES, "marketo")
 
 
 def test_the_sandbox_command_prints_usable_settings_and_stops_on_sigterm() -> None:
@@ -32,6 +32,7 @@ def test_the_sandbox_command_prints_usable_settings_and_stops_on_sigterm() -> No
         settings = json.loads(process.stdout.readline())
         assert set(settings["salesforce"]) == {"instance_url", "session_id", "ca_bundle", "api_version"}
         assert set(settings["hubspot"]) == {"base_url", "access_token"}
+        assert set(settings["pipedrive"]) == {"base_url", "api_token", "plan", "seats"}
 
         salesforce = settings["salesforce"]
         session = requests.Session()
@@ -51,6 +52,15 @@ def test_the_sandbox_command_prints_usable_settings_and_stops_on_sigterm() -> No
             retry=Retry(total=0),
         )
         assert hubspot.crm.owners.owners_api.get_page().results
+
+        pipedrive = settings["pipedrive"]
+        persons = requests.get(
+            pipedrive["base_url"] + "/api/v2/persons",
+            headers={"x-api-token": pipedrive["api_token"]},
+            params={"limit": 5},
+            timeout=10,
+        )
+        assert len(persons.json()["data"]) == 5
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)

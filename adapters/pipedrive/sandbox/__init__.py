@@ -33,6 +33,7 @@ from leadsync.testing import Fault
 
 from . import shapes
 from .controls import PipedriveControls
+from .oauth import TOKEN_PATH, OAuthApp
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -48,6 +49,7 @@ ROUTES: Final = {  # (method, path) -> (endpoint, tokens: the spec's x-token-cos
     ("GET", "/v1/activityTypes"): ("activity types", 20),
     ("GET", "/v1/recents"): ("recents", 20),
     ("GET", "/api/v2/deals"): ("deals", 10),  # developers.pipedrive.com/docs/api/v1/Recents: "Cost 20"
+    ("GET", "/v1/leads"): ("leads", 20),  # developers.pipedrive.com/docs/api/v1/Leads: "Cost 20"
 }
 # include_fields of GET /api/v2/persons the sandbox answers: each deal status's count. The v2 spec
 # names the parameter values but no response key; the key is taken to be the value, an integer, as
@@ -55,6 +57,7 @@ ROUTES: Final = {  # (method, path) -> (endpoint, tokens: the spec's x-token-cos
 COUNTS: Final = {"open_deals_count": "open", "won_deals_count": "won", "lost_deals_count": "lost"}
 PATCH_COST: Final = 5  # PATCH /api/v2/persons/{id}
 BURST_S: Final = 2.0
+OAUTH_BURST: Final = 4  # an OAuth app's window holds 4 times an API token's (Ultimate: 480 against 120)
 MAX_LIMIT: Final = 500
 SCORE, TEMPERATURE = "leadsync_score", "leadsync_temperature"
 MEETINGS: Final = {
@@ -85,6 +88,7 @@ class PipedriveSandbox(PipedriveControls):
         super().__init__(clock=clock, seed=seed, seeded_at=seeded_at)
         seeded = self.population(people)
         self.api_token = f"{seed:040x}"  # 40 hex digits, like a real token; a throwaway
+        self.oauth = OAuthApp(seed)
         self.users = [shapes.user(n, o) for n, o in enumerate(seeded.owners, start=1)]
         owner_ids = {u["email"]: u["id"] for u in self.users}  # a person the seed leaves unowned: the admin's
         self.fields = _fields()
@@ -97,6 +101,7 @@ class PipedriveSandbox(PipedriveControls):
         self.refused, self.hidden, self.lock = set(), set(), threading.Lock()
         self.deals: dict[int, Row] = {}  # none seeded: a test opens, wins or loses them
         self.merged: dict[int, int] = {}  # survivor id -> the id merged into it (v1 `merge_what_id`)
+        self.leads: list[Row] = []  # the Leads inbox, oldest first: none seeded, a test adds them
         self.daily_tokens, self.tokens_spent, self.burst = daily_tokens, 0, burst
         self._day, self._recent = "", deque[float]()
         self.serve(self._app, endpoint_of=_endpoint, render_fault=self._fault, port=port)
@@ -105,30 +110,45 @@ class PipedriveSandbox(PipedriveControls):
         """What the adapter needs: the company URL and its (throwaway) API token."""
         return {"base_url": self.url, "api_token": self.api_token, "plan": "ultimate", "seats": 10}
 
+    def oauth_settings(self) -> dict[str, Any]:
+        """The same company reached as an OAuth app: its client and (throwaway) refresh token."""
+        app = self.oauth
+        return {
+            "client_id": app.client_id, "client_secret": app.client_secret,
+            "refresh_token": app.refresh_token, "token_url": self.url + TOKEN_PATH, "plan": "ultimate",
+            "seats": 10,
+        }  # fmt: skip
+
     def _app(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         endpoint, cost = _route(request.method, request.path)
-        if request.headers.get("x-api-token") != self.api_token:
+        if endpoint == "token":
+            with self.lock:
+                answer = self.oauth.token(request, self.url, self.clock.now())
+        elif request.headers.get("x-api-token") != self.api_token and not self.oauth.allows(
+            request.headers.get("Authorization"), self.clock.now()
+        ):
             answer = shapes.error(401, "unauthorized access", "Please check developers.pipedrive.com")
         elif not endpoint:
             answer = shapes.error(404, "Entity was not found", "Object was not found.")
         else:
+            burst = self.burst * (1 if "x-api-token" in request.headers else OAUTH_BURST)
             with self.lock:
-                answer = self._limited(cost) or self._answer(endpoint, request)
+                answer = self._limited(cost, burst) or self._answer(endpoint, request)
         return answer(environ, start_response)
 
-    def _limited(self, cost: int) -> Response | None:
+    def _limited(self, cost: int, burst: int) -> Response | None:
         """A 429 past the burst window or the day's budget; else the call is counted."""
         now = self.clock.now()
         if now.date().isoformat() != self._day:
             self._day, self.tokens_spent = now.date().isoformat(), 0
         while self._recent and self._recent[0] <= now.timestamp() - BURST_S:
             self._recent.popleft()
-        left = self.burst - len(self._recent)
+        left = burst - len(self._recent)
         if left <= 0:
-            return _too_many(self.burst, 0, "the 2-second window's calls are spent")
+            return _too_many(burst, 0, "the 2-second window's calls are spent")
         if self.tokens_spent + cost > self.daily_tokens:
-            return _too_many(self.burst, left, "the company's daily token budget is spent")
+            return _too_many(burst, left, "the company's daily token budget is spent")
         self._recent.append(now.timestamp())
         self.tokens_spent += cost
         return None
@@ -144,6 +164,7 @@ class PipedriveSandbox(PipedriveControls):
             "activity types": lambda _r: shapes.listed(shapes.ACTIVITY_TYPES, v1=True),
             "recents": self._recents,
             "deals": self._deals,
+            "leads": self._leads,
             "person update": self._update,
         }
         try:
@@ -175,6 +196,12 @@ class PipedriveSandbox(PipedriveControls):
             rows = [d for d in rows if str(d["person_id"]) == person]
         return _paged(_window(rows, request), request, _sort(request))
 
+    def _leads(self, request: Request) -> Response:
+        """Leads not archived, oldest first, by `start` and `limit`: no parameter filters by time."""
+        start, limit = _offsets(request)
+        page = self.leads[start : start + limit]
+        return shapes.leads_page(page, start, limit, start + len(page) < len(self.leads))
+
     def _recents(self, request: Request) -> Response:
         """Persons saved at or after `since_timestamp`, oldest first, paged by `start` and `limit`.
         Deleted persons are left out: whether and how recents shows one is not documented."""
@@ -185,15 +212,13 @@ class PipedriveSandbox(PipedriveControls):
             raise BadRequestError("since_timestamp: YYYY-MM-DD HH:MM:SS (UTC)") from None
         if request.args.get("items") != "person":
             raise BadRequestError("the sandbox serves items=person only")
-        start, limit = request.args.get("start", "0"), request.args.get("limit", "100")
-        if not start.isdigit() or not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
-            raise BadRequestError(f"start must be a number, limit from 1 to {MAX_LIMIT}")
+        start, limit = _offsets(request)
         rows = sorted(
             (p for p in self.persons.values() if not p["is_deleted"] and p["update_time"] >= since),
             key=lambda p: (p["update_time"], p["id"]),
         )
-        page = rows[int(start) : int(start) + int(limit)]
-        return shapes.recents(page, self.merged, since_text, int(start), int(start) + len(page) < len(rows))
+        page = rows[start : start + limit]
+        return shapes.recents(page, self.merged, since_text, start, start + len(page) < len(rows))
 
     def _update(self, request: Request) -> Response:
         person_id = int(request.path.rsplit("/", 1)[1])
@@ -241,6 +266,8 @@ class PipedriveSandbox(PipedriveControls):
 
 
 def _route(method: str, path: str) -> tuple[str, int]:
+    if (method, path) == ("POST", TOKEN_PATH):
+        return "token", 0  # the OAuth server's, not the API's: no budget tokens
     if method == "PATCH" and path.startswith("/api/v2/persons/") and path.rsplit("/", 1)[1].isdigit():
         return "person update", PATCH_COST
     return ROUTES.get((method, path), ("", 0))
@@ -248,6 +275,14 @@ def _route(method: str, path: str) -> tuple[str, int]:
 
 def _endpoint(method: str, path: str) -> str:
     return _route(method, path)[0] or "unknown"
+
+
+def _offsets(request: Request) -> tuple[int, int]:
+    """A v1 list's `start` and `limit` (default 100, at most 500)."""
+    start, limit = request.args.get("start", "0"), request.args.get("limit", "100")
+    if not start.isdigit() or not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        raise BadRequestError(f"start must be a number, limit from 1 to {MAX_LIMIT}")
+    return int(start), int(limit)
 
 
 def _too_many(limit: int, remaining: int, why: str) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -12,6 +13,7 @@ from leadsync.model import RecordRef
 from leadsync.testing import ControlAbsent, Sandbox, TokensDoNotExpire
 
 from . import shapes
+from .oauth import OAuthApp
 
 __all__ = ["PipedriveControls"]
 
@@ -21,7 +23,8 @@ class PipedriveControls(TokensDoNotExpire, Sandbox):
 
     no_expiry = (
         "a Pipedrive API token does not expire: there is one active token per user per company, and a "
-        "person regenerates it (pipedrive.readme.io/docs/core-api-concepts-authentication)"
+        "person regenerates it (pipedrive.readme.io/docs/core-api-concepts-authentication); an OAuth "
+        "app's access token does (tests/pipedrive: `expire_tokens`)"
     )
 
     persons: dict[int, dict[str, Any]]
@@ -29,9 +32,11 @@ class PipedriveControls(TokensDoNotExpire, Sandbox):
     hidden: set[str]  # field codes gone from the company's person fields
     merged: dict[int, int]  # survivor id -> the id merged into it
     deals: dict[int, dict[str, Any]]  # GET /api/v2/deals
+    leads: list[dict[str, Any]]  # GET /v1/leads, oldest first
     fields: list[dict[str, Any]]  # GET /api/v2/personFields
     tokens_spent: int
     daily_tokens: int
+    oauth: OAuthApp
     lock: threading.Lock
 
     def write_calls(self) -> int:
@@ -69,6 +74,20 @@ class PipedriveControls(TokensDoNotExpire, Sandbox):
             key = deal or len(self.deals) + 1
             self.deals[key] = shapes.deal(key, int(person.record_id), status, lost_reason, self.stamp())
             return key
+
+    def add_lead(self, person: RecordRef, source_name: str = "Manually created") -> str:
+        """A lead of this person lands in the Leads inbox now; its id. `source_name` is the lead source
+        ("leads sourced from the Chatbot feature are assigned the value `Leadbooster`": v1 LeadSources);
+        `origin` stays the recorded body's `ManuallyCreated` (no other value was found recorded)."""
+        with self.lock:
+            key = str(uuid.UUID(int=len(self.leads) + 1))
+            self.leads.append(shapes.lead(key, int(person.record_id), source_name, self.clock.now()))
+            return key
+
+    def expire_tokens(self) -> None:
+        """Every OAuth access token expires now; the app's refresh token still gets a new one."""
+        with self.lock:
+            self.oauth.expire()
 
     @contextmanager
     def rejecting(self, ref: RecordRef) -> Iterator[None]:

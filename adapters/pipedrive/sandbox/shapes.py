@@ -19,6 +19,8 @@ __all__ = [
     "field",
     "hash_key",
     "html_page",
+    "lead",
+    "leads_page",
     "listed",
     "one",
     "person",
@@ -105,6 +107,29 @@ def deal(key: int, person_id: int, status: str, lost_reason: str | None, at: dat
         "expected_close_date": None, "label_ids": [], "origin": "API", "origin_id": None, "channel": None,
         "channel_id": None, "acv": None, "arr": None, "mrr": None, "custom_fields": {},
     }  # fmt: skip
+
+
+def lead(key: str, person_id: int, source_name: str, at: datetime) -> Row:
+    """A lead as `GET /v1/leads` lists one (tests/fixtures/recorded/pipedrive/leads_page.json)."""
+    return {
+        "id": key, "title": f"Lead {key[:8]}", "owner_id": 1, "creator_id": 1, "label_ids": [], "value": None,
+        "expected_close_date": None, "person_id": person_id, "organization_id": None, "is_archived": False,
+        "source_name": source_name, "origin": "ManuallyCreated", "origin_id": None, "channel": None,
+        "channel_id": None,
+        "was_seen": False, "next_activity_id": None, "add_time": _v1_ms(at), "update_time": _v1_ms(at),
+        "visible_to": "3", "cc_email": f"company+1+lead{key[:8]}@pipedrivemail.com",
+    }  # fmt: skip
+
+
+def leads_page(rows: list[Row], start: int, limit: int, more: bool) -> Response:
+    """A `GET /v1/leads` page: v1's `additional_data.pagination` (the recorded body)."""
+    pagination = {"start": start, "limit": limit, "more_items_in_collection": more}
+    return _json(200, {"success": True, "data": rows, "additional_data": {"pagination": pagination}})
+
+
+def _v1_ms(moment: datetime) -> str:
+    """A lead's stamp: RFC 3339 in UTC to the millisecond, "2024-10-15T09:33:33.213Z" (the recorded body)."""
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def user(key: int, owner: SeedOwner) -> Row:
