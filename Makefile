@@ -36,7 +36,8 @@ unit: $(STAMP) ## pytest (warnings are errors)
 # process's) five years ahead: a test that reads today's date instead of its clock fails here.
 AHEAD_PACKAGES := tests/sandbox tests/hubspot tests/salesforce tests/contract tests/engine \
 	tests/cli/test_demo_and_sync.py tests/cli/test_check_live.py tests/unit/test_scheduler.py \
-	tests/unit/test_clock.py tests/unit/definitions/test_scoring.py tests/unit/definitions/test_stages.py
+	tests/unit/test_clock.py tests/unit/definitions/test_scoring.py tests/unit/definitions/test_stages.py \
+	tests/unit/definitions/test_article_cases.py
 years-ahead: $(STAMP) ## the time-reading test packages again, the clock moved five years ahead
 	$(BIN)/pytest --clock-years-ahead=5 -q $(AHEAD_PACKAGES)
 
