@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import itertools
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -274,14 +274,9 @@ class _Compiler:
             self.scoring(spec.scoring, self.temperature(spec.temperature, ""), ""),
         )
         profiles = []
-        names = {DEFAULT_PROFILE}
+        self.unique_names([DEFAULT_PROFILE, *(p.name for p in spec.profiles)], "profiles", first=-1)
         for i, profile in enumerate(spec.profiles):
             key = f"profiles[{i}]"
-            if profile.name in names:
-                self.problems.add(
-                    f"{key}.name", f"{profile.name!r} is used twice", "give each profile its own name"
-                )
-            names.add(profile.name)
             fit_gate = (
                 self.condition(profile.fit_gate.when, f"{key}.fit_gate.when", DECISION_FACTS)
                 if profile.fit_gate
@@ -400,14 +395,9 @@ class _Compiler:
             )
         fallback = self.email(owners.fallback, "owners.fallback") or owners.fallback
         territories = []
-        seen: set[str] = set()
+        self.unique_names([t.name for t in owners.territories], "owners.territories")
         for i, territory in enumerate(owners.territories):
             key = f"owners.territories[{i}]"
-            if territory.name in seen:
-                self.problems.add(
-                    f"{key}.name", f"{territory.name!r} is used twice", "give each its own name"
-                )
-            seen.add(territory.name)
             pool = self.emails(territory.pool, f"{key}.pool")
             covers: Predicate = (
                 self.condition(territory.when, f"{key}.when", DECISION_FACTS) if territory.when else always
@@ -416,6 +406,15 @@ class _Compiler:
         return OwnerRules(
             owners.keep_existing, owners.assign_from, tuple(territories), fallback, tuple(owners.queues)
         )
+
+    def unique_names(self, names: Sequence[str], table: str, *, first: int = 0) -> None:
+        """A problem for each name used before in `names`; `first` is the index of names[0]
+        (-1: a name the file does not write, such as the default profile's)."""
+        seen: set[str] = set()
+        for i, name in enumerate(names, start=first):
+            if name in seen:
+                self.problems.add(f"{table}[{i}].name", f"{name!r} is used twice", "give each its own name")
+            seen.add(name)
 
     def emails(self, values: Iterable[str], key: str) -> tuple[str, ...]:
         return tuple(email for i, raw in enumerate(values) if (email := self.email(raw, f"{key}[{i}]")))
