@@ -29,6 +29,7 @@ app = typer.Typer(
     name="leadsync",
     help="Keep lead stages, scores, temperature and owners consistent across your CRMs.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # help is plain text: rich markup would eat "[sync]", "[web] token"…
     pretty_exceptions_show_locals=False,  # locals may hold credentials
     add_completion=False,
 )

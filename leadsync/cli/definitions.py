@@ -23,7 +23,9 @@ from leadsync.definitions.lint import definitions_warnings
 from leadsync.exceptions import ConfigError
 
 app = typer.Typer(
-    help="Check and show the shared definitions (funnel, scoring, owners).", no_args_is_help=True
+    help="Check and show the shared definitions (funnel, scoring, owners).",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # as the main app's: brackets in help are text
 )
 
 FileArgument = Annotated[

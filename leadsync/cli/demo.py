@@ -18,14 +18,22 @@ from typing import Annotated, Any, Final
 import tomli_w
 import typer
 
-from leadsync.cli.output import Format, FormatOption, err, print_json, print_table
+from leadsync.cli.output import Format, FormatOption, err, print_json, print_table, print_view
 from leadsync.cli.pipeline import explain_tables
 from leadsync.cli.sandbox import LatencyOption, start_sandboxes, wait_for_stop
 from leadsync.cli.sync import ProgressBars
 from leadsync.clock import Clock, SystemClock
 from leadsync.config import Settings
 from leadsync.engine import CycleReport
-from leadsync.insights import featured_person, person_view, records_held
+from leadsync.insights import (
+    ReportView,
+    ViewTable,
+    featured_person,
+    funnel_report,
+    person_view,
+    records_held,
+    view_table,
+)
 from leadsync.pipeline import Crms, open_pipeline
 
 __all__ = ["KEPT_CONFIG", "demo"]
@@ -79,11 +87,11 @@ def demo(  # noqa: PLR0917 - one parameter per command line option
             "crm": {name: {"adapter": name, **values} for name, values in sandboxes.items()},
         }
         settings = Settings.model_validate(raw)
-        document = _run(settings, people, clock)
+        document, pivot = _run(settings, people, clock)
         if fmt is Format.JSON:
             print_json(document)
         else:
-            _tables(document)
+            _tables(document, pivot)
         if keep:
             KEPT_CONFIG.write_text(
                 "# Written by `leadsync demo --keep`: the sandboxes' throwaway settings.\n"
@@ -99,13 +107,17 @@ def demo(  # noqa: PLR0917 - one parameter per command line option
             wait_for_stop()
 
 
-def _run(settings: Settings, people: int, clock: Clock) -> dict[str, Any]:
+def _run(settings: Settings, people: int, clock: Clock) -> tuple[dict[str, Any], ViewTable]:
+    """The demo's document, and its funnel as the report's pivot table."""
     cycles = [_cycle(settings, clock) for _ in range(2)]
     with open_pipeline(settings, clock=clock, crms=Crms.CONFIGURED) as pipeline:
         funnel = records_held(pipeline.store)
+        pivot = view_table(
+            funnel_report(pipeline.store, pipeline.definitions, now=clock.now()), ReportView.FUNNEL
+        )
         email = featured_person(pipeline.store)
         explained = person_view(pipeline.engine, email) if email else None
-    return {
+    document = {
         "people": people,
         "state_url": settings.sync.state_url.render_as_string(hide_password=True),
         "cycles": [
@@ -120,8 +132,10 @@ def _run(settings: Settings, people: int, clock: Clock) -> dict[str, Any]:
             for c in cycles
         ],
         "funnel": {crm: [asdict(row) for row in rows] for crm, rows in funnel.items()},
+        "pivot": pivot.as_json(),
         "explained": explained or {},
     }
+    return document, pivot
 
 
 def _cycle(settings: Settings, clock: Clock) -> CycleReport:
@@ -134,21 +148,13 @@ def _cycle(settings: Settings, clock: Clock) -> CycleReport:
         return pipeline.engine.sync()
 
 
-def _tables(document: dict[str, Any]) -> None:
+def _tables(document: dict[str, Any], pivot: ViewTable) -> None:
     for number, cycle in enumerate(document["cycles"], start=1):
         print_table(
             f"Cycle {number} — run {cycle['run_id']}, {cycle['status']}, {cycle['wall_s']:.1f} s",
             ("crm", *_CYCLE_FIGURES),
             ((name, *(figures[key] for key in _CYCLE_FIGURES)) for name, figures in cycle["crms"].items()),
         )
-    print_table(
-        "Funnel — records per stage and temperature, as each CRM now holds them",
-        ("crm", "stage", "temperature", "records"),
-        (
-            (crm, row["stage"], row["temperature"], row["records"])
-            for crm, rows in document["funnel"].items()
-            for row in rows
-        ),
-    )
+    print_view(pivot)
     if document["explained"]:
         explain_tables(document["explained"])

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from leadsync.insights import ViewTable
 from leadsync.problems import Problem
 
 err = Console(stderr=True)
@@ -68,6 +69,11 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[obje
     for row in rows:
         table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
     out().print(table)
+
+
+def print_view(table: ViewTable) -> None:
+    """One view of the funnel report as a table on stdout."""
+    print_table(table.title, [column.label for column in table.columns], table.shown())
 
 
 def problems_table(problems: Sequence[Problem], *, noun: str = "problem") -> None:

@@ -24,7 +24,7 @@ def run(
     config: ConfigOption = None,
     serve: Annotated[
         bool,
-        typer.Option("--serve", help="also serve the dashboard on \\[web] host:port (see `leadsync serve`)"),
+        typer.Option("--serve", help="also serve the dashboard on [web] host:port (see `leadsync serve`)"),
     ] = False,
 ) -> None:
     """Run the daemon: a cycle on the [sync] schedule (interval or cron) until SIGTERM or Ctrl-C.

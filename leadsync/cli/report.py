@@ -1,7 +1,8 @@
-"""`leadsync report`: the funnel's KPIs from the state store, as tables, JSON or an HTML page."""
+"""`leadsync report`: the funnel's KPIs from the state store, as tables, CSV, JSON or an HTML page."""
 
 from __future__ import annotations
 
+import csv
 import sys
 from contextlib import redirect_stdout
 from datetime import UTC, datetime
@@ -11,18 +12,19 @@ from typing import Annotated
 
 import typer
 
-from leadsync.cli.output import ConfigOption, out, print_json, print_table
+from leadsync.cli.output import ConfigOption, out, print_json, print_view
 from leadsync.cli.session import fail, loaded_settings, opened_pipeline
-from leadsync.insights import FunnelReport, funnel_report
+from leadsync.insights import FunnelReport, ReportView, funnel_report, view_table
 from leadsync.pipeline import Crms
 
 __all__ = ["report"]
 
 
 class ReportFormat(StrEnum):
-    """How `report` prints: tables, one JSON document, or a self-contained HTML page."""
+    """How `report` prints: tables, CSV (one view), one JSON document, or a self-contained HTML page."""
 
     TABLE = "table"
+    CSV = "csv"
     JSON = "json"
     HTML = "html"
 
@@ -38,8 +40,15 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", help="table, json (one document) or html (a page)")
+        ReportFormat,
+        typer.Option("--format", help="table, csv (needs --view), json (one document) or html (a page)"),
     ] = ReportFormat.TABLE,
+    view: Annotated[
+        ReportView | None,
+        typer.Option(
+            "--view", help="only this view (default: all of them; csv takes one)", show_default=False
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -47,19 +56,24 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Funnel KPIs: people per stage, conversions, time in stage, sales cycle, SLA breaches, volume.
+    """Funnel KPIs: the funnel by stage and CRM, conversions, time in stage, sales cycle, SLA, volume.
 
     Stage and temperature counts are the state now; the other figures count from --since on.
     """
+    if fmt is ReportFormat.CSV and view is None:
+        views = ", ".join(v.value for v in ReportView)
+        raise typer.BadParameter(
+            f"a CSV holds one table: choose it with --view ({views})", param_hint="--view"
+        )
     start = _since(since)
     with opened_pipeline(loaded_settings(config), crms=Crms.NONE) as pipeline:
         found = funnel_report(pipeline.store, pipeline.definitions, now=pipeline.clock.now(), since=start)
     if output is None:
-        _print(found, fmt)
+        _print(found, fmt, view)
         return
     try:
-        with output.open("w", encoding="utf-8") as file, redirect_stdout(file):
-            _print(found, fmt)
+        with output.open("w", encoding="utf-8", newline="") as file, redirect_stdout(file):
+            _print(found, fmt, view)
     except OSError as exc:
         fail(f"--output {output}: cannot write the report ({exc.strerror}); choose a writable file")
         raise typer.Exit(code=1) from None
@@ -79,98 +93,35 @@ def _since(raw: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.utcoffset() is None else parsed.astimezone(UTC)
 
 
-def _print(found: FunnelReport, fmt: ReportFormat) -> None:
-    if fmt is ReportFormat.JSON:
-        print_json(found.as_json())
-    elif fmt is ReportFormat.HTML:
+def _print(found: FunnelReport, fmt: ReportFormat, view: ReportView | None) -> None:
+    if fmt is ReportFormat.HTML:
         from leadsync.web.report_html import render_report  # noqa: PLC0415 - web pages load on demand
 
-        sys.stdout.write(render_report(found))
+        sys.stdout.write(render_report(found, view))
         sys.stdout.flush()
-    else:
+    elif view is None and fmt is ReportFormat.JSON:
+        print_json(found.as_json())
+    elif view is None:
         _tables(found)
+    elif fmt is ReportFormat.JSON:
+        print_json(view_table(found, view).as_json())
+    elif fmt is ReportFormat.CSV:
+        _csv(found, view)
+    else:
+        print_view(view_table(found, view))
 
 
 def _tables(found: FunnelReport) -> None:
-    window = "all time" if found.since is None else f"since {_shown_time(found.since)}"
-    temperatures = list(found.temperatures)
-    print_table(
-        f"people per stage at {_shown_time(found.generated_at)} (records per CRM as last read)",
-        ("stage", "people", *(f"{crm}\nrecords" for crm in found.crms), *temperatures),
-        (
-            (
-                s.stage,
-                s.people,
-                *(s.by_crm.get(crm, 0) for crm in found.crms),
-                *(s.by_temperature.get(t, 0) for t in temperatures),
-            )
-            for s in found.stages
-        ),
-    )
-    print_table(
-        f"conversions, {window}",
-        ("from", "to", "entered", "converted", "rate"),
-        ((c.from_stage, c.to_stage, c.entered, c.converted, _percent(c.rate)) for c in found.conversions),
-    )
-    print_table(
-        f"time in stage, stays begun {window}",
-        ("stage", "median hours", "stays"),
-        ((t.stage, _number(t.median_hours), t.samples) for t in found.time_in_stage),
-    )
-    print_table(
-        f"sales cycle, customers {window}",
-        ("median days", "customers"),
-        [(_number(found.sales_cycle_median_days), found.sales_cycle_samples)],
-    )
-    print_table(
-        f"{len(found.sla_breaches)} sql without follow-up within {found.sla_hours} h, {window}",
-        ("email", "became sql", "hours without follow-up", "owner"),
-        (
-            (b.email, _shown_time(b.became_sql_at), _number(b.hours_without_follow_up), b.owner)
-            for b in found.sla_breaches
-        ),
-    )
-    sources = found.volume_by_source
-    shown = list(dict.fromkeys(t for counts in sources.values() for t in counts)) or temperatures
-    print_table(
-        f"new people by lead source, {window}",
-        ("source", *shown, "total"),
-        (
-            (source, *(counts.get(t, 0) for t in shown), sum(counts.values()))
-            for source, counts in sources.items()
-        ),
-    )
-    print_table(
-        "people per fit grade and scoring profile",
-        ("grade", "people", "profile", "people"),
-        _side_by_side(list(found.grades.items()), list(found.profiles.items())),
-    )
-    print_table(
-        f"{len(found.review)} flagged for review (off target, yet asked to buy)",
-        ("email", "stage", "why", "owner"),
-        ((r.email, r.stage, r.reason, r.owner) for r in found.review),
-    )
+    for view in ReportView:
+        print_view(view_table(found, view))
     if not found.crms:
         out().print("The state store holds no records yet: run `leadsync sync` first.", markup=False)
 
 
-def _side_by_side(left: list[tuple[str, int]], right: list[tuple[str, int]]) -> list[tuple[object, ...]]:
-    """Two short (name, count) lists as the rows of one table."""
-    blank: tuple[str, str] = ("", "")
-    rows = max(len(left), len(right))
-    return [
-        (*(left[i] if i < len(left) else blank), *(right[i] if i < len(right) else blank))
-        for i in range(rows)
-    ]
-
-
-def _percent(rate: float | None) -> str:
-    return "" if rate is None else f"{rate:.1%}"
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def _shown_time(at: datetime) -> str:
-    return f"{at:%Y-%m-%d %H:%M} UTC"
+def _csv(found: FunnelReport, view: ReportView) -> None:
+    """One view as CSV: a header of its JSON keys, then its raw values (rates as fractions)."""
+    table = view_table(found, view)
+    writer = csv.writer(sys.stdout)
+    writer.writerow(column.key for column in table.columns)
+    writer.writerows(["" if cell is None else cell for cell in record.values()] for record in table.records())
+    sys.stdout.flush()

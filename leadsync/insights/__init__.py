@@ -8,28 +8,37 @@ from leadsync.insights.funnel import HeldCount, funnel_report, records_held
 from leadsync.insights.health import STORE_UNREACHABLE, Health, health
 from leadsync.insights.metrics import PipelineFigures, pipeline_figures
 from leadsync.insights.person import featured_person, person_view
+from leadsync.insights.pivot import FunnelPivot, PivotRow, funnel_pivot
 from leadsync.insights.quarantine import QuarantineEntry, QuarantineView, WriteFailureEntry, quarantine_view
 from leadsync.insights.report import Conversion, FunnelReport, SlaBreach, StageCount, TimeInStage
 from leadsync.insights.runs import RunStatus, RunsView, RunView, finished_runs, recent_runs, runs_view
+from leadsync.insights.views import Column, Kind, ReportView, ViewTable, view_table
 
 __all__ = [
     "STORE_UNREACHABLE",
+    "Column",
     "Conversion",
+    "FunnelPivot",
     "FunnelReport",
     "Health",
     "HeldCount",
+    "Kind",
     "PipelineFigures",
+    "PivotRow",
     "QuarantineEntry",
     "QuarantineView",
+    "ReportView",
     "RunStatus",
     "RunView",
     "RunsView",
     "SlaBreach",
     "StageCount",
     "TimeInStage",
+    "ViewTable",
     "WriteFailureEntry",
     "featured_person",
     "finished_runs",
+    "funnel_pivot",
     "funnel_report",
     "health",
     "person_view",
@@ -38,4 +47,5 @@ __all__ = [
     "recent_runs",
     "records_held",
     "runs_view",
+    "view_table",
 ]

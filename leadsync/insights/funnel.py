@@ -12,13 +12,15 @@ from leadsync.definitions import Definitions
 from leadsync.insights.journeys import Journeys
 from leadsync.insights.people import Standing
 from leadsync.insights.report import FunnelReport, SlaBreach
-from leadsync.model import Stage
+from leadsync.model import Stage, Temperature
 from leadsync.store import Store
 from leadsync.store.analytics import StageFollowUp
 
 __all__ = ["HeldCount", "funnel_report", "records_held"]
 
 _HOUR: Final = timedelta(hours=1)
+_STAGES: Final = tuple(stage.value for stage in Stage)  # the funnel's order, side states last
+_TEMPERATURES: Final = tuple(t.value for t in Temperature)  # cold, warm, hot
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +111,24 @@ def _with_consent(store: Store, breaches: list[SlaBreach]) -> list[SlaBreach]:
 
 
 def records_held(store: Store) -> dict[str, list[HeldCount]]:
-    """Records per CRM, stage and temperature, as each CRM holds them (as last read or written), by name."""
+    """Records per CRM, stage and temperature, as each CRM holds them (as last read or written).
+
+    CRMs by name, stages in funnel order (side states, then other values, last), temperatures
+    cold → warm → hot, then any other value.
+    """
     by_crm: dict[str, list[HeldCount]] = {}
-    for (crm, stage, temperature), records in sorted(store.values.funnel().items()):
+    for (crm, stage, temperature), records in sorted(store.values.funnel().items(), key=_held_order):
         by_crm.setdefault(crm, []).append(HeldCount(stage, temperature, records))
     return by_crm
+
+
+def _held_order(item: tuple[tuple[str, str, str], int]) -> tuple[str, int, str, int, str]:
+    (crm, stage, temperature), _ = item
+    return crm, _rank(_STAGES, stage), stage, _rank(_TEMPERATURES, temperature), temperature
+
+
+def _rank(order: tuple[str, ...], value: str) -> int:
+    return order.index(value) if value in order else len(order)
 
 
 def _records_by_stage(store: Store, stages: list[Stage]) -> tuple[list[str], dict[Stage, dict[str, int]]]:

@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import pairwise
-from statistics import median
+from statistics import median, quantiles
 from typing import Final
 
 from leadsync.definitions import FUNNEL
@@ -74,9 +74,11 @@ class Journeys:
         ]
 
     def time_in_stage(self, stages: Sequence[Stage]) -> list[TimeInStage]:
-        """Median hours per stay in each of `stages`, with the number of stays."""
+        """Median and p90 hours per stay in each of `stages`, with the number of stays."""
         return [
-            TimeInStage(stage.value, _median(self._stays[stage]), len(self._stays[stage])) for stage in stages
+            TimeInStage(stage.value, _median(stays), _p90(stays), len(stays))
+            for stage in stages
+            for stays in (self._stays[stage],)
         ]
 
     def sales_cycle(self) -> tuple[float | None, int]:
@@ -89,3 +91,12 @@ class Journeys:
 
 def _median(samples: list[float]) -> float | None:
     return median(samples) if samples else None
+
+
+def _p90(samples: list[float]) -> float | None:
+    """The 90th percentile, interpolated between the closest ranks (numpy's default, "inclusive")."""
+    if not samples:
+        return None
+    if len(samples) == 1:  # quantiles needs two points; one stay is its own p90
+        return samples[0]
+    return quantiles(samples, n=10, method="inclusive")[-1]

@@ -32,10 +32,11 @@ class Conversion:
 
 @dataclass(frozen=True, slots=True)
 class TimeInStage:
-    """Median hours between entering a stage and leaving it, over the stays that ended."""
+    """Median and 90th-percentile hours between entering a stage and leaving it, over the stays that ended."""
 
     stage: str
     median_hours: float | None
+    p90_hours: float | None  # nine stays in ten ended within it
     samples: int
 
 

@@ -6,12 +6,12 @@ A chart is made only when it has something to draw; a page says "nothing yet" ot
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from leadsync.insights import FunnelReport
+from leadsync.insights import FunnelReport, ReportView
 from leadsync.web.models import ErrorsOut, PersonOut, RunOut
 
 __all__ = [
@@ -181,7 +181,7 @@ def temperatures(report: FunnelReport) -> Chart | None:
 
 def stage_temperatures(report: FunnelReport) -> Chart | None:
     """People per stage, stacked by temperature."""
-    names = sorted({name for count in report.stages for name in count.by_temperature})
+    names = _in_order(count.by_temperature for count in report.stages)
     datasets = [
         _bars(name, [count.by_temperature.get(name, 0) for count in report.stages], _colour_of(name))
         for name in names
@@ -194,6 +194,11 @@ def stage_temperatures(report: FunnelReport) -> Chart | None:
         datasets,
         **_stacked(),
     )
+
+
+def _in_order(counts: Iterable[Mapping[str, int]]) -> list[str]:
+    """The temperatures of `counts` as the read models order them: cold → warm → hot, then others."""
+    return list(dict.fromkeys(name for by_temperature in counts for name in by_temperature))
 
 
 def _colour_of(temperature: str) -> str:
@@ -214,14 +219,17 @@ def conversions(report: FunnelReport) -> Chart | None:
 
 
 def time_in_stage(report: FunnelReport) -> Chart | None:
-    """Median hours in each stage, over the stays that ended."""
+    """Median and p90 hours in each stage, over the stays that ended."""
     shown = [t for t in report.time_in_stage if t.median_hours is not None]
     return _chart(
         "time-in-stage",
-        "Median time in stage (hours)",
+        "Time in stage (hours): median and p90",
         "bar",
         [t.stage for t in shown],
-        [_bars("median hours", [t.median_hours for t in shown], _colour(3))],
+        [
+            _bars("median hours", [t.median_hours for t in shown], _colour(3)),
+            _bars("p90 hours", [t.p90_hours for t in shown], _colour(5)),
+        ],
         scales={"y": {"beginAtZero": True}},
     )
 
@@ -229,7 +237,7 @@ def time_in_stage(report: FunnelReport) -> Chart | None:
 def volume_by_source(report: FunnelReport) -> Chart | None:
     """New people per lead source, stacked by temperature."""
     sources = list(report.volume_by_source)
-    names = sorted({name for counts in report.volume_by_source.values() for name in counts})
+    names = _in_order(report.volume_by_source.values())
     datasets = [
         _bars(name, [report.volume_by_source[source].get(name, 0) for source in sources], _colour_of(name))
         for name in names
@@ -237,16 +245,18 @@ def volume_by_source(report: FunnelReport) -> Chart | None:
     return _chart("volume", "New people per source and temperature", "bar", sources, datasets, **_stacked())
 
 
-def funnel_charts(report: FunnelReport) -> list[Chart]:
-    """Every funnel chart that has something to draw."""
-    made = (
-        people_per_stage(report),
-        stage_temperatures(report),
-        temperatures(report),
-        conversions(report),
-        time_in_stage(report),
-        volume_by_source(report),
-    )
+_BY_VIEW: Final[dict[ReportView, tuple[Callable[[FunnelReport], Chart | None], ...]]] = {
+    ReportView.FUNNEL: (people_per_stage, stage_temperatures, temperatures),
+    ReportView.CONVERSIONS: (conversions,),
+    ReportView.TIME_IN_STAGE: (time_in_stage,),
+    ReportView.SOURCES: (volume_by_source,),
+}
+
+
+def funnel_charts(report: FunnelReport, view: ReportView | None = None) -> list[Chart]:
+    """The funnel charts of `view` (None: every view) that have something to draw."""
+    drawers = _BY_VIEW.get(view, ()) if view else [draw for group in _BY_VIEW.values() for draw in group]
+    made = (draw(report) for draw in drawers)
     return [chart for chart in made if chart is not None]
 
 

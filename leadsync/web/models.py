@@ -96,12 +96,13 @@ class ConversionOut(BaseModel):
 
 
 class TimeInStageOut(BaseModel):
-    """Median hours spent in one stage, over the stays that ended."""
+    """Median and 90th-percentile hours spent in one stage, over the stays that ended."""
 
     model_config = _FROM_OBJECTS
 
     stage: str
     median_hours: float | None
+    p90_hours: float | None
     samples: int
 
 

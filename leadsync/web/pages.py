@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from leadsync.insights import ReportView, view_table
 from leadsync.web import charts
 from leadsync.web.api import funnel_since
 from leadsync.web.context import Dashboard
@@ -55,6 +56,7 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
             title="Funnel",
             active="funnel",
             report=report,
+            pivot=view_table(report, ReportView.FUNNEL),
             charts=charts.funnel_charts(report),
         )
 

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from leadsync.insights import FunnelReport
+from leadsync.insights import FunnelReport, ReportView, view_table
 from leadsync.web.charts import funnel_charts
 from leadsync.web.templating import environment, static_text
 
 __all__ = ["render_report"]
 
 
-def render_report(report: FunnelReport) -> str:
-    """The report's HTML: it opens offline, from a file or an e-mail attachment."""
+def render_report(report: FunnelReport, view: ReportView | None = None) -> str:
+    """The report's HTML, every view or only `view`: it opens offline, from a file or an e-mail."""
     return (
         environment()
         .get_template("report.html")
         .render(
             report=report,
-            charts=funnel_charts(report),
+            pivot=view_table(report, ReportView.FUNNEL),
+            table=None if view is None else view_table(report, view),
+            charts=funnel_charts(report, view),
             css=_inline("dashboard.css", "</style"),
             chart_js=_inline("chart.umd.min.js", "</script"),
             dashboard_js=_inline("dashboard.js", "</script"),

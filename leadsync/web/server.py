@@ -6,6 +6,7 @@ import contextlib
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Final
 
 import structlog
@@ -35,8 +36,16 @@ class DashboardServer:
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
-    def run(self) -> None:
+    @property
+    def url(self) -> str:
+        """The address it serves, with the port it is bound to."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.bound_port}/"
+
+    def run(self, on_listening: Callable[[], None] = lambda: None) -> None:
         """Serve until SIGTERM or SIGINT, then stop cleanly; call from the main thread.
+
+        `on_listening` is called once the server listens.
 
         uvicorn's own handlers would re-raise the signal once stopped (exit 143, not 0), so the
         server runs in a thread and this thread waits for the signal.
@@ -45,6 +54,7 @@ class DashboardServer:
         previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in _SIGNALS}
         try:
             self.start()
+            on_listening()
             while not stopping.wait(_WATCH_S):
                 if self._thread is not None and not self._thread.is_alive():
                     raise WebError(f"the dashboard on {self.host}:{self.port} stopped; see the log above")

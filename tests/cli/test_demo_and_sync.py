@@ -56,7 +56,7 @@ def _demo(
 
 def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path: Path) -> None:
     document = _demo(tmp_path, crms=("hubspot", "salesforce", "pipedrive"))
-    assert set(document) == {"people", "state_url", "cycles", "funnel", "explained"}
+    assert set(document) == {"people", "state_url", "cycles", "funnel", "pivot", "explained"}
     assert document["people"] == 200
     first, second = document["cycles"]
     assert set(first["crms"]) == set(second["crms"]) == {"salesforce", "hubspot", "pipedrive"}
@@ -68,6 +68,21 @@ def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path
         assert figures["writes"] == figures["write_calls"] == figures["changed"] == 0, (name, figures)
     assert first["status"] == second["status"] == "succeeded"
     assert set(document["funnel"]) == {"salesforce", "hubspot", "pipedrive"}
+    pivot = document["pivot"]  # the report's funnel view: stages by CRM, the same records as "funnel"
+    assert pivot["view"] == "funnel"
+    assert [row["stage"] for row in pivot["rows"]][-2:] == ["nurture", "disqualified"]
+    for crm, rows in document["funnel"].items():
+        held = {}
+        for row in rows:
+            held[row["stage"]] = held.get(row["stage"], 0) + row["records"]
+        assert {row["stage"]: row[f"{crm}_records"] for row in pivot["rows"]} == {
+            row["stage"]: held.get(row["stage"], 0) for row in pivot["rows"]
+        }
+        shares = [row[f"{crm}_share"] for row in pivot["rows"]]
+        if any(row[f"{crm}_records"] for row in pivot["rows"]):  # a share is of the records in a stage
+            assert abs(sum(shares) - 1) < 1e-9
+        else:
+            assert shares == [None] * len(shares)
     explained = document["explained"]
     assert {record["record"].split(":", 1)[0] for record in explained["records"]} >= {"pipedrive"}
     assert list(tmp_path.iterdir()) == []

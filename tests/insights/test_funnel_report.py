@@ -59,14 +59,15 @@ def test_conversions_time_in_stage_and_sales_cycle_over_all_time(filled: Store) 
     ]
     # lead stays: 24 24 48 24 24 48 24; mql: 48 (P1) 24 (P4) 48 (P5) 24 (P9); P2's is open.
     # sql: 24 (P1) 24 (P9); opportunity: 144 (P1) 24 (P9); no one has left customer or disqualified.
+    # p90 interpolates between the closest ranks: opportunity 24 + 0.9 * (144 - 24) = 132.
     assert found.time_in_stage == [
-        TimeInStage("lead", 24.0, 7),
-        TimeInStage("mql", 36.0, 4),
-        TimeInStage("sql", 24.0, 2),
-        TimeInStage("opportunity", 84.0, 2),
-        TimeInStage("customer", None, 0),
-        TimeInStage("nurture", None, 0),
-        TimeInStage("disqualified", None, 0),
+        TimeInStage("lead", 24.0, 48.0, 7),
+        TimeInStage("mql", 36.0, 48.0, 4),
+        TimeInStage("sql", 24.0, 24.0, 2),
+        TimeInStage("opportunity", 84.0, 132.0, 2),
+        TimeInStage("customer", None, None, 0),
+        TimeInStage("nurture", None, None, 0),
+        TimeInStage("disqualified", None, None, 0),
     ]
     # P1: day 1 → day 11; P9: day 0 → day 4; P6 entered as a customer and has no cycle.
     assert (found.sales_cycle_median_days, found.sales_cycle_samples) == (7.0, 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from leadsync.cli import app
 from leadsync.definitions import load_definitions
-from leadsync.insights import funnel_report
+from leadsync.insights import ReportView, funnel_report
 from leadsync.store import Store
 from tests.insights.funnel_fixture import NOW, day, fill
 
@@ -82,11 +84,15 @@ def test_tables_show_every_figure(config: Path) -> None:
 
     assert result.exit_code == 0, result.output
     lines = [" ".join(line.replace("│", " ").split()) for line in result.stdout.splitlines()]
-    assert "people per stage at 2026-12-01 00:00 UTC (records per CRM as last read)" in lines
-    assert "sql 4 2 1 1 0 3 0" in lines  # people, hubspot and salesforce records, cold, warm, hot, none
-    assert "customer 3 2 1 0 1 1 1" in lines
+    assert lines[0].startswith("funnel at 2026-12-01 00:00 UTC: records per CRM as last read")
+    # the pivot: hubspot records and %, salesforce records and %, people, cold warm hot none, to next
+    assert "sql 2 40.0% 1 25.0% 4 1 0 3 0 33.3%" in lines
+    assert "customer 2 40.0% 1 25.0% 3 0 1 1 1" in lines
+    assert [line.split()[0] for line in lines[5:12]] == [
+        "lead", "mql", "sql", "opportunity", "customer", "nurture", "disqualified"
+    ]  # fmt: skip
     assert "lead mql 7 6 85.7%" in lines
-    assert "opportunity 84.0 2" in lines
+    assert "opportunity 84.0 132.0 2" in lines  # median, p90, stays
     assert "7.0 2" in lines  # sales cycle: median days, customers
     assert "2 sql without follow-up within 24 h, all time" in lines
     assert "eve@example.com 2026-11-29 00:00 UTC 48.0 sam@example.com" in lines
@@ -119,3 +125,49 @@ def test_html_goes_to_the_output_file(config: Path, tmp_path: Path) -> None:
     page = target.read_text(encoding="utf-8")
     assert "<html" in page.lower()
     assert "eve@example.com" in page  # an SLA breach of the stored funnel
+
+
+def test_csv_holds_one_view_with_raw_values(config: Path, tmp_path: Path) -> None:
+    target = tmp_path / "funnel.csv"
+
+    result = invoke(config, "--format", "csv", "--view", "funnel", "--output", str(target))
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
+    assert [row["stage"] for row in rows] == [
+        "lead", "mql", "sql", "opportunity", "customer", "nurture", "disqualified"
+    ]  # fmt: skip
+    sql = rows[2]
+    assert (sql["hubspot_records"], sql["hubspot_share"], sql["people"], sql["people_hot"]) == (
+        "2",
+        "0.4",
+        "4",
+        "3",
+    )
+    assert sql["conversion_rate"] == str(2 / 6)
+    assert rows[-1]["conversion_rate"] == ""  # a side state converts to no next stage
+
+
+@pytest.mark.parametrize("view", [view.value for view in ReportView])
+def test_every_view_prints_as_csv_json_table_and_html(config: Path, view: str) -> None:
+    table = invoke(config, "--view", view)
+    as_csv = invoke(config, "--view", view, "--format", "csv")
+    as_json = invoke(config, "--view", view, "--format", "json")
+    page = invoke(config, "--view", view, "--format", "html")
+
+    assert [r.exit_code for r in (table, as_csv, as_json, page)] == [0, 0, 0, 0], as_csv.output
+    document = json.loads(as_json.stdout)
+    header = next(csv.reader(as_csv.stdout.splitlines()))
+    assert document["view"] == view
+    assert len(list(csv.reader(as_csv.stdout.splitlines()))) == len(document["rows"]) + 1
+    assert all(list(row) == header for row in document["rows"])
+    assert document["title"] in " ".join(table.stdout.split())
+    assert html.escape(document["title"], quote=False) in page.stdout
+
+
+def test_csv_without_a_view_is_a_usage_error(config: Path) -> None:
+    result = invoke(config, "--format", "csv")
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--view" in result.stderr
