@@ -5,10 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks import bench_evaluator, bench_hubspot_writes, bench_memory, bench_model, bench_sync
+from benchmarks import (
+    bench_evaluator,
+    bench_hubspot_writes,
+    bench_memory,
+    bench_model,
+    bench_pipedrive,
+    bench_sync,
+)
 from benchmarks.report import write_page
 
-MODULES = (bench_model, bench_evaluator, bench_hubspot_writes, bench_sync, bench_memory)
+MODULES = (bench_model, bench_evaluator, bench_hubspot_writes, bench_pipedrive, bench_sync, bench_memory)
 
 
 def main() -> None:

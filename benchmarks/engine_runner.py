@@ -1,7 +1,8 @@
 """The sync engine in a benchmark worker process: one cycle per call, with its figures.
 
 `EngineRunner(crms)` syncs the CRMs of `crms` (name -> `[crm.<name>]` settings) into a fresh
-SQLite state store, on the system clock as `leadsync sync` would (or on the `clock` given).
+SQLite state store, on the system clock as `leadsync sync` would (or on the `clock` given, the
+adapters waiting through `sleep`: a `ManualClock`'s moves it instead of waiting).
 `naive=True` makes it the naive baseline: every cycle re-reads everything (cursors dropped)
 and each changed record costs its own update call (the adapters' `apply` is called once per
 record).
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +57,14 @@ class EngineRunner:
         naive: bool = False,
         connections: list[Connection] | None = None,
         clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="leadsync-bench-")
         state_url = f"sqlite:///{Path(self._folder.name) / 'state.db'}"
         self.settings = Settings.model_validate({"sync": {"state_url": state_url}, "crm": crms})
         self.store = Store.open(state_url)
         self.definitions = load_definitions()
-        self.clock = clock or SystemClock()
+        self.clock, self.sleep = clock or SystemClock(), sleep
         self.naive = naive
         self._connections: list[Connection] | None = None
 
@@ -75,7 +77,7 @@ class EngineRunner:
         if self.naive:
             with self.store.engine.begin() as conn:
                 conn.execute(delete(cursors))  # a full re-read every cycle
-        connections = self._connections or connect_all(self.settings, clock=self.clock)
+        connections = self._connections or connect_all(self.settings, clock=self.clock, sleep=self.sleep)
         if self.naive:
             connections = [
                 Connection(c.name, OneCallPerRecord(c.adapter), c.mapping, c.settings) for c in connections

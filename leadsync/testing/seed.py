@@ -1,11 +1,16 @@
-"""A deterministic fake population both CRM sandboxes are seeded from.
+"""A deterministic fake population every CRM sandbox is seeded from.
 
 One neutral description of people, owners and activities; each sandbox turns it into its
-own records (Salesforce Leads/Contacts/Tasks…, HubSpot contacts/engagements…). About 30 %
-of people are in both CRMs (same e-mail, sometimes in another case or with spaces), and a
-few records are dirty on purpose. Faker fills small pools once; picks from the pools use one
-`random.Random(seed)`, so 10,000 people take under a second (100,000 about seven) and the
-same (seed, now) always gives the same population.
+own records (Salesforce Leads/Contacts/Tasks…, HubSpot contacts/engagements…). The people
+are long-tailed like a real marketing database (segments in `seed_history`): about seven in
+ten did at most one thing in the last 90 days and two in five nothing at all (list imports,
+badge scans, purchased lists), one in ten is stale (created years ago, untouched for over a
+year), about 2.5 % show a buying signal in the last 90 days, an engaged middle and a few
+content collectors sit between; a few per cent have BANT answers, mostly incomplete. About
+30 % are in both CRMs (same e-mail, sometimes in another case or with spaces), and one record
+in a hundred is dirty on purpose. Faker fills small pools once; picks from the pools use one
+`random.Random(seed)`, so 10,000 people take about half a second (100,000 about four) and
+the same (seed, now) always gives the same population.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from faker import Faker
+
+from leadsync.testing.seed_history import SEGMENTS, Segment, history, qualification
 
 __all__ = [
     "DIRTY_KINDS",
@@ -66,20 +73,15 @@ COUNTRIES: tuple[str, ...] = (
     "JP",
     "BR",
 )
-SOURCES: tuple[str, ...] = ("LinkedIn", "Display", "Organic", "Webinar", "Referral", "Event", "Paid Search")
+SOURCES: tuple[str, ...] = (
+    "LinkedIn", "Display", "Organic", "Webinar", "Referral", "Event", "Paid Search", "Purchased List",
+)  # fmt: skip
 EMPLOYEES: tuple[int | None, ...] = (None, 3, 12, 40, 80, 150, 240, 300, 800, 2500, 12000)
 PAGES: dict[str, tuple[str, ...]] = {
     "page_view": ("/", "/blog/lead-scoring-101", "/about", "/careers"),
     "product_page_view": ("/product", "/product/integrations", "/product/scoring"),
     "pricing_page_view": ("/pricing", "/pricing/enterprise"),
 }
-KIND_WEIGHTS: dict[str, int] = {
-    "page_view": 20, "product_page_view": 12, "pricing_page_view": 5, "whitepaper_download": 6,
-    "newsletter_signup": 3, "webinar_registered": 4, "webinar_attended": 3, "email_open": 18,
-    "email_click": 8, "form_submit": 4, "event_registration": 2, "social_engagement": 3,
-    "demo_request": 1, "quote_request": 1, "meeting_booked": 2, "meeting_held": 2, "call": 3,
-    "unsubscribe": 1, "hard_bounce": 1,
-}  # fmt: skip
 DIRTY_KINDS: tuple[str, ...] = (
     "invalid_email",
     "missing_last_name",
@@ -88,7 +90,6 @@ DIRTY_KINDS: tuple[str, ...] = (
     "non_latin",
 )
 _NON_LATIN = (("Юлия", "Смирнова"), ("陈", "伟"), ("محمد", "الحسن"), ("Γιώργος", "Παπαδόπουλος"))
-_HISTORY_DAYS = 180
 _POOL = 400
 
 
@@ -192,7 +193,7 @@ def _pools(seed: int) -> _Pools:
 
 
 def population(people: int, seed: int, *, now: datetime) -> Population:
-    """`people` deterministic people with activities over the 180 days before `now`."""
+    """`people` deterministic people, shaped as SEGMENTS say, with activities up to `now`."""
     if not 0 <= people <= 1_000_000:  # noqa: PLR2004 - the sandboxes are sized for 100k
         raise ValueError(f"people must be between 0 and 1,000,000, got {people}")
     rng = random.Random(seed)
@@ -207,24 +208,26 @@ class _Draw:
     pools: _Pools
     now: datetime
     bulk_edit: datetime  # many records share this modification stamp
-    kinds: tuple[str, ...] = tuple(KIND_WEIGHTS)
-    weights: tuple[int, ...] = tuple(KIND_WEIGHTS.values())
+    shares: tuple[float, ...] = tuple(s.share for s in SEGMENTS)
 
 
 def _person(key: int, draw: _Draw) -> SeedPerson:
     rng, pools, now, bulk_edit = draw.rng, draw.pools, draw.now, draw.bulk_edit
+    segment = rng.choices(SEGMENTS, draw.shares)[0]
     first, last = rng.choice(pools.first_names), rng.choice(pools.last_names)
     company = rng.choice(pools.companies)
     domain = _ascii(company.split()[0]) or "company"
     email = f"{_ascii(first)}.{_ascii(last)}.{key}@{domain}.example"
-    created = _ms(now - timedelta(days=rng.uniform(1, 720)))
-    activities = tuple(sorted(_activities(draw, created), key=lambda a: a.occurred_at))
+    created = _ms(now - timedelta(days=rng.uniform(*segment.created_days)))
+    activities = tuple(sorted(_activities(segment, rng, now, created), key=lambda a: a.occurred_at))
     last_touch = activities[-1].occurred_at if activities else created
     # A fifth of the records were last modified by one bulk edit: many share one stamp.
     modified = bulk_edit if rng.random() < 0.2 and bulk_edit > created else max(created, last_touch)  # noqa: PLR2004
-    where = rng.random()
+    # One record in a hundred is dirty, each kind in turn, so that even a small sandbox has some;
+    # all of them in both CRMs, so that each CRM's reads meet them.
+    dirty = DIRTY_KINDS[key // 100 % len(DIRTY_KINDS)] if key % 100 == 50 else None  # noqa: PLR2004
+    where = 0.5 if dirty else rng.random()
     in_salesforce, in_hubspot = where < 0.65, where >= 0.35  # ~30 % in both  # noqa: PLR2004
-    dirty = rng.choice(DIRTY_KINDS) if rng.random() < 0.01 else None  # noqa: PLR2004
     if dirty == "non_latin":
         first, last = rng.choice(_NON_LATIN)
     return SeedPerson(
@@ -237,7 +240,7 @@ def _person(key: int, draw: _Draw) -> SeedPerson:
         employees=rng.choice(EMPLOYEES),
         industry="Underwater Basket Weaving" if dirty == "unknown_picklist" else rng.choice(INDUSTRIES),
         country=rng.choice(COUNTRIES),
-        source=rng.choice(SOURCES),
+        source=rng.choice(segment.sources + SOURCES),
         created_at=created,
         modified_at=modified,
         owner=rng.choice(pools.owners).email if rng.random() < 0.4 else None,  # noqa: PLR2004
@@ -245,28 +248,17 @@ def _person(key: int, draw: _Draw) -> SeedPerson:
         in_hubspot=in_hubspot,
         salesforce_object=rng.choices(("Lead", "Contact", "ConvertedLead"), (70, 20, 10))[0],
         hubspot_email=_variant(email, rng),
-        qualification=_qualification(rng),
+        qualification=qualification(segment, rng),
         activities=activities,
         dirty=dirty,
     )
 
 
-def _activities(draw: _Draw, created: datetime) -> list[SeedActivity]:
-    rng, now = draw.rng, draw.now
-    count = min(int(rng.expovariate(1 / 10)), 60)
-    oldest = min(_HISTORY_DAYS, (now - created).days)
-    result = []
-    for kind in rng.choices(draw.kinds, draw.weights, k=count):
-        days_ago = oldest * rng.random() ** 2  # recent activity is more frequent
-        detail = rng.choice(PAGES[kind]) if kind in PAGES else kind.replace("_", " ")
-        result.append(SeedActivity(kind, _ms(now - timedelta(days=days_ago)), detail))
-    return result
-
-
-def _qualification(rng: random.Random) -> dict[str, bool]:
-    if rng.random() > 0.15:  # noqa: PLR2004 - most people were never qualified by a rep
-        return {}
-    return {item: rng.random() < 0.6 for item in ("budget", "authority", "need", "timing")}  # noqa: PLR2004
+def _activities(segment: Segment, rng: random.Random, now: datetime, created: datetime) -> list[SeedActivity]:
+    return [
+        SeedActivity(kind, _ms(moment), rng.choice(PAGES[kind]) if kind in PAGES else kind.replace("_", " "))
+        for kind, moment in history(segment, rng, now, created)
+    ]
 
 
 def _variant(email: str, rng: random.Random) -> str:

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -56,6 +57,7 @@ def _demo(
 
 def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path: Path) -> None:
     document = _demo(tmp_path, crms=("hubspot", "salesforce", "pipedrive"))
+    _assert_pyramid(document["funnel"])
     assert set(document) == {"people", "state_url", "cycles", "funnel", "pivot", "explained"}
     assert document["people"] == 200
     first, second = document["cycles"]
@@ -86,6 +88,21 @@ def test_demo_prints_one_json_document_of_a_full_cycle_then_a_quiet_one(tmp_path
     explained = document["explained"]
     assert {record["record"].split(":", 1)[0] for record in explained["records"]} >= {"pipedrive"}
     assert list(tmp_path.iterdir()) == []
+
+
+def _assert_pyramid(funnel: dict[str, list[dict[str, Any]]]) -> None:
+    """With the default definitions, each CRM's records narrow stage by stage and heat by heat, and
+    at most one in ten is sql (issue #22: a funnel sales would sign)."""
+    for crm, rows in funnel.items():
+        stages: Counter[str] = Counter()
+        heat: Counter[str] = Counter()
+        for row in rows:
+            stages[row["stage"]] += row["records"]
+            heat[row["temperature"]] += row["records"]
+        if set(stages) != {"none"}:  # a CRM whose people hold no stage (Pipedrive) has heat only
+            assert stages["lead"] > stages["mql"] > stages["sql"] > 0, (crm, stages)
+        assert heat["cold"] > heat["warm"] > heat["hot"] > 0, (crm, heat)
+        assert stages["sql"] <= 0.10 * stages.total(), (crm, stages)
 
 
 def test_the_demo_funnel_does_not_age(tmp_path: Path) -> None:

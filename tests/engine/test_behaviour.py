@@ -184,7 +184,7 @@ def test_a_quiet_cycle_months_later_writes_what_decay_and_dormancy_changed(
     pipeline.sync()  # the echoes
     quiet = pipeline.sync()
     assert quiet.evaluated == 0
-    later = pipeline.clock.now() + timedelta(days=60)
+    later = pipeline.clock.now() + timedelta(days=130)
     dormant_after = pipeline.definitions.default_profile.scoring.temperature.dormant_after
     assert dormant_after is not None
     due = pipeline.store.persons.count_due(later)
@@ -197,9 +197,9 @@ def test_a_quiet_cycle_months_later_writes_what_decay_and_dormancy_changed(
         and later - touch > dormant_after
         and not any(a.occurred_at > pipeline.clock.now() for a in f.activities)
     ]
-    assert cooling, "the seed should hold warm or hot people last touched two to four months ago"
+    assert cooling, "the seed should hold warm or hot people last touched over ten days ago"
 
-    report = pipeline.sync(minutes=60 * 24 * 60)
+    report = pipeline.sync(minutes=130 * 24 * 60)
 
     assert pipeline.clock.now() == later
     assert report.status is RunStatus.SUCCEEDED
@@ -487,7 +487,8 @@ def test_explain_shows_both_records_the_reasons_that_add_up_and_what_each_crm_ho
 ) -> None:
     pipeline.sync()
     pipeline.sync()
-    people = _in_both(pipeline)
+    # A Salesforce Lead holds no opportunity or customer stage (lead conversion sets them).
+    people = [f for f in _in_both(pipeline) if f.state.stage not in (Stage.OPPORTUNITY, Stage.CUSTOMER)]
     assert len(people) >= 5
     for file in people[:5]:
         doc = pipeline.engine().explain(file.state.email)

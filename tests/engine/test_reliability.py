@@ -241,15 +241,15 @@ def test_a_second_runner_on_another_connection_is_refused_while_the_lease_is_hel
 _UNOWNED = ("lead", "nurture")  # stages before the default definitions' owners.assign_from
 
 
-def _round_robin_assignments(pipeline: Pipeline) -> list[tuple[int, str]]:
-    """(person, owner) for everyone whose owner came from a territory pool, not from their records."""
+def _round_robin_assignments(pipeline: Pipeline) -> list[tuple[int, str, str]]:
+    """(person, e-mail, owner) for everyone whose owner came from a territory pool, not from their records."""
     pools = {member for territory in pipeline.definitions.owners.territories for member in territory.pool}
-    assigned: list[tuple[int, str]] = []
+    assigned: list[tuple[int, str, str]] = []
     for ids in batches(pipeline.store, None):
         for file in pipeline.store.persons.files(ids):
             before = {record.owner_email for record in file.records.values() if record is not None}
             if file.state.owner in pools and file.state.owner not in before:
-                assigned.append((file.state.id, file.state.owner))
+                assigned.append((file.state.id, file.state.email, file.state.owner))
     return assigned
 
 
@@ -265,7 +265,7 @@ def test_round_robin_is_even_per_territory_and_resumes_from_the_stored_positions
 
     first = _round_robin_assignments(pipeline)
     per_territory: dict[str, Counter[str]] = {t.name: Counter(dict.fromkeys(t.pool, 0)) for t in territories}
-    for _, owner in first:
+    for *_, owner in first:
         per_territory[territory_of[owner]][owner] += 1
     for name, counts in per_territory.items():
         assert max(counts.values()) - min(counts.values()) <= 1, (name, counts)
@@ -295,14 +295,18 @@ def test_round_robin_is_even_per_territory_and_resumes_from_the_stored_positions
         assert pipeline.store.round_robin.load() == positions
         pipeline.sync()
 
-        owners = {person: owner for person, owner in _round_robin_assignments(pipeline) if person in promoted}
+        owners = {
+            (email, person): owner
+            for person, email, owner in _round_robin_assignments(pipeline)
+            if person in promoted
+        }
         assert len(owners) >= 2, (owners, promoted)
         expected = dict(positions)
-        for person in sorted(owners):  # a cycle evaluates people in id order
-            name = territory_of[owners[person]]
+        for key in sorted(owners):  # a cycle evaluates people in e-mail order (Persons.due)
+            name = territory_of[owners[key]]
             pool = pool_of[name]
             at = expected.get(name, 0)
-            assert owners[person] == pool[at], (person, name, positions)
+            assert owners[key] == pool[at], (key, name, positions)
             expected[name] = (at + 1) % len(pool)
         assert pipeline.store.round_robin.load() == expected
         _assert_converged(pipeline)

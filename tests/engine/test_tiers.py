@@ -62,8 +62,9 @@ def _emails_with(pipeline: Pipeline, *, url_part: str, form_part: str) -> list[s
 def test_a_professional_portal_scores_page_views_and_forms_as_enterprise_does(
     make_pipeline: MakePipeline, tmp_path: Path
 ) -> None:
-    enterprise = make_pipeline()
-    professional = make_pipeline(hubspot_tier="professional", url=f"sqlite:///{tmp_path / 'pro.db'}")
+    size = 400  # enough pricing-page visitors and demo requesters in a long-tailed population
+    enterprise = make_pipeline(size)
+    professional = make_pipeline(size, hubspot_tier="professional", url=f"sqlite:///{tmp_path / 'pro.db'}")
     assert enterprise.sync().status is RunStatus.SUCCEEDED
     assert professional.sync().status is RunStatus.SUCCEEDED
 

@@ -85,6 +85,10 @@ def test_every_kind_is_read_and_mapped_by_the_mapping_rules(everything):
     assert forms[ActivityKind.WHITEPAPER_DOWNLOAD].startswith("White paper")
     assert forms[ActivityKind.NEWSLETTER_SIGNUP] == "Newsletter"
     assert forms[ActivityKind.FORM_SUBMIT] == "Contact us"
+    assert forms[ActivityKind.CONTACT_REQUEST] == "Contact sales"
+    assert forms[ActivityKind.DOCUMENTATION_REQUEST] == "Request technical documentation"
+    assert forms[ActivityKind.PRICE_LIST_DOWNLOAD] == "Download the price list"
+    assert forms[ActivityKind.CASE_STUDY_DOWNLOAD] == "Download a case study"
     webinars = {a.kind for a in found if a.ref.object_type == "marketing_event_participations"}
     assert webinars == {ActivityKind.WEBINAR_REGISTERED, ActivityKind.WEBINAR_ATTENDED}
     assert all(a.person.object_type == "contacts" and a.person.record_id.isdigit() for a in found)
@@ -94,7 +98,7 @@ def test_every_kind_is_read_and_mapped_by_the_mapping_rules(everything):
 def test_e_mail_recipients_resolve_to_their_contacts(sandbox, everything):
     pages, _ = everything
     emails = [a for a in items(pages) if a.ref.object_type == "email_events"]
-    assert len(emails) > 1000
+    assert len(emails) > 200  # the long-tailed seed: ~1,000 contacts, most of them silent
     for activity in emails[:200]:
         contact = sandbox.store.contact(activity.person.record_id)
         assert contact is not None
@@ -121,7 +125,8 @@ def test_contacts_are_resolved_in_batches_never_one_call_per_record(sandbox, eve
     views = sum(1 for a in found if a.ref.object_type == "page_views")
     forms = sum(1 for a in found if a.ref.object_type == "form_submissions")
     assert calls["GET events"] <= (views + 3 * forms) / 100 + 4  # 100 a page; a form shows as 3 types
-    assert calls["GET email events"] == 2  # 1,688 events, 1,000 a call
+    emails = sum(1 for a in found if a.ref.object_type == "email_events")
+    assert calls["GET email events"] == -(-emails // 1000)  # 1,000 a call
     assert calls["GET marketing-events list"] == 1  # six events, 100 a call
     assert calls["GET marketing-events participations"] == breakdown_calls(sandbox, MARKETING_EVENTS)
     assert sum(calls.values()) < 80  # 5,805 activities of 1,000 people (each form read as 3 events)

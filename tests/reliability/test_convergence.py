@@ -19,7 +19,10 @@ _DISQUALIFIED_LEAD: Final = "Closed - Not Converted"
 
 
 def _lead_in_both(pipeline: Pipeline) -> tuple[str, str]:
-    """A Salesforce Lead's id and the id of the HubSpot contact with its e-mail."""
+    """An open (unconverted) Salesforce Lead's id and the id of the HubSpot contact with its e-mail.
+
+    A converted Lead is its Contact's past, not a stage anyone still sets: the seed has some.
+    """
     contacts = {
         str((pipeline.hubspot.store.contact(i) or {}).get("email", "")).lower(): i
         for i in pipeline.hubspot.store.ids()
@@ -27,7 +30,7 @@ def _lead_in_both(pipeline: Pipeline) -> tuple[str, str]:
     return next(
         (str(lead["Id"]), contacts[str(lead["Email"]).lower()])
         for lead in pipeline.salesforce.store.records("Lead")
-        if str(lead.get("Email") or "").lower() in contacts
+        if not lead.get("IsConverted") and str(lead.get("Email") or "").lower() in contacts
     )
 
 

@@ -46,6 +46,9 @@ from tests.engine.conftest import MakePipeline, Pipeline, make_pipeline
 from tests.store.conftest import postgres, store_url  # noqa: F401 - the state-store fixtures
 
 PEOPLE = 60
+# Enough that Salesforce's changes fill a flush (5 calls of 10) mid-cycle: its first write call
+# goes before any HubSpot one (a flush of 5 calls of 100).
+KILLED_PEOPLE = 100
 SENT_BEFORE_CRASH = 15  # records of Salesforce's first write call that reach it before the crash
 _SETTINGS: dict[str, Any] = {"crm": {"salesforce": {"write_batch_size": 10}}}  # several calls a flush
 
@@ -300,7 +303,8 @@ def test_a_rollback_killed_after_its_writes_is_read_back_as_leadsyncs_own_not_a_
     ]
     assert humans == []
     audited = {(e.ref, e.field) for e in pipeline.store.audit.of_run(rolled_back.id)}
-    restored = {(e.ref, "stage") for e in stages if e.ref.crm == "salesforce"}  # rolled back first
+    first_written = next(e.ref.crm for e in pipeline.store.audit.of_run(first.run_id))
+    restored = {(e.ref, "stage") for e in stages if e.ref.crm == first_written}  # rolled back first
     assert restored
     assert restored <= audited  # recovered from the intents, under the rollback's run
 
@@ -339,8 +343,8 @@ def test_sync_killed_by_sigkill_mid_write_leaves_the_lease_free_and_the_next_run
 ) -> None:
     pipeline = f"killed-{uuid.uuid4().hex[:8]}"  # PostgreSQL advisory locks are database-wide
     with (
-        SalesforceSandbox(people=PEOPLE, clock=SystemClock()) as salesforce,
-        HubSpotSandbox(people=PEOPLE, clock=SystemClock(), rate_limits=False) as hubspot,
+        SalesforceSandbox(people=KILLED_PEOPLE, clock=SystemClock()) as salesforce,
+        HubSpotSandbox(people=KILLED_PEOPLE, clock=SystemClock(), rate_limits=False) as hubspot,
     ):
         state_url = store_url
         config = tmp_path / "leadsync.toml"

@@ -34,6 +34,9 @@ TIMEOUT_S = 0.4  # the clients' timeout in this test: below HELD_S, above any re
 RETRY_AFTER_S = 3.0
 TEN_SECONDLY_S = 10.0  # the adapter's wait after a 429 of the 10-s policy without Retry-After
 MAX_CYCLES = 12
+# HubSpot allows 5 searches a second (the adapter spaces them): a cycle reading back its own
+# writes (one stamp: a query by stamp, then by id) stays within 5 with pages of 100.
+HS_PAGE = 100
 
 _REST = "/services/data/"  # row locks, API limits and sessions are REST API matters, not OAuth's
 SALESFORCE_FAULTS = tuple(
@@ -93,7 +96,7 @@ def _settings(pipeline: Pipeline) -> None:
         timeout_s=TIMEOUT_S,
         write_batch_size=10,
     )
-    pipeline.raw["crm"]["hubspot"].update(timeout_s=TIMEOUT_S, page_size=50)
+    pipeline.raw["crm"]["hubspot"].update(timeout_s=TIMEOUT_S, page_size=HS_PAGE)
 
 
 def _cycle(pipeline: Pipeline, story: Story) -> CycleReport:

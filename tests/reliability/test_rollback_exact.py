@@ -3,14 +3,17 @@
 Every mapped property of every record is read from the sandboxes' own stores before a real
 cycle and after its rollback: they must match, except the properties a human changed after
 the run (listed as skipped) and the owners the CRM no longer accepts (a user who left, reported
-as not restorable). The seeded population holds the cases a model-level rollback got wrong:
-empty lead statuses, subscribers, contacts without an owner, leads owned by a queue.
+as not restorable). The run sets properties in each state a model-level rollback got wrong:
+empty lead statuses, subscribers, contacts without an owner, leads owned by a queue. The seed
+is long-tailed (few people qualify), so one subscriber and one queue-owned Lead are qualified
+by hand first: a sales-qualified person gets a new lifecycle stage and an owner who is a person.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Final
 
 from typer.testing import CliRunner
 
@@ -67,6 +70,48 @@ def _inactive_owner_ids(pipeline: Pipeline) -> set[object]:
     return {u["Id"] for u in users if not u["IsActive"]} | {o["id"] for o in archived}
 
 
+_BANT: Final = ("budget", "authority", "need", "timing")
+
+
+def _qualify_a_subscriber_and_a_queued_lead(pipeline: Pipeline) -> None:
+    """Reps qualify two people the long-tailed seed leaves at lead, so that the run moves them to
+    sql and hands them an owner who is a person: a HubSpot subscriber whose owner has left, and
+    a Salesforce Lead owned by a queue and absent from HubSpot. Each becomes a fitting CEO with
+    every BANT item checked; the subscriber, quiet for months, also gets a connected call, or
+    it would be recycled to nurture at once."""
+    hubspot, salesforce = pipeline.hubspot.store, pipeline.salesforce.store
+    left = _inactive_owner_ids(pipeline)
+    subscriber = next(
+        i
+        for i in hubspot.ids()
+        if (hubspot.contact(i) or {}).get("lifecyclestage") == "subscriber"
+        and (hubspot.contact(i) or {}).get("hubspot_owner_id") in left
+    )
+    hubspot.update_as_user(
+        subscriber, jobtitle="CEO", industry="Software", **{f"leadsync_bant_{item}": "true" for item in _BANT}
+    )
+    hubspot.add_object(
+        "calls", {"hs_call_status": "COMPLETED", "hs_call_title": "Discovery"}, contact_id=subscriber
+    )
+    in_hubspot = {str((hubspot.contact(i) or {}).get("email", "")).lower() for i in hubspot.ids()}
+    queued = next(
+        str(lead["Id"])
+        for lead in salesforce.records("Lead")
+        if str(lead["OwnerId"]).startswith("00G")
+        and lead["Status"] == "Open - Not Contacted"
+        and str(lead["Email"] or "").lower() not in in_hubspot
+    )
+    rep = next(str(u["Id"]) for u in salesforce.records("User") if u["IsActive"])
+    salesforce.update_as_user(
+        "Lead",
+        queued,
+        rep,
+        Title="CEO",
+        Industry="Software",
+        **{f"LeadSync_BANT_{i.title()}__c": True for i in _BANT},
+    )
+
+
 def _hard_cases(before: Snapshot, touched: set[tuple[RecordRef, str]]) -> Mapping[str, int]:
     """How many of the properties the run set were in each state a model-level rollback got wrong."""
 
@@ -91,6 +136,7 @@ def test_rollback_restores_every_property_exactly_but_what_a_human_changed_since
     make_pipeline: MakePipeline,
 ) -> None:
     pipeline = make_pipeline(PEOPLE)
+    _qualify_a_subscriber_and_a_queued_lead(pipeline)
     before = _snapshot(pipeline)
     run = pipeline.sync()
     after_run = _snapshot(pipeline)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -30,6 +30,7 @@ from leadsync.testing.sandbox_server import Fault
 from tests.engine.conftest import MakePipeline, Pipeline
 
 PEOPLE = 80
+HUMAN = "alice.martin@example.com"
 ATTEMPTS = 3  # Salesforce tries a locked row this often in one write, waiting 1 s then 2 s
 RULE = "Leads from a partner need a partner id; token=00Dxx0000001gEREAY (shown by a careless rule)"
 
@@ -73,6 +74,40 @@ def _refuse(pipeline: Pipeline) -> tuple[RecordRef, RecordRef, RecordRef]:
     return ruled, locked, contact
 
 
+def _qualified_long_ago(pipeline: Pipeline, taken: Collection[RecordRef]) -> RecordRef:
+    """An open lead a rep qualified on BANT long ago, quiet since: the first cycle nurtures it.
+
+    Under the strict definitions only a checklist (which needs no recent activity) takes a quiet
+    person past lead, so the test qualifies one itself rather than hoping the seed has one.
+    """
+    salesforce = pipeline.salesforce.store
+    quiet_since = pipeline.clock.now() - timedelta(days=120)
+    touched = {str(t["WhoId"]) for t in salesforce.records("Task") if _when(t["CreatedDate"]) > quiet_since}
+    touched |= {str(m["LeadId"]) for m in salesforce.records("CampaignMember") if m["LeadId"]}
+    for lead in sorted(salesforce.records("Lead"), key=lambda row: str(row["Id"])):
+        ref = RecordRef("salesforce", "Lead", str(lead["Id"]))
+        quiet = _when(lead["CreatedDate"]) < quiet_since and ref.record_id not in touched
+        if quiet and lead["Status"] == "Open - Not Contacted" and ref not in taken:
+            qualified = {
+                f"LeadSync_BANT_{item}__c": True for item in ("Budget", "Authority", "Need", "Timing")
+            }
+            salesforce.update_as_user(
+                "Lead",
+                ref.record_id,
+                HUMAN,
+                Title="Manager",
+                Industry="Software",
+                CountryCode="FR",
+                **qualified,
+            )
+            return ref
+    raise AssertionError("no quiet open lead in the sandbox")
+
+
+def _when(stamp: object) -> datetime:
+    return datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%S.%f%z")
+
+
 def _accept(pipeline: Pipeline) -> None:
     """The CRMs' admins fix what made them refuse."""
     pipeline.salesforce.store.accept_saves()
@@ -106,13 +141,14 @@ def test_refused_records_are_recorded_retried_and_never_block_their_batch(
     url = f"sqlite:///{tmp_path / 'state.db'}"
     pipeline = make_pipeline(PEOPLE, url=url, crm={"salesforce": {"attempts": ATTEMPTS}})
     ruled, locked, contact = _refuse(pipeline)
+    quiet = _qualified_long_ago(pipeline, (ruled, locked))
     waits: list[float] = []
 
     first = _cycle(pipeline, waits)
 
     failures = {entry.ref: entry for entry in pipeline.store.write_failures.entries()}
     nurtured = {ref for ref, e in failures.items() if e.code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"}
-    assert nurtured  # the seed has leads to nurture: their Status value is missing
+    assert quiet in nurtured  # leads to nurture: their Status value is missing
     assert {ref: failures[ref].code for ref in (ruled, locked, contact)} == {
         ruled: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
         locked: "UNABLE_TO_LOCK_ROW",

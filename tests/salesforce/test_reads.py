@@ -46,12 +46,12 @@ def test_initial_read_pages_through_everything_once_in_order(sandbox, make_adapt
 
 
 def test_converted_leads_are_read_as_their_contacts_only(sandbox, make_adapter: MakeAdapter) -> None:
-    people = [p for page in make_adapter().changed_people(EPOCH) for p in page.items]
-    read = {p.ref.record_id: p for p in people}
+    pages = list(make_adapter().changed_people(EPOCH))
+    read = {p.ref.record_id: p.ref for page in pages for p in (*page.items, *page.rejected)}  # dirty ones too
     converted = [r for r in _live(sandbox, "Lead") if r["IsConverted"]]
     assert converted
     assert not any(r["Id"] in read for r in converted)
-    assert all(read[str(r["ConvertedContactId"])].ref.object_type == "Contact" for r in converted)
+    assert all(read[str(r["ConvertedContactId"])].object_type == "Contact" for r in converted)
 
 
 def test_a_queue_owned_lead_has_no_owner(sandbox, make_adapter: MakeAdapter) -> None:

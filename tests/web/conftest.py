@@ -28,7 +28,7 @@ from tests.conftest import REPO
 from tests.engine.conftest import NOW, Pipeline
 
 PEOPLE = 60
-SEED = 25  # its 60 people include one with an invalid e-mail, which the adapters quarantine
+SEED = 25  # its 60 people include a lead with an invalid e-mail (quarantined), valid in HubSpot
 COUNTRY_POINTS = ('points = 15\nvalues = ["FR"', 'points = 5\nvalues = ["FR"')  # most scores drop by 10
 TOKEN = "web-test-token-0123456789abcdef"
 

@@ -16,8 +16,8 @@ import tomli_w
 from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
+from adapters.salesforce.sandbox.records import INTEGRATION_EMAIL
 from leadsync.cli import app as cli
-from leadsync.insights import featured_person
 from leadsync.web.models import FunnelOut, PersonOut
 from tests.engine.conftest import Pipeline
 
@@ -40,6 +40,27 @@ def at_dashboard_time(synced: Pipeline) -> Iterator[None]:
         yield
 
 
+def _showcase(synced: Pipeline) -> str:
+    """The most active person in several CRMs whose owner is an active person in both.
+
+    Not the demo's featured person: the seed has queue-owned records, and the dashboard calls no
+    CRM, so it cannot tell a queue or someone who left from an active owner (it reads them as
+    kept), while `explain` reads the CRMs' owners and says why such an owner is not kept.
+    """
+    users = synced.salesforce.store.records("User")
+    owners = synced.hubspot.store.owners_page({}, base_url="http://sandbox")["results"]
+    active = {str(u["Email"]) for u in users if u["IsActive"] and u["Email"] != INTEGRATION_EMAIL}
+    active &= {str(o["email"]) for o in owners}
+    emails = {
+        str((synced.hubspot.store.contact(i) or {}).get("email", "")) for i in synced.hubspot.store.ids()
+    }
+    files = [synced.store.persons.file_by_email(e) for e in sorted(emails - {""})]
+    candidates = [
+        f for f in files if f is not None and len({r.crm for r in f.records}) > 1 and f.state.owner in active
+    ]
+    return min(candidates, key=lambda f: (-len(f.activities), f.state.id)).state.email
+
+
 def printed(config: Path, *args: str) -> Any:
     result = runner.invoke(cli, [*args, "--config", str(config), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -50,8 +71,7 @@ def printed(config: Path, *args: str) -> Any:
 def test_the_person_page_shows_what_leadsync_explain_prints(
     synced: Pipeline, client: httpx.Client, config: Path
 ) -> None:
-    email = featured_person(synced.store)
-    assert email is not None
+    email = _showcase(synced)
     explained = printed(config, "explain", email)
 
     body = client.get(f"/api/people/{quote(email)}").raise_for_status().json()

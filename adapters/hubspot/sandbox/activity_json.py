@@ -44,6 +44,10 @@ FORMS: Mapping[str, tuple[str, str]] = {  # seed kind → (form title, page it i
     "form_submit": ("Contact us", "/contact"),
     "demo_request": ("Request a demo", "/demo"),
     "quote_request": ("Demande de devis", "/fr/devis"),
+    "contact_request": ("Contact sales", "/contact-sales"),
+    "documentation_request": ("Request technical documentation", "/resources/technical-documentation"),
+    "price_list_download": ("Download the price list", "/resources/price-list"),
+    "case_study_download": ("Download a case study", "/customers/case-studies"),
     "whitepaper_download": ("White paper: Lead scoring that sales trusts", "/resources/lead-scoring"),
     "newsletter_signup": ("Newsletter", "/blog"),
 }

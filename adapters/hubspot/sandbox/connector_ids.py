@@ -7,9 +7,9 @@ the Contact ("HubSpot will continue to sync with the most recently updated recor
 Salesforce with a matching email address, even if that record is converted from a Lead to a
 Contact", knowledge.hubspot.com, "Does a HubSpot property need separate field mappings for
 leads and contacts?"). So every person in both sandboxes gets the id of their Contact, or of
-their Lead if it was not converted: ids the Salesforce sandbox mints for the same population
-(per object, in the population's order: adapters/salesforce/sandbox/records.py), which
-tests/engine/test_cross_references.py checks.
+their Lead if it was not converted (unless the Salesforce record's e-mail is invalid): ids the
+Salesforce sandbox mints for the same population (per object, in the population's order:
+adapters/salesforce/sandbox/records.py), which tests/engine/test_cross_references.py checks.
 """
 
 from __future__ import annotations
@@ -34,6 +34,6 @@ def connector_ids(population: Population) -> dict[int, dict[str, str]]:
             lead = mint("Lead")  # a converted Lead's id is minted all the same
             if kind == "Lead":
                 synced["salesforceleadid"] = lead
-        if person.in_hubspot:
+        if person.in_hubspot and person.dirty != "invalid_email":  # no e-mail for the connector to match
             found[person.key] = synced
     return found

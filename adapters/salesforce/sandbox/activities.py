@@ -1,9 +1,11 @@
 """Seeding: a person's engagement signals become Tasks, Events and CampaignMembers.
 
-Salesforce holds sales activity, not web tracking: calls, sales e-mails (opens), demo and
-quote requests, forms and newsletter sign-ups are Tasks (`TaskSubtype` Call, Email or Task,
-one `Subject` per kind); meetings are Events; webinars, content downloads, event sign-ups and
-e-mail clicks are CampaignMembers of one campaign per type and ISO week. A person is a member
+Salesforce holds sales activity, not web tracking: calls, sales e-mails (opens), demo, quote,
+contact and documentation requests, forms and newsletter sign-ups are Tasks (`TaskSubtype`
+Call, Email or Task, one `Subject` per kind); meetings are Events; webinars, content downloads
+(white papers, case studies, the price list), event sign-ups and e-mail clicks are
+CampaignMembers of one campaign per type and ISO week, named after its type or, for case
+studies and the price list, after the asset (all three are `Content` campaigns). A person is a member
 of a campaign once, with the furthest status reached (Salesforce allows one membership per
 campaign). Page views, social engagement, unsubscribes and bounces are HubSpot-side: absent.
 Activities of converted leads belong to the Contact, as conversion moves them.
@@ -20,21 +22,29 @@ from leadsync.testing.seed import SeedPerson
 from .store import Store
 from .values import Value, date_text, datetime_text
 
-__all__ = ["EVENT_SUBJECTS", "MEMBER_KINDS", "TASK_KINDS", "Who", "seed_activities"]
+__all__ = ["CAMPAIGN_NAMES", "EVENT_SUBJECTS", "MEMBER_KINDS", "TASK_KINDS", "Who", "seed_activities"]
 
 TASK_KINDS: dict[str, tuple[str, str]] = {  # kind: (Subject, TaskSubtype)
     "call": ("Call", "Call"),
     "email_open": ("Email opened", "Email"),
     "demo_request": ("Demo request", "Task"),
     "quote_request": ("Quote request", "Task"),
+    "contact_request": ("Contact request", "Task"),
+    "documentation_request": ("Documentation request", "Task"),
     "form_submit": ("Form submitted", "Task"),
     "newsletter_signup": ("Newsletter signup", "Task"),
+}
+CAMPAIGN_NAMES: dict[str, str] = {  # kind: campaign name, where it is not the campaign's type
+    "case_study_download": "Case study",
+    "price_list_download": "Price list",
 }
 EVENT_SUBJECTS: dict[str, str] = {"meeting_booked": "Meeting booked", "meeting_held": "Meeting held"}
 MEMBER_KINDS: dict[str, tuple[str, str]] = {  # kind: (Campaign.Type, CampaignMember.Status)
     "webinar_registered": ("Webinar", "Registered"),
     "webinar_attended": ("Webinar", "Attended"),
     "whitepaper_download": ("Content", "Responded"),
+    "case_study_download": ("Content", "Responded"),
+    "price_list_download": ("Content", "Responded"),
     "event_registration": ("Event", "Registered"),
     "email_click": ("Email", "Responded"),
 }
@@ -95,7 +105,7 @@ class _Campaigns:
     def join(self, who: Who, kind: str, moment: datetime, stamp: str) -> None:
         """Record one membership signal."""
         campaign_type, status = MEMBER_KINDS[kind]
-        campaign_id = self._campaign(campaign_type, moment.date())
+        campaign_id = self._campaign(campaign_type, CAMPAIGN_NAMES.get(kind, campaign_type), moment.date())
         member = self._members.get((who.who_id, campaign_id))
         responded = stamp[:10] if status in _RESPONDED else None
         if member is None:
@@ -122,12 +132,12 @@ class _Campaigns:
             members.add({"Id": self._mint("CampaignMember"), **values})
         self._members.clear()
 
-    def _campaign(self, campaign_type: str, day: date) -> str:
+    def _campaign(self, campaign_type: str, name: str, day: date) -> str:
         year, week, _ = day.isocalendar()
-        campaign_id = self._ids.get((campaign_type, year, week))
+        campaign_id = self._ids.get((name, year, week))
         if campaign_id is not None:
             return campaign_id
-        campaign_id = self._ids[(campaign_type, year, week)] = self._mint("Campaign")
+        campaign_id = self._ids[(name, year, week)] = self._mint("Campaign")
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=6)
         created = datetime_text(
@@ -135,7 +145,7 @@ class _Campaigns:
         )
         user = self._store.integration_user_id
         self._store.tables["Campaign"].add({
-            "Id": campaign_id, "IsDeleted": False, "Name": f"{campaign_type} {year}-W{week:02d}",
+            "Id": campaign_id, "IsDeleted": False, "Name": f"{name} {year}-W{week:02d}",
             "Type": campaign_type, "Status": "Completed" if end < self._today else "In Progress",
             "StartDate": date_text(start), "EndDate": date_text(end), "IsActive": end >= self._today,
             "OwnerId": user, "CreatedDate": created, "CreatedById": user, "LastModifiedDate": created,

@@ -25,7 +25,7 @@ LEAD_STATUSES = (
 )  # fmt: skip
 STAGE_VALUES = ("Lead", "MQL", "SQL", "Opportunity", "Customer", "Nurture", "Disqualified")
 _TEMPERATURES = ("Cold", "Warm", "Hot")
-_SOURCES = (*SOURCES, "Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+_SOURCES = (*SOURCES, "Web", "Phone Inquiry", "Partner Referral", "Other")  # SOURCES holds "Purchased List"
 _CODES = tuple(sorted(COUNTRY_NAMES))
 
 

@@ -183,7 +183,7 @@ def _kinds(person: SeedPerson) -> Iterator[str]:
 
 def _status(person: SeedPerson) -> str:
     kinds = set(_kinds(person))
-    if kinds & {"meeting_held", "demo_request"}:
+    if kinds & {"meeting_held", "demo_request", "contact_request"}:  # sales answered an inbound request
         qualified = person.qualification and all(person.qualification.values())
         return "Qualified" if qualified else "Working - Contacted"
     if kinds & {"call", "meeting_booked"}:
@@ -195,7 +195,7 @@ def _status(person: SeedPerson) -> str:
 
 def _rating(person: SeedPerson) -> str | None:
     kinds = set(_kinds(person))
-    if kinds & {"demo_request", "quote_request", "meeting_held"}:
+    if kinds & {"demo_request", "quote_request", "contact_request", "documentation_request", "meeting_held"}:
         return "Hot"
     if len(person.activities) >= 10:  # noqa: PLR2004 - an engaged person
         return "Warm"
