@@ -75,8 +75,7 @@ def choose_owner(
     """
     valid = current is not None and (active_owners is None or current in active_owners)
     if valid and rules.keep_existing:
-        known = "active" if active_owners is not None else "the CRMs' users not read here"
-        return OwnerChoice(current, f"current owner kept ({known})", round_robin)
+        return OwnerChoice(current, "current owner kept (active)", round_robin)
     if not needs_owner:
         return OwnerChoice(current, rules.unassigned, round_robin)
     choice = _assigned(rules, facts, current if valid else None, round_robin, active_owners)
