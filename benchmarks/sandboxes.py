@@ -24,16 +24,18 @@ _SF_PEOPLE: Final = ("Lead", "Contact")
 
 
 class Sandboxes:
-    """A Salesforce and a HubSpot sandbox seeded with the same `people`, serving on loopback."""
+    """A Salesforce and a HubSpot sandbox seeded with the same `people`, serving on loopback; with
+    `latency_ms`, each answer is held back that long and HubSpot enforces its Professional limits."""
 
-    def __init__(self, people: int, seed: int = 7) -> None:
+    def __init__(self, people: int, seed: int = 7, latency_ms: int = 0) -> None:
         started = time.perf_counter()
         clock = SystemClock()  # the machine's, which the engine's process reads too
         seeded_at = clock.now()  # one instant: both CRMs hold the same population
         self.salesforce = SalesforceSandbox(people=people, seed=seed, clock=clock, seeded_at=seeded_at)
         self.hubspot = HubSpotSandbox(
-            people=people, seed=seed, clock=clock, seeded_at=seeded_at, rate_limits=False
+            people=people, seed=seed, clock=clock, seeded_at=seeded_at, rate_limits=latency_ms > 0
         )
+        self.salesforce.latency_s = self.hubspot.latency_s = latency_ms / 1000
         self.salesforce.__enter__()
         self.hubspot.__enter__()
         self.seed_s = time.perf_counter() - started

@@ -242,10 +242,16 @@ class AdapterContext:
     mapping: CrmMapping
     clock: Clock
     sleep: Callable[[float], None] = field(default=lambda _seconds: None)
+    config_file: str = ""
+    """The config file `options` come from, for messages that say where to change one ("": unknown)."""
 
 
 class Adapter(Protocol):
-    """A CRM as leadsync sees it. A third-party adapter satisfies it without inheriting."""
+    """A CRM as leadsync sees it. A third-party adapter satisfies it without inheriting.
+
+    Its methods are called from several threads at once (the streams, `read_current` and the
+    batches of `apply` are sent side by side); each stream's iterator stays on one thread.
+    """
 
     name: str
     write_batch_size: int

@@ -102,7 +102,9 @@ def _connect(
         settings.resolve(crm.mapping) if crm.mapping else plugin.default_mapping, crms=crms
     )
     options = {**crm.options, "connect_timeout_s": crm.connect_timeout_s}
-    context = AdapterContext(name=name, options=options, mapping=mapping, clock=clock, sleep=sleep)
+    context = AdapterContext(
+        name=name, options=options, mapping=mapping, clock=clock, sleep=sleep, config_file=file
+    )
     try:
         return Connection(name, plugin.create(context), mapping, crm)
     except AdapterError as exc:

@@ -24,7 +24,9 @@ earlier than a cursor it has already passed is not read: engagements use their m
 stamp and participations `createdAt` (when recorded, not when attended) to keep that rare.
 
 Contacts are resolved inside each stream, in batches, never one call per record: engagements
-by one v4 batch association read per search page (first associated contact), e-mail
+by v4 batch association reads of up to 1,000 (the documented maximum: HubSpot developer changelog,
+"Bug Fix: Batch Read Limit for HubSpot Associations API", 2025-02-10), one per five search pages
+of 200 (first associated contact), e-mail
 recipients once per read by contact batch reads with `idProperty=email` (≤ 100 distinct
 addresses per call); events and participations name their contact. Resolving per stream,
 not per merged page, keeps the calls near the minimum: a merged page mixes every stream.
@@ -33,10 +35,10 @@ not per merged page, keeps the calls near the minimum: a merged page mixes every
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Final
+from typing import Final, TypeVar
 
 from hubspot import HubSpot
 
@@ -92,6 +94,7 @@ _STAMP: Final = "hs_lastmodifieddate"
 _ASSOCIATIONS_PER_CALL: Final = 1000
 _NO_ID_ABOVE: Final = 1 << 63
 
+T = TypeVar("T")
 _Item = tuple[int, int, str, StreamRow]  # (stamp, rank, key, row): read order
 _ORDER: Final = itemgetter(0, 1, 2)  # an item's place in read order
 
@@ -211,11 +214,23 @@ def _engagement_rows(reader: _Reader, object_type: str, after: tuple[int, str]) 
     search = searcher(reader.client, reader.transport, object_type)
     spec = SearchSpec(_STAMP, sorted(fields | {"hs_object_id", _STAMP}), reader.settings.page_size, search)
     last_id = _NO_ID_ABOVE if after[1] == AFTER_ALL else int(after[1] or 0)
-    for page in rows_after(spec, after[0], last_id, reader.until_ms):
-        ids = [str(number) for _, number, _ in page]
+    for rows in _joined(rows_after(spec, after[0], last_id, reader.until_ms), _ASSOCIATIONS_PER_CALL):
+        ids = [str(number) for _, number, _ in rows]
         contacts = _contacts_of(reader.client, reader.transport, object_type, ids)
-        for stamp_ms, number, record in page:
+        for stamp_ms, number, record in rows:
             yield StreamRow(stamp_ms, numeric_key(number), record, contacts.get(str(number), ""))
+
+
+def _joined(pages: Iterable[list[T]], size: int) -> Iterator[list[T]]:
+    """Consecutive pages joined while they hold fewer than `size` rows together (a page is never split)."""
+    held: list[T] = []
+    for page in pages:
+        if held and len(held) + len(page) > size:
+            yield held
+            held = []
+        held += page
+    if held:
+        yield held
 
 
 def _ref(reader: _Reader, item: _Item) -> RecordRef:

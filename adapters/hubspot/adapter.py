@@ -22,7 +22,7 @@ from leadsync.adapter_api import (
     SchemaReport,
     WriteResult,
 )
-from leadsync.kit import Pages, epoch_ms, excerpt, from_epoch_ms, merged_pages
+from leadsync.kit import Pages, RecentRows, epoch_ms, excerpt, from_epoch_ms, merged_pages
 from leadsync.model import Activity, Cursor, Owner, OwnerKind, Person, RecordRef
 
 from .activities import changed_activities
@@ -60,6 +60,7 @@ class HubSpotAdapter:
         )
         self._transport = Transport(context.name, settings, clock=context.clock, sleep=context.sleep)
         self._owners: list[Owner] | None = None
+        self._page_values: RecentRows[Mapping[str, Any]] = RecentRows()  # for read_current
         self._skipped: dict[str, str] = {}  # optional streams HubSpot refused in the last read, and why
         self._writer = Writer(context, self._client, self._transport, self._owner_ids)
         self._consent = Consent(context, self._client, self._transport)
@@ -83,7 +84,7 @@ class HubSpotAdapter:
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
         """Contacts changed strictly after `since` and up to the cycle's start, in (stamp, id) order;
         those deleted (archived) in that span are the pages' `gone` (`deletions`)."""
-        self._skipped.clear()  # a new read: what the last one skipped is told no more
+        self._page_values.clear()  # rows a stopped read left are no one's current values now
         until_ms = epoch_ms(self._context.clock.now())
         after = (epoch_ms(since.stamp), int(since.record_id) if since.record_id.isdigit() else 0)
         if until_ms < after[0]:
@@ -103,21 +104,25 @@ class HubSpotAdapter:
             gone=lambda row, ref: Gone(ref) if row[2].get("archived") is True else None,
         )
         for rows in merged_pages(changed, deleted, _PLACE, size=self._settings.page_size):
-            yield pages.page(rows)
+            page = pages.page(rows)
+            self._page_values.keep({str(row[1]): row[2].get("properties") or {} for row in rows})
+            yield page
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
         """Every activity stream (engagements, web, e-mail, marketing events) after `since`, merged.
 
         An optional stream HubSpot refuses (403: tier or scopes) is skipped; `usage()` says why.
         """
-        self._skipped.clear()
+        self._skipped.clear()  # a new read: what the last one skipped is told no more
         return changed_activities(
             self._context, self._client, self._transport, self._settings, since, skipped=self._skipped
         )
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
-        """The managed values HubSpot holds now for these contacts (batch reads of 100)."""
-        return self._consent.read(self._writer.read_current(refs))
+        """The managed values HubSpot holds now for these contacts: as the people page just read gave
+        them (its search asked for them too), the others by batch reads of 100."""
+        known = self._page_values.take(ref.record_id for ref in refs)
+        return self._consent.read(self._writer.read_current(refs, known))
 
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
         """Write in batch updates of 100, an opt-out through the subscriptions API; one result per change."""
@@ -132,8 +137,10 @@ class HubSpotAdapter:
     # -- inside -------------------------------------------------------------------------------
 
     def _people_properties(self) -> list[str]:
-        owner = self._writer.owner_property
-        return sorted({*self._people.source_fields(), *_STRUCTURAL, *([owner] if owner else [])})
+        """What a people read asks for: the mapped properties, and the written ones (`read_current`)."""
+        write = self._context.mapping.write.get(CONTACTS)
+        managed = write.target_fields() if write else ()
+        return sorted({*self._people.source_fields(), *_STRUCTURAL, *managed})
 
     def _person(self, record: Mapping[str, Any], ref: RecordRef, owners: Mapping[str, str]) -> Person:
         values = record.get("properties") or {}

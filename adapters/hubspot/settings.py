@@ -22,6 +22,8 @@ class HubSpotSettings(CrmSettings):
     search_per_second: int = Field(5, ge=1)
     page_size: int = Field(200, ge=1, le=200)
     attempts: int = Field(5, ge=1, le=20)
+    # HubSpot documents no cap on calls in flight: its rate limits (above) bound them.
+    max_in_flight: int = Field(6, ge=1, le=25)
     # Marketing events whose participations are read (`objectId`s, as in the marketing-events
     # API); none: every event the portal lists, discovered at each read.
     marketing_event_ids: tuple[str, ...] = ()

@@ -101,6 +101,7 @@ class Transport:
             kinds={_SEARCH: RateLimit(settings.share_of(settings.search_per_second), 1.0)},
             clock=clock,
             sleep=sleep,
+            in_flight=settings.max_in_flight,
         )
         self.daily = DailyAllowance(clock, spent=_SPENT)
         self._caller = Caller(

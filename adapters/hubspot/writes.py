@@ -22,7 +22,7 @@ import structlog
 from hubspot import HubSpot
 
 from leadsync.adapter_api import AdapterContext, Change, CurrentValues, WriteResult
-from leadsync.kit import CallRefused, HeldValues, WriteValues, owner_ids
+from leadsync.kit import CallRefused, HeldValues, WriteValues, fan_out, owner_ids
 from leadsync.model import RecordRef
 
 from .batch_errors import confirmed, named_inputs
@@ -48,6 +48,7 @@ class Writer:
         owner_ids: Callable[[], Mapping[str, str]],
     ) -> None:
         self._name, self._client, self._transport = context.name, client, transport
+        self._at_once = transport.limiter.at_once
         self._write = context.mapping.write.get(_CONTACTS)
         self._values = WriteValues(context.mapping)
         self._owner_ids = owner_ids
@@ -58,16 +59,21 @@ class Writer:
 
     # -- read ---------------------------------------------------------------------------------
 
-    def read_current(self, refs: Sequence[RecordRef]) -> list[CurrentValues]:
-        """The managed values of these contacts, batch reads of 100."""
+    def read_current(
+        self, refs: Sequence[RecordRef], known: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> list[CurrentValues]:
+        """The managed values of these contacts: from `known` (id → properties of contacts just read
+        with them), the others by batch reads of 100."""
         if self._write is None:
             return []
         fields = sorted(self._write.target_fields())
         if _LIFECYCLE in fields and refs:
             self._options()  # read with the values, so a later write spends no call on it
         owners = {crm_id: email for email, crm_id in self._owner_ids().items()}
-        read = batch_read(self._client, self._transport, [r.record_id for r in refs], {"properties": fields})
-        by_id = {str(r["id"]): r.get("properties") or {} for r in read}
+        by_id = dict(known or {})
+        unread = [r.record_id for r in refs if r.record_id not in by_id]
+        read = batch_read(self._client, self._transport, unread, {"properties": fields})
+        by_id.update({str(r["id"]): r.get("properties") or {} for r in read})
         found: list[CurrentValues] = []
         for ref in refs:
             if (values := by_id.get(ref.record_id)) is None:
@@ -123,10 +129,9 @@ class Writer:
     def _write_all(
         self, inputs: list[tuple[int, dict[str, str]]], changes: Sequence[Change]
     ) -> dict[int, WriteResult]:
-        results: dict[int, WriteResult] = {}
-        for start in range(0, len(inputs), BATCH):
-            results.update(self._write_batch(inputs[start : start + BATCH], changes))
-        return results
+        batches = [inputs[start : start + BATCH] for start in range(0, len(inputs), BATCH)]
+        sent = fan_out(lambda batch: self._write_batch(batch, changes), batches, at_once=self._at_once)
+        return {index: result for results in sent for index, result in results.items()}
 
     def _write_batch(
         self, inputs: list[tuple[int, dict[str, str]]], changes: Sequence[Change]

@@ -53,7 +53,8 @@ class PipedriveClient:
         share = float(settings.budget_share)
         self.budget = TokenBudget(context.clock, int(settings.daily_tokens() * share))
         burst = kit.RateLimit(max(1, int(settings.burst() * share)), 2.0 + _ARRIVAL_S)
-        limiter = kit.Limiter(burst, clock=context.clock, sleep=context.sleep)
+        in_flight = settings.max_in_flight
+        limiter = kit.Limiter(burst, clock=context.clock, sleep=context.sleep, in_flight=in_flight)
         self.caller = kit.Caller(
             context.name, f"pipedrive crm.{context.name}", ERRORS, limiter,
             kit.RetryPolicy(settings.attempts), context.sleep,

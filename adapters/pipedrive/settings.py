@@ -44,6 +44,9 @@ class PipedriveSettings(kit.CrmSettings):
     top_up_tokens: int = Field(0, ge=0)
     page_size: int = Field(500, ge=1, le=500)  # GET /api/v2/persons: limit ≤ 500
     attempts: int = Field(4, ge=1, le=10)
+    # The burst window counts calls as they arrive: calls in flight together arrive in any order,
+    # and one more than the window holds gets a 429 (and a second try). One at a time by default.
+    max_in_flight: int = Field(1, ge=1, le=25)
     lookback: timedelta = timedelta(seconds=2)  # stamps are whole seconds: re-read the last one
 
     @model_validator(mode="after")

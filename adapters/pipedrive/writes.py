@@ -56,10 +56,9 @@ class Writes:
                 ready.append((n, p))
         self._held.hold([p.ref for _, p in ready])  # what each write replaces, for the audit
         ready.sort(key=lambda item: _rank(changes[item[0]]))
-        spent = False
-        for n, p in ready:
-            results[n] = self._retry_later(p.ref) if spent else self._write(p)
-            spent = results[n].code == _SPENT
+        # Sent in that order, a few at once: once the day's tokens are spent, none of the rest is.
+        sent = kit.fan_out(self._write, [p for _, p in ready], at_once=self._client.caller.limiter.at_once)
+        results.update((n, result) for (n, _), result in zip(ready, sent, strict=True))
         return [results[n] for n in range(len(prepared))]
 
     def _write(self, p: kit.Prepared[object]) -> contract.WriteResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from leadsync.adapter_api import (
     AdapterContext,
@@ -14,10 +14,12 @@ from leadsync.adapter_api import (
     SchemaReport,
     WriteResult,
 )
+from leadsync.kit import RecentRows
 from leadsync.model import Activity, Cursor, Owner, Person, RecordRef
 
 from .client import SalesforceClient
 from .options import SalesforceOptions, parse_options
+from .own_echoes import OwnEchoes
 from .owners import OwnerDirectory
 from .reads import Convert, ObjectRead, Row, merged_pages
 from .schema import schema_report
@@ -49,11 +51,17 @@ class SalesforceAdapter:
         self._client = SalesforceClient(context.name, options, clock=context.clock, sleep=context.sleep)
         self._owners = OwnerDirectory(self._client, context.name, page_size=options.page_size)
         self._writer = Writer(self._client, self._mapping, self._owners, options, context.sleep)
+        self._own_echoes = OwnEchoes(
+            self._client, self._owners, enabled=options.skip_own_echoes, config_file=context.config_file
+        )
         self._skipped: dict[str, str] = {}  # activity objects Salesforce refused in the last read, and why
+        self._page_rows: RecentRows[dict[str, Any]] = RecentRows()  # for read_current
 
     def check(self) -> SchemaReport:
-        """Credentials work and every mapped field exists, has a compatible type and is writable."""
-        return schema_report(self._client, self.name, self._mapping)
+        """Credentials work, every mapped field exists, has a compatible type and is writable, and
+        `skip_own_echoes`, when on, has a user only leadsync can use (API only)."""
+        report = schema_report(self._client, self.name, self._mapping)
+        return SchemaReport(self.name, (*report.problems, *self._own_echoes.problems()))
 
     def owners(self) -> Iterable[Owner]:
         """Users and queues with an e-mail, each of its kind (inactive users flagged)."""
@@ -61,18 +69,25 @@ class SalesforceAdapter:
 
     def changed_people(self, since: Cursor) -> Iterator[Page[Person]]:
         """Leads not converted and Contacts changed after `since`, merged in (stamp, id) order; those
-        deleted, merged away or converted since are each page's `gone`."""
+        deleted, merged away or converted since are each page's `gone`. With `skip_own_echoes`,
+        records last saved by leadsync's own user are left out (`own_echoes`)."""
+        own = self._own_echoes.condition(since)
         where = {"Lead": lead_filter(since, self._context.clock.now())}
         reads = tuple(
             ObjectRead(
                 sobject,
-                (*people.source_fields(), "OwnerId", *_CONVERSION_FIELDS.get(sobject, ())),
-                where.get(sobject, ""),
+                (
+                    *people.source_fields(),
+                    "OwnerId",
+                    *_CONVERSION_FIELDS.get(sobject, ()),
+                    *self._managed(sobject),
+                ),
+                " AND ".join(c for c in (where.get(sobject, ""), own) if c),
                 include_deleted=True,
             )
             for sobject, people in self._mapping.people.items()
         )
-        return self._pages(reads, since, self._person)
+        return self._people_pages(reads, since)
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
         """Tasks, Events and CampaignMembers changed after `since`, mapped to activity kinds; an
@@ -85,8 +100,10 @@ class SalesforceAdapter:
         return self._pages(reads, since, self._activity)
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
-        """The managed values Salesforce holds now for these records, in model terms."""
-        return list(self._writer.read_current(refs))
+        """The managed values Salesforce holds now for these records, in model terms: as the people
+        page just read gave them (its query selected them too), the others by queries of 200 ids."""
+        known = self._page_rows.take(ref.record_id for ref in refs)
+        return list(self._writer.read_current(refs, known))
 
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
         """Write by sObject Collections, 200 a call; refuse the whole lot if one value is unmapped."""
@@ -99,6 +116,25 @@ class SalesforceAdapter:
         return ApiUsage(client.calls, client.used, client.limit, skipped=tuple(self._skipped.values()))
 
     # -- reading -------------------------------------------------------------------------------
+    def _managed(self, sobject: str) -> tuple[str, ...]:
+        """The fields written to an object and who saved it last: what `read_current` reads."""
+        write = self._mapping.write.get(sobject)
+        return (*sorted(write.target_fields()), "LastModifiedById") if write else ()
+
+    def _people_pages(self, reads: tuple[ObjectRead, ...], since: Cursor) -> Iterator[Page[Person]]:
+        """People pages; each page's rows are kept for the `read_current` that follows it."""
+        rows: dict[str, dict[str, Any]] = {}
+        self._page_rows.clear()  # rows a stopped read left are no one's current values now
+
+        def person(row: Row, ref: RecordRef) -> Person:
+            rows[ref.record_id] = row.raw
+            return self._person(row, ref)
+
+        for page in self._pages(reads, since, person):
+            self._page_rows.keep(rows)
+            rows.clear()
+            yield page
+
     def _pages(self, reads: tuple[ObjectRead, ...], since: Cursor, convert: Convert[T]) -> Iterator[Page[T]]:
         until = self._context.clock.now()  # the cap: no new cursor passes the cycle's start
         return merged_pages(

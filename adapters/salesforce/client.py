@@ -94,7 +94,9 @@ class SalesforceClient:
         self._http = http_session(options.connect_timeout_s, options.timeout_s, ca_bundle=options.ca_bundle)
         self._caller = Caller(
             crm, f"Salesforce crm.{crm}", ERRORS,
-            Limiter(RateLimit(_CALLS_PER_SECOND, 1.0), clock=clock, sleep=sleep),
+            Limiter(
+                RateLimit(_CALLS_PER_SECOND, 1.0), clock=clock, sleep=sleep, in_flight=options.max_in_flight
+            ),
             RetryPolicy(options.attempts, options.backoff_s), sleep,
             rate_headers=_RATE_HEADERS, before_call=self.check_budget,
         )  # fmt: skip

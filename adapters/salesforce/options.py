@@ -44,12 +44,18 @@ class SalesforceOptions(CrmSettings):
     private_key_file: Path | None = None
     page_size: int = Field(default=2000, ge=200, le=2000)
     write_batch_size: int = Field(default=200, ge=1, le=200)
+    # Calls shorter than 20 s are not capped; 25 longer ones may run at once (5 on Developer
+    # Edition and trial orgs): API Request Limits and Allocations, Limits Quick Reference Guide.
+    max_in_flight: int = Field(default=5, ge=1, le=25)
     # False sends `Sforce-Auto-Assign: FALSE`: the org's lead assignment rule would re-route
     # every lead leadsync updates, fighting its owner rules (REST API guide, Assignment Rule Header).
     run_assignment_rules: bool = False
     # SystemModstamp is taken when a transaction starts, so a long one commits records stamped
     # before what a read already passed: each read looks back this far (api-notes, 2026-12).
     lookback_s: float = Field(default=300.0, ge=0, alias="overlap_s")
+    # Leave out of incremental people reads the records whose last change is the integration
+    # user's own (`LastModifiedById`): only when that user is dedicated to leadsync (`own_echoes`).
+    skip_own_echoes: bool = False
     budget_share: Share = 0.9
     attempts: int = Field(default=4, ge=1, le=10)
     backoff_s: float = Field(default=1.0, ge=0)

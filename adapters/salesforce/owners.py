@@ -64,11 +64,15 @@ class OwnerDirectory:
         assert self._by_id is not None  # noqa: S101 - refresh() set it
         return self._by_id
 
+    def me(self) -> str:
+        """The id of the user leadsync connects as (asked once: a session is one user's)."""
+        if self._me is None:
+            self._me = connected_user(self._client)
+        return self._me
+
     def refresh(self) -> list[Owner]:
         """Read every user and queue with an e-mail now, and keep them for the writes that follow."""
-        if self._me is None:  # a session is one user's: asked once
-            self._me = connected_user(self._client)
-        owners = list(read_owners(self._client, self._crm, page_size=self._page_size, me=self._me))
+        owners = list(read_owners(self._client, self._crm, page_size=self._page_size, me=self.me()))
         self._by_id = {owner.crm_ids[self._crm]: owner for owner in owners}
         self._active_by_email = {o.email: i for i, o in self._by_id.items() if o.active}
         return owners

@@ -13,7 +13,16 @@ from itertools import groupby
 from typing import Any, Final
 
 from leadsync.adapter_api import Change, CrmMapping, CurrentValues, WriteResult
-from leadsync.kit import CallRefused, HeldValues, Prepared, RecordRetries, Refused, RetryPolicy, WriteValues
+from leadsync.kit import (
+    CallRefused,
+    HeldValues,
+    Prepared,
+    RecordRetries,
+    Refused,
+    RetryPolicy,
+    WriteValues,
+    fan_out,
+)
 from leadsync.model import RecordRef
 
 from .client import ERRORS, SalesforceClient
@@ -41,14 +50,18 @@ class Writer:
         self._client, self._mapping, self._owners = client, mapping, owners
         self._values = WriteValues(mapping)
         self._headers = {"Sforce-Auto-Assign": "TRUE" if options.run_assignment_rules else "FALSE"}
-        self._batch_size = options.write_batch_size
+        self._batch_size, self._at_once = options.write_batch_size, options.max_in_flight
         retry = RetryPolicy(options.attempts, options.backoff_s)
         self._retries = RecordRetries(client.crm, retry, sleep, step="retry_locked")  # locked records
         self._held = HeldValues(client.crm, lambda refs: list(self.read_current(refs)))
 
     # -- read_current ------------------------------------------------------------------------
-    def read_current(self, refs: Sequence[RecordRef]) -> Iterator[CurrentValues]:
-        """The managed values of these records, read in queries of 200 ids per object."""
+    def read_current(
+        self, refs: Sequence[RecordRef], known: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> Iterator[CurrentValues]:
+        """The managed values of these records: from `known` (id → fields of records just read with
+        them and `LastModifiedById`), the others read in queries of 200 ids per object."""
+        known = known or {}
         by_object = sorted(refs, key=lambda ref: ref.object_type)
         for sobject, group in groupby(by_object, key=lambda ref: ref.object_type):
             write = self._mapping.write.get(sobject)
@@ -56,18 +69,20 @@ class Writer:
                 continue
             mapped = sorted(write.target_fields())
             crm = {ref.record_id: ref.crm for ref in group}
-            ids = sorted(crm)
+            for record_id in sorted(crm.keys() & known.keys()):
+                yield self._current(RecordRef(crm[record_id], sobject, record_id), known[record_id], mapped)
+            ids = sorted(crm.keys() - known.keys())
             fields = select_list(("Id", "LastModifiedById"), mapped)
             for start in range(0, len(ids), _IDS_PER_QUERY):
                 quoted = ", ".join(soql_string(i) for i in ids[start : start + _IDS_PER_QUERY])
                 soql = f"SELECT {fields} FROM {sobject} WHERE Id IN ({quoted})"  # noqa: S608
                 for raw in self._client.records(soql, page_size=_QUERY_BATCH):
-                    ref = RecordRef(crm[str(raw["Id"])], sobject, str(raw["Id"]))
-                    held = self._held.keep(ref.record_id, {name: raw.get(name) for name in mapped})
-                    modified_by = self._owners.email_of(raw.get("LastModifiedById"))
-                    yield self._values.current(
-                        ref, raw, held, email_of=self._owners.email_of, modified_by=modified_by
-                    )
+                    yield self._current(RecordRef(crm[str(raw["Id"])], sobject, str(raw["Id"])), raw, mapped)
+
+    def _current(self, ref: RecordRef, raw: Mapping[str, Any], mapped: Sequence[str]) -> CurrentValues:
+        held = self._held.keep(ref.record_id, {name: raw.get(name) for name in mapped})
+        modified_by = self._owners.email_of(raw.get("LastModifiedById"))
+        return self._values.current(ref, raw, held, email_of=self._owners.email_of, modified_by=modified_by)
 
     # -- apply --------------------------------------------------------------------------------
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
@@ -87,11 +102,17 @@ class Writer:
             if p.failure is None and not p.fields:
                 results[i] = WriteResult(p.ref, ok=True, message="nothing to write: every value is skipped")
         self._held.hold([prepared[i].ref for i in pending])
-        for start in range(0, len(pending), self._batch_size):
-            batch = pending[start : start + self._batch_size]
-            written = self._retries.written([prepared[i] for i in batch], self._send)
+        size = self._batch_size
+        batches = [pending[start : start + size] for start in range(0, len(pending), size)]
+        sent = fan_out(
+            lambda batch: self._retries.written([prepared[i] for i in batch], self._send),
+            batches,
+            at_once=self._at_once,
+        )
+        for batch, written in zip(batches, sent, strict=True):
             for index, result in zip(batch, written, strict=True):
-                results[index] = self._held.written(result, prepared[index].fields) if result.ok else result
+                held = self._held.written(result, prepared[index].fields) if result.ok else result
+                results[index] = held
         return [result for result in results if result is not None]
 
     def _crm_value(self, managed: str, value: object) -> object:

@@ -206,14 +206,11 @@ class SyncEngine:
     ) -> tuple[dict[str, dict[str, Cursor]], bool]:
         """Read every reachable CRM into the store: the cursors reached, and whether all reads ended."""
         reader = Reader(self.store, at, self.progress, stop, self._systems)
-        reached: dict[str, dict[str, Cursor]] = {}
-        complete = True
-        for connection in self.connections:
-            if connection.name not in owners:
-                complete = False  # its people are decided once it is read, not from the others alone
-            elif not stop():
-                reached[connection.name], done = reader.read(connection, report.crm(connection.name))
-                complete = complete and done
+        # A CRM out of reach: its people are decided once it is read, not from the others alone.
+        readable = [c for c in self.connections if c.name in owners]
+        read = reader.read_all(readable, report.crm) if not stop() else []
+        reached = {c.name: cursors for c, (cursors, _) in zip(readable, read, strict=False)}
+        complete = len(read) == len(self.connections) and all(done for _, done in read)
         return reached, complete
 
     def _evaluate_and_write(

@@ -3,8 +3,8 @@
 A CRM's answer is mostly waiting (its servers, the network) and the store's work is mostly
 ours: overlapping them takes the wait off the cycle. One page at most is held ahead, so
 memory stays flat; the stream's iterator runs on one worker thread only, in its own order,
-so its calls are the ones a plain loop makes. Used for streams whose handling never calls
-the same adapter (activities): an adapter is never used by two threads at once.
+so its calls are the ones a plain loop makes. Storing a page may call the same adapter
+meanwhile (people's managed values): adapters take calls from several threads at once.
 """
 
 from __future__ import annotations

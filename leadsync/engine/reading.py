@@ -3,27 +3,34 @@
 Pages are stored one by one: records linked and kept as snapshots, their managed values read
 back (to tell a human's change from our echo, including writes a dead process sent but never
 recorded), activities kept, rejected records quarantined. The people touched become due;
-nothing is decided here. A page of people is stored before the next is asked for (storing it
-asks the CRM for their values); activities are stored in batches of joined pages, the next
-batch fetched while one is stored. Each stream logs `stream.started` and `stream.finished`
+nothing is decided here. A CRM's two streams are read side by side, each one page ahead of
+what is stored (people pages fetched while the last is stored, activities in batches of
+joined pages), and the CRMs of a cycle side by side too: the store is used by one thread at
+a time (`store_lock`), the CRMs' answers are waited for meanwhile. A page of people asks the
+CRM for their managed values outside that lock. Each stream logs `stream.started` and `stream.finished`
 (pages, records, quarantined, the cursor reached), each rejected record `record.quarantined`.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from functools import partial
+from operator import call
+from typing import Any, Final, TypeVar
 
 import structlog
 
 from leadsync.adapter_api import BudgetExhausted, CurrentValues, Gone, Page, Rejection, TransientError
 from leadsync.connections import Connection
+from leadsync.engine.ahead import worked_ahead
 from leadsync.engine.coalesce import coalesced
 from leadsync.engine.figures import CrmFigures
 from leadsync.engine.prefetch import prefetched
 from leadsync.identity import human_change, with_human_change
+from leadsync.kit import fan_out
 from leadsync.model import Activity, Cursor, Person, RecordRef, SetBy
 from leadsync.store import PersonId, PersonState, StageChange, Store
 from leadsync.systems_of_record import SystemsOfRecord
@@ -42,72 +49,99 @@ Progress = Callable[[str, str, int, int | None], None]
 T = TypeVar("T")
 _ABSENT: Final = object()
 _REASON_CHARS: Final = 200
+_PEOPLE_PAGES_AHEAD: Final = 2
 _log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """Reads every stream of one CRM into the store; returns the cursors reached."""
+    """Reads every stream of a CRM into the store; returns the cursors reached. One reader serves
+    all the CRMs of a cycle, each read on a thread of its own."""
 
     store: Store
     at: datetime
     progress: Progress
     stop: Callable[[], bool]
     systems: SystemsOfRecord = field(default_factory=SystemsOfRecord)
+    store_lock: threading.RLock = field(default_factory=threading.RLock)
+    """Held by whichever thread uses the store (its work is ours, not the CRM's)."""
+
+    def read_all(
+        self, connections: Sequence[Connection], figures: Callable[[str], CrmFigures]
+    ) -> list[tuple[dict[str, Cursor], bool]]:
+        """`read` each CRM, side by side: its cursors reached and whether it was read to its end."""
+        return fan_out(lambda c: self.read(c, figures(c.name)), connections, at_once=len(connections))
 
     def read(self, connection: Connection, figures: CrmFigures) -> tuple[dict[str, Cursor], bool]:
-        """Read people then activities: the cursors reached, and whether every stream was read to its end.
-
-        A spent budget or a transient error ends this CRM's reads early (what was stored stays).
+        """Read people and activities side by side: the cursors reached, and whether every stream was
+        read to its end. A spent budget or a transient error ends a stream early (what was stored stays).
         """
         reached: dict[str, Cursor] = {}
-        complete = False
         adapter = connection.adapter
-        held = _Held(self.store, connection.name, self.at)
-        people_since = self.store.cursors.get(connection.name, PEOPLE) or EPOCH
-        activities_since = self.store.cursors.get(connection.name, ACTIVITIES) or EPOCH
-        try:
-            complete = self._drain(
-                connection.name,
-                PEOPLE,
-                people_since,
-                adapter.changed_people,
+        with self.store_lock:
+            held = _Held(self.store, connection.name, self.at)
+            people_since = self.store.cursors.get(connection.name, PEOPLE) or EPOCH
+            activities_since = self.store.cursors.get(connection.name, ACTIVITIES) or EPOCH
+        people = _Stream(
+            PEOPLE,
+            people_since,
+            # Pages fetched one ahead; each one's managed values asked for while the next are fetched.
+            lambda since: worked_ahead(
+                prefetched(adapter.changed_people(since)),
                 lambda page: self._people(connection, page, figures, held, since=people_since),
-                reached,
-            ) and self._drain(
-                connection.name,
-                ACTIVITIES,
-                activities_since,
-                # Joined on the read-ahead thread: the next batch is fetched while one is stored.
-                lambda since: prefetched(
+                depth=_PEOPLE_PAGES_AHEAD,
+            ),
+        )
+        first_read = activities_since == EPOCH
+        activities = _Stream(
+            ACTIVITIES,
+            activities_since,
+            # Joined on the read-ahead thread: the next batch is fetched while one is stored.
+            lambda since: (
+                (page, partial(self._activities, page, figures, held, first_read=first_read))
+                for page in prefetched(
                     coalesced(adapter.changed_activities(since), ACTIVITIES_STORED_AT_ONCE)
-                ),  # storing never calls the adapter
-                lambda page: self._activities(page, figures, held, first_read=activities_since == EPOCH),
-                reached,
-            )
-        except (BudgetExhausted, TransientError) as exc:
-            figures.errors.append(f"reads stopped: {type(exc).__name__}: {exc}")
-        return reached, complete
+                )
+            ),
+        )
+        ended = fan_out(
+            call,
+            [
+                lambda: self._ended(connection.name, people, figures, reached),
+                lambda: self._ended(connection.name, activities, figures, reached),
+            ],
+            at_once=2,
+        )
+        return reached, all(ended)
 
-    def _drain(  # noqa: PLR0917 - one stream's name, start, reader, handler and result
+    def _ended(self, crm: str, stream: _Stream, figures: CrmFigures, reached: dict[str, Cursor]) -> bool:
+        """Whether the stream was read to its end (a stop, a spent budget or a failed call end it early)."""
+        try:
+            return self._drain(crm, stream.name, stream.since, stream.read, reached)
+        except (BudgetExhausted, TransientError) as exc:
+            with self.store_lock:
+                figures.errors.append(f"{stream.name} reads stopped: {type(exc).__name__}: {exc}")
+            return False
+
+    def _drain(
         self,
         crm: str,
         stream: str,
         since: Cursor,
-        read: Callable[[Cursor], Iterator[Page[T]]],
-        handle: Callable[[Page[T]], int],
+        read: Callable[[Cursor], Iterator[_Read]],
         reached: dict[str, Cursor],
     ) -> bool:
-        """Store every page of one stream read from `since`; False when a stop was requested."""
+        """Store every page of one stream read from `since`, in order; False when a stop was requested."""
         _log.info("stream.started", crm=crm, stream=stream, since=str(since))
         pages = records = rejected = 0
         complete = False
         try:
-            for page in read(since):
+            for page, store in read(since):
                 pages, records, rejected = pages + 1, records + len(page.items), rejected + len(page.rejected)
-                done = handle(page)
-                reached[stream] = page.cursor
-                self.progress(crm, stream, done, None)
+                done = store()
+                with self.store_lock:
+                    reached[stream] = page.cursor
+                    self.progress(crm, stream, done, None)
                 if self.stop():
                     return False
             complete = True
@@ -120,15 +154,26 @@ class Reader:
 
     def _people(
         self, connection: Connection, page: Page[Person], figures: CrmFigures, held: _Held, *, since: Cursor
-    ) -> int:
+    ) -> _Read:
+        """The page, with its people's managed values fetched, and how it is stored (on a worker)."""
+        with self.store_lock:
+            items = self._fresh_people(connection.name, page, figures, held, since)
+        refs = [person.ref for person in items]
+        fetched = {values.ref: values for values in connection.adapter.read_current(refs)} if refs else {}
+        return page, partial(self._store_people, items, fetched, figures)
+
+    def _fresh_people(
+        self, crm: str, page: Page[Person], figures: CrmFigures, held: _Held, since: Cursor
+    ) -> list[Person]:
+        """The page's people not read before as they are now (quarantine and unlinks done), released
+        from quarantine."""
         _quarantine(page, figures, held)
         unique = list({person.ref: person for person in page.items}.values())
         items = _not_read_again(self.store, unique, since)
-        figures.read += len(items)
         gone = [
             *page.gone,  # deleted or merged away: never written again
             *(
-                Gone(RecordRef(connection.name, person.ref.object_type, str(record_id)), person.ref)
+                Gone(RecordRef(crm, person.ref.object_type, str(record_id)), person.ref)
                 for person in items
                 for record_id in _merged_ids(person)
             ),
@@ -139,11 +184,20 @@ class Reader:
                 "record.unlinked", crm=record.ref.crm, object_type=record.ref.object_type,
                 record_id=record.ref.record_id, merged_into=record.survivor and record.survivor.record_id,
             )  # fmt: skip
-        if not items:
+        held.release(person.ref for person in items)
+        return items
+
+    def _store_people(
+        self, items: list[Person], fetched: Mapping[RecordRef, CurrentValues], figures: CrmFigures
+    ) -> int:
+        with self.store_lock:
+            if items:
+                self._store_fetched(items, fetched)
+            figures.read += len(items)
             return figures.read
+
+    def _store_fetched(self, items: list[Person], fetched: Mapping[RecordRef, CurrentValues]) -> None:
         refs = [person.ref for person in items]
-        held.release(refs)
-        fetched = {values.ref: values for values in connection.adapter.read_current(refs)}
         self._settle_intents(refs, fetched)
         remembered = self.store.values.of(refs)
         current = {
@@ -175,7 +229,6 @@ class Reader:
         self.store.persons.set_states(changed.values())
         self.store.stage_history.append(history)
         self.store.values.remember_read(current, at=self.at)
-        return figures.read
 
     def _settle_intents(self, refs: list[RecordRef], current: Mapping[RecordRef, CurrentValues]) -> None:
         """Settle writes a dead process sent but never recorded: a value the record holds is
@@ -198,6 +251,12 @@ class Reader:
         self.store.intents.drop({intent.ref for intent in intents})
 
     def _activities(self, page: Page[Activity], figures: CrmFigures, held: _Held, *, first_read: bool) -> int:
+        with self.store_lock:
+            return self._store_activities(page, figures, held, first_read=first_read)
+
+    def _store_activities(
+        self, page: Page[Activity], figures: CrmFigures, held: _Held, *, first_read: bool
+    ) -> int:
         _quarantine(page, figures, held)
         # A lookback window re-reads some as they were kept (nothing is kept before the first read).
         items = list(page.items) if first_read else self.store.persons.unseen_activities(page.items)
@@ -206,6 +265,19 @@ class Reader:
             held.release(activity.ref for activity in items)
         figures.activities += len(items)
         return figures.activities
+
+
+_Read = tuple[Page[Any], Callable[[], int]]
+"""A page read, and how it is stored: the count of records stored so far is returned."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Stream:
+    """One stream of a CRM: its name, where it starts, and its pages as read from a cursor."""
+
+    name: str
+    since: Cursor
+    read: Callable[[Cursor], Iterator[_Read]]
 
 
 class _Held:

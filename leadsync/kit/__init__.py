@@ -22,6 +22,7 @@ from leadsync.kit.calls import AttemptFailed, Caller, RetryPolicy
 from leadsync.kit.epoch import epoch_ms, from_epoch_ms, iso_ms, stamp_ms
 from leadsync.kit.errors import CallRefused, ErrorRule, ErrorTable, Outcome
 from leadsync.kit.excerpts import excerpt
+from leadsync.kit.fan_out import fan_out
 from leadsync.kit.held_rows import HeldRows, Keeper
 from leadsync.kit.held_values import HeldValues, raw_value
 from leadsync.kit.http import json_at, json_object, retry_after_s
@@ -31,6 +32,7 @@ from leadsync.kit.limiter import Limiter, RateLimit
 from leadsync.kit.listing import every_row
 from leadsync.kit.pool_watch import no_answer, watch_pool
 from leadsync.kit.probes import refusal_problems
+from leadsync.kit.recent_rows import RecentRows
 from leadsync.kit.record_retries import RecordRetries
 from leadsync.kit.schema import READ_KINDS, WRITE_KINDS, CrmField, FieldKind, SchemaWords, schema_problems
 from leadsync.kit.sessions import Login, Session, SessionExpired, Sessions
@@ -66,6 +68,7 @@ __all__ = [
     "Pages",
     "Prepared",
     "RateLimit",
+    "RecentRows",
     "RecordRetries",
     "Refused",
     "RetryPolicy",
@@ -81,6 +84,7 @@ __all__ = [
     "epoch_ms",
     "every_row",
     "excerpt",
+    "fan_out",
     "first_rows",
     "from_epoch_ms",
     "http_session",

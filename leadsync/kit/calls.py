@@ -11,6 +11,7 @@ Each call is one `crm.call` event (`leadsync.call_log`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -75,6 +76,7 @@ class Caller:
     before_call: Callable[[], None] = field(default=lambda: None)
     """Runs before every try: raises `BudgetExhausted` when the CRM's allowance is known spent."""
     calls: int = 0
+    _counting: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def call(self, what: str, send: Callable[[CallRecord], T], *, kind: str | None = None) -> T:
         """Send with retries; raise only adapter_api errors (and `CallRefused`)."""
@@ -94,14 +96,14 @@ class Caller:
 
     def count_request(self, record: CallRecord) -> None:
         """Count one more request sent inside a try (a session's renewal): in `calls` and in its log."""
-        self.calls += 1
+        with self._counting:  # calls may be in flight on several threads
+            self.calls += 1
         record.tried()
 
     def _once(self, send: Callable[[CallRecord], T], kind: str | None, record: CallRecord) -> T:
         self.before_call()
         with self.limiter.slot(kind):
-            self.calls += 1
-            record.tried()
+            self.count_request(record)
             return send(record)
 
     def _transient(self, exc: BaseException) -> bool:

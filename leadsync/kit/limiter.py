@@ -72,6 +72,8 @@ class Limiter:
         self._kinds = {kind: _Bucket(limit) for kind, limit in (kinds or {}).items()}
         self._lock = threading.Lock()
         self._in_flight = threading.BoundedSemaphore(in_flight)
+        self.at_once = in_flight
+        """The cap on calls in flight: how many independent calls are worth sending together."""
         self._floor = 0.0  # the instant waits have reached, when sleeping does not move the clock
 
     @contextmanager

@@ -39,6 +39,9 @@ class CrmSettings(BaseModel):
     budget_share: Share = 1.0
     timeout_s: Seconds = 30.0
     connect_timeout_s: Seconds = 10.0  # leadsync passes `[crm.<name>] connect_timeout_s`
+    max_in_flight: int = Field(4, ge=1, le=25)
+    """Calls sent to the CRM at once (independent batches, the streams of a cycle); an API with a
+    documented cap on concurrent calls bounds it in its adapter's settings."""
 
     def share_of(self, calls: int) -> int:
         """This adapter's part of a CRM limit of `calls` (per window): its `budget_share`, at least one."""

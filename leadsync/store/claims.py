@@ -65,11 +65,13 @@ class ClaimBook:
             self._person_of[ref] = found[0]
         return None if found is None else found[0]
 
-    def join(self, linked: Mapping[RecordRef, PersonId]) -> dict[PersonId, PersonId]:
-        """Make one person of the people the claims connect, now the batch is `linked`: each person
-        merged into another, mapped to the one that stays (the lowest id)."""
+    def join(
+        self, linked: Mapping[RecordRef, PersonId], *, also: Sequence[tuple[PersonId, PersonId]] = ()
+    ) -> dict[PersonId, PersonId]:
+        """Make one person of the people the claims connect, now the batch is `linked`, and of each
+        pair `also` gives: each person merged into another, mapped to the one that stays (the lowest id)."""
         person_of = {**self._person_of, **linked}
-        joins: list[tuple[PersonId, PersonId]] = []
+        joins: list[tuple[PersonId, PersonId]] = [(one, other) for one, other in also if one != other]
         why: dict[frozenset[PersonId], Claim] = {}
         for claim in sorted(self._kept):
             one, other = person_of.get(claim.record), person_of.get(claim.target)

@@ -143,7 +143,9 @@ def link_all(
 
     Ids come first: a new record joins the person of a record it names, or of one that names it
     (leadsync/cross_references.py says which claims count); and the people a claim connects
-    become one (the oldest stays). Otherwise e-mail: a new record joins the person its address
+    become one (the oldest stays), as do the person a record joins by a claim and the person
+    its e-mail names: so the CRMs' records make the same people in whichever order they come
+    (the CRMs are read side by side). Otherwise e-mail: a new record joins the person its address
     names, or a new one; a linked record whose e-mail changed stays with its person, whose key
     e-mail follows, unless another person already has the new address: then it joins that person.
 
@@ -161,10 +163,12 @@ def link_all(
     keyed = [(ref, normalize_email(email)) for ref, email in records]
     claims = ClaimBook(conn, refs, same_as or {})
     by_claim: list[dict[str, object]] = []
+    claimed: list[tuple[PersonId, str]] = []  # each record joined by a claim: its person, its e-mail
     for ref, key in keyed if claims else ():
         person = claims.joined(ref) if ref not in current else None
         if person is not None:
             by_claim.append(_link_row(ref, person, key))
+            claimed.append((person, key))
             current[ref] = (person, key)
     if by_claim:
         conn.execute(insert(record_links), by_claim)
@@ -174,7 +178,8 @@ def link_all(
         linked = _link_new(conn, keyed, current)
     if not claims:
         return linked
-    merged = claims.join(linked)
+    named = _people_by_emails(conn, {key for _, key in claimed}) if claimed else {}
+    merged = claims.join(linked, also=[(person, named[key]) for person, key in claimed if key in named])
     return {ref: merged.get(person, person) for ref, person in linked.items()}
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from adapters.hubspot.sandbox import HubSpotSandbox
 from adapters.salesforce.sandbox import SalesforceSandbox
+from adapters.salesforce.sandbox.access import set_profile
 from leadsync.cli import app
 from leadsync.clock import SystemClock
 from tests.conftest import REPO
@@ -123,3 +124,18 @@ def test_probe_writes_writes_records_own_values_back_and_names_each_refusal(writ
     assert sum(before[i] != after[i] for i in before) > 10  # the others were written back
     assert after[ruled] == before[ruled]
     assert "records written back, 1 refused" in result.stderr
+
+
+def test_check_live_proves_the_user_is_dedicated_before_skip_own_echoes_is_used(write_config) -> None:
+    with SalesforceSandbox(people=20, clock=SystemClock()) as salesforce:
+        values = {"adapter": "salesforce", **salesforce.settings(), "skip_own_echoes": True}
+        text = "[crm.sf]\n" + "".join(f"{key} = {json.dumps(v)}\n" for key, v in values.items())
+        result, document = check(write_config, text, "--live")
+        assert (result.exit_code, document) == (0, {"ok": True, "errors": []})  # seeded: API only
+        set_profile(salesforce.store, salesforce.store.integration_user_id, "Standard User")
+        result, document = check(write_config, text, "--live")
+    assert result.exit_code == 1
+    [error] = document["errors"]
+    assert (error["file"], error["path"]) == (str(write_config(text)), "crm.sf.skip_own_echoes")
+    assert "is not API only" in error["message"]
+    assert "skip_own_echoes = false" in error["hint"]

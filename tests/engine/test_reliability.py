@@ -123,7 +123,7 @@ def test_a_stop_during_the_reads_writes_nothing_commits_the_pages_read_and_conve
 
     asked = []
 
-    def stop() -> bool:  # asked before each CRM and after each page: stop after Salesforce's first page
+    def stop() -> bool:  # asked before the reads and after each stored page: stop after the first
         asked.append(True)
         return len(asked) > 1
 
@@ -135,13 +135,10 @@ def test_a_stop_during_the_reads_writes_nothing_commits_the_pages_read_and_conve
     assert pipeline.store.audit.of_run(stopped.run_id) == []
     assert pipeline.salesforce.calls.count("PATCH", "composite/sobjects") == 0
     assert pipeline.hubspot.calls.count("POST", "contacts batch/update") == 0
-    # One page of Salesforce people was read and stored; nothing else was asked for.
-    assert stopped.crms["salesforce"].read > 0
-    assert stopped.crms.get("hubspot") is None or stopped.crms["hubspot"].read == 0
-    assert pipeline.store.cursors.get("salesforce", "people") is not None
-    assert pipeline.store.cursors.get("salesforce", "activities") is None
-    assert pipeline.store.cursors.get("hubspot", "people") is None
-    assert contacts > 0
+    # The streams (read side by side) each stored at most the page in hand when the stop came,
+    # and their cursors moved to it: HubSpot's 200-contact pages leave most contacts unread.
+    assert 0 < stopped.crms["hubspot"].read <= 200 < contacts
+    assert pipeline.store.cursors.get("hubspot", "people") is not None
 
     resumed = pipeline.sync()
     assert resumed.status is RunStatus.SUCCEEDED, resumed.as_dict()

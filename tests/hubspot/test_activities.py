@@ -26,6 +26,7 @@ STREAMS = (
     "marketing_event_participations",
 )
 ASSOCIATIONS, BY_EMAIL = "associations v4 batch/read", "contacts batch/read"
+ENGAGEMENTS = ("meetings", "calls")
 PARTICIPATIONS = MAPPING.activities["marketing_event_participations"]
 
 
@@ -119,7 +120,7 @@ def test_contacts_are_resolved_in_batches_never_one_call_per_record(sandbox, eve
     pages, calls = everything
     found = items(pages)
     searches = calls["POST meetings search"] + calls["POST calls search"]
-    assert calls[f"POST {ASSOCIATIONS}"] == searches  # one association read per search page
+    assert calls[f"POST {ASSOCIATIONS}"] == searches  # a search page each here, and an association read
     recipients = {a.person.record_id for a in found if a.ref.object_type == "email_events"}
     assert calls[f"POST {BY_EMAIL}"] == -(-len(recipients) // 100)  # distinct recipients, 100 a call
     views = sum(1 for a in found if a.ref.object_type == "page_views")
@@ -278,3 +279,14 @@ def test_held_rows_come_back_oldest_first_and_are_let_go_of():
     assert next(drained) == (10, "z", {"type": "OPEN"}, "")
     assert [(stamp, key) for stamp, key, *_ in drained] == [(20, "c"), (30, "a"), (30, "b")]
     assert rows.people() == []
+
+
+def test_engagements_contacts_are_read_a_thousand_at_a_time_across_search_pages(sandbox, everything):
+    pages, calls = counted(sandbox, lambda: read(sandbox, page_size=2))
+    engagements = Counter(a.ref.object_type for a in items(pages) if a.ref.object_type in ENGAGEMENTS)
+    assert min(engagements.values()) > 2  # so more than one search page of 2 each
+    assert max(engagements.values()) <= 1000
+    assert calls["POST meetings search"] > 1
+    assert calls["POST calls search"] > 1
+    assert calls[f"POST {ASSOCIATIONS}"] == 2  # one association read per stream: up to 1,000 ids a call
+    assert len(items(pages)) == len(items(everything[0]))

@@ -145,3 +145,17 @@ def test_a_merged_away_contact_is_not_listed_as_deleted():
         assert [g for page in pages for g in page.gone] == []
         person = next(p for page in pages for p in page.items if p.ref.record_id == survivor)
         assert merged in person.attributes["merged_record_ids"]
+
+
+def test_the_values_of_a_page_just_read_cost_no_call_and_equal_a_batch_read(hubspot):
+    adapter = adapter_for(hubspot)
+    page = next(iter(adapter.changed_people(EPOCH)))
+    refs = [p.ref for p in page.items]
+    calls = adapter.usage().calls
+    served = list(adapter.read_current(refs))
+    assert adapter.usage().calls - calls <= 1  # the lifecycle stage's option order, once per adapter
+    assert [c.ref for c in served] == refs
+    assert served == list(adapter_for(hubspot).read_current(refs))  # as batch reads give them
+    again = adapter.usage().calls
+    list(adapter.read_current(refs))  # a page's values serve once: later asks read the contacts
+    assert adapter.usage().calls - again == -(-len(refs) // 100)

@@ -207,3 +207,18 @@ def test_a_cursor_without_a_record_id_reads_its_whole_stamp(sandbox, make_adapte
     assert len(at_stamp) == count
     assert at_stamp <= seen  # read, or quarantined with a reason
     assert all(p.updated_at is not None and p.updated_at >= stamp for p in people)
+
+
+def test_the_values_of_a_page_just_read_cost_no_call_and_equal_a_query(make_adapter: MakeAdapter) -> None:
+    adapter = make_adapter()
+    adapter.owners()  # read once per adapter: owner ids become e-mails
+    page = next(iter(adapter.changed_people(EPOCH)))
+    refs = [p.ref for p in page.items]
+    calls = adapter.usage().calls
+    served = sorted(adapter.read_current(refs), key=lambda c: c.ref.record_id)
+    assert adapter.usage().calls == calls
+    assert [c.ref for c in served] == sorted(refs, key=lambda r: r.record_id)
+    assert served == sorted(make_adapter().read_current(refs), key=lambda c: c.ref.record_id)
+    again = adapter.usage().calls
+    list(adapter.read_current(refs))  # a page's values serve once: later asks query the records
+    assert adapter.usage().calls - again == len({r.object_type for r in refs})  # a query per object

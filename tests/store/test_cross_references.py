@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, inspect, select
@@ -33,6 +34,22 @@ def test_a_claim_on_a_record_not_read_yet_counts_when_it_arrives(store: Store) -
     assert store.links.link(CONTACT, "ada@example.com") == person
     assert store.links.records_of(person) == [HS_54, CONTACT]
     assert store.links.person_by_email("ada@example.com") == person
+
+
+@pytest.mark.parametrize("salesforce_first", [True, False])
+def test_a_claim_and_an_email_that_disagree_make_one_person_whichever_crm_comes_first(
+    store: Store, salesforce_first: bool
+) -> None:
+    # The lead's e-mail changed; the contact synced from it still names it and holds the old address,
+    # while another contact holds the new one. The CRMs are read side by side: either may come first.
+    lead = [(LEAD, "yulia@example.com", ())]
+    contacts = [(HS_54, "yulia.old@example.com", (LEAD,)), (HS_100, "yulia@example.com", ())]
+    for ref, email, names in (lead + contacts) if salesforce_first else (contacts + lead):
+        store.links.link(ref, email, same_as=list(names))
+
+    person = store.links.person_of(LEAD)
+    assert person is not None
+    assert store.links.records_of(person) == [HS_100, HS_54, LEAD]
 
 
 def test_a_cleared_field_clears_its_claim(store: Store) -> None:

@@ -27,6 +27,9 @@ _TYPE_IDS = {
     ("meetings", "contacts"): 200,
 }
 MAX_INPUTS = 1_000
+"""Batch read inputs: HubSpot developer changelog, "Bug Fix: Batch Read Limit for HubSpot Associations
+API" (v3 and v4, from 2025-02-10: larger requests "will be rejected with an error response"; the 400
+and its message here are the sandbox's own)."""
 
 
 class Associations:

@@ -71,6 +71,10 @@ refuse; where the sandbox does less, it refuses or says so:
   are empty and layouts, help text and field history are absent.
 - Users and queues (Group) are read-only through the API; Tasks, Events and
   CampaignMembers hold what the seed maps to Salesforce (see `activities.py`).
+- Profiles, permission sets and their assignments (`access.py`) are read-only through the API
+  (an admin's changes are the test hooks `access.set_profile` and `access.assign_permission_set`),
+  and of their permissions only `PermissionsApiUserOnly` exists. Every user has a profile: the
+  integration user the Salesforce Integration licence's API-only one, people "Standard User".
 """
 
 from .service import SalesforceSandbox

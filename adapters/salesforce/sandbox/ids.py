@@ -22,12 +22,15 @@ KEY_PREFIXES: dict[str, str] = {
     "User": "005",
     "Organization": "00D",
     "Group": "00G",
+    "Profile": "00e",
     "Lead": "00Q",
     "Task": "00T",
     "Event": "00U",
     "CampaignMember": "00v",
     "QueryLocator": "01g",
     "Campaign": "701",
+    "PermissionSet": "0PS",
+    "PermissionSetAssignment": "0Pa",
 }
 _OBJECTS = {prefix: name for name, prefix in KEY_PREFIXES.items()}
 

@@ -211,7 +211,28 @@ _USER = ObjectSpec("User", "User", "Users", (
     _text("Alias", "Alias", 8, updateable=False), _bool("IsActive", "Active", writable=False),
     FieldSpec("UserType", "User Type", "picklist", 40, picklist=("Standard", "PowerPartner", "CsnOnly"),
               restricted=True, updateable=False, createable=False),
+    _ref("ProfileId", "Profile ID", ("Profile",), "Profile", writable=False),
     *_audit(),
+), updateable=False)  # fmt: skip
+# Who may do what (see `access.py`): a profile per user, permission sets assigned on top. Of their
+# many `Permissions*` checkboxes only "API Only User" is emulated.
+_PROFILE = ObjectSpec("Profile", "Profile", "Profiles", (
+    _id("Profile ID"), FieldSpec("Name", "Name", "string", 255, nillable=False, updateable=False),
+    _bool("PermissionsApiUserOnly", "API Only User", writable=False), *_audit(),
+), updateable=False)  # fmt: skip
+_PERMISSION_SET = ObjectSpec("PermissionSet", "Permission Set", "Permission Sets", (
+    _id("PermissionSet ID"), _text("Name", "Permission Set Name", 80, updateable=False),
+    _text("Label", "Permission Set Label", 80, updateable=False),
+    _bool("IsOwnedByProfile", "Is Owned By Profile", writable=False),
+    _ref("ProfileId", "Profile ID", ("Profile",), "Profile", writable=False),
+    _bool("PermissionsApiUserOnly", "API Only User", writable=False), *_audit(),
+), updateable=False)  # fmt: skip
+_ASSIGNMENT_NAMES = ("PermissionSetAssignment", "Permission Set Assignment", "Permission Set Assignments")
+_ASSIGNMENT = ObjectSpec(*_ASSIGNMENT_NAMES, (
+    _id("PermissionSetAssignment ID"),
+    _ref("AssigneeId", "Assignee ID", ("User",), "Assignee", writable=False),
+    _ref("PermissionSetId", "Permission Set ID", ("PermissionSet",), "PermissionSet", writable=False),
+    _ro("SystemModstamp", "Date Assigned", "datetime", nillable=False),
 ), updateable=False)  # fmt: skip
 _GROUP = ObjectSpec("Group", "Group", "Groups", (
     _id("Group ID"), FieldSpec("Name", "Name", "string", 40, nillable=False, updateable=False),
@@ -222,8 +243,12 @@ _GROUP = ObjectSpec("Group", "Group", "Groups", (
 ), updateable=False)  # fmt: skip
 
 OBJECTS: dict[str, ObjectSpec] = {
-    spec.name: spec for spec in (_LEAD, _CONTACT, _ACCOUNT, _TASK, _EVENT, _CAMPAIGN, _MEMBER, _USER, _GROUP)
-}
+    spec.name: spec
+    for spec in (
+        _LEAD, _CONTACT, _ACCOUNT, _TASK, _EVENT, _CAMPAIGN, _MEMBER, _USER, _GROUP,
+        _PROFILE, _PERMISSION_SET, _ASSIGNMENT,
+    )
+}  # fmt: skip
 # What a polymorphic lookup (Owner on Lead, Who on Task) exposes of the record it points at.
 NAME_ENTITY = ObjectSpec("Name", "Name", "Names", (
     _ro("Id", "Name ID", "id", 18), _ro("Name", "Name", "string", 255), _ro("Email", "Email", "email", 80),

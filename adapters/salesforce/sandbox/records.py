@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from leadsync.testing.seed import Population, SeedOwner, SeedPerson
 
+from .access import API_ONLY_PROFILE, PEOPLE_PROFILE, seed_access, set_profile
 from .activities import Who, seed_activities
 from .ids import make_id
 from .objects import COUNTRY_NAMES
@@ -46,7 +47,11 @@ def seed_store(store: Store, population: Population) -> None:
     since = datetime_text(population.now - timedelta(days=800))
     integration = _add_user(store, mint, SeedOwner(INTEGRATION_EMAIL, "LeadSync", "Integration"), since, "")
     store.integration_user_id = integration
+    seed_access(store, mint, since, integration)
+    set_profile(store, integration, API_ONLY_PROFILE)
     users = {o.email: _add_user(store, mint, o, since, integration) for o in population.owners}
+    for user_id in users.values():
+        set_profile(store, user_id, PEOPLE_PROFILE)
     queues = [
         _add_queue(store, mint, name, email, since=since, creator=integration) for name, email in _QUEUES
     ]

@@ -44,7 +44,8 @@ class ToyAdapter:
         self.name, self._clock, self._mapping = context.name, context.clock, context.mapping
         self._settings = settings = kit.settings_of(ToySettings, context.name, context.options)
         rate = kit.RateLimit(max(1, int(100 * settings.budget_share)), 10.0)  # 100 calls in any 10 s
-        limiter = kit.Limiter(rate, clock=context.clock, sleep=context.sleep)
+        at_once = settings.max_in_flight  # calls in flight together (the toy CRM documents no cap)
+        limiter = kit.Limiter(rate, clock=context.clock, sleep=context.sleep, in_flight=at_once)
         retry = kit.RetryPolicy(settings.attempts)
         self._caller = kit.Caller(self.name, f"toy crm.{self.name}", ERRORS, limiter, retry, context.sleep)
         self._http = kit.http_session(settings.connect_timeout_s, settings.timeout_s)
