@@ -17,12 +17,13 @@ reads, packed small, and is let go of as soon as it is emitted).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any, Final, NamedTuple
 
 from hubspot import HubSpot
 
-from leadsync.kit import HeldRows, every_row, json_at, numeric_key, stamp_ms
+from leadsync.kit import HeldRows, every_row, fan_out, json_at, numeric_key, stamp_ms
 
 from .transport import Transport
 
@@ -76,7 +77,7 @@ def email_event_rows(
         return body.get("events", []), body.get("offset") if body.get("hasMore") else None
 
     rows = HeldRows(fields)
-    for raw in every_row(page):
+    for raw in every_row(page, ahead=True):
         stamp, key = int(raw["created"]), str(raw["id"])
         if (stamp, key) > after:
             rows.add(stamp, key, raw, str(raw.get("recipient") or ""))
@@ -99,14 +100,21 @@ def participation_rows(
     *,
     fields: Collection[str],
 ) -> Iterator[StreamRow]:
-    """Participations in the given marketing events recorded after `after`, each keeping only `fields`."""
+    """Participations in the given marketing events recorded after `after`, each keeping only `fields`;
+    the events' listings are read side by side, as many at once as calls may be in flight."""
     api = client.marketing.events.retrieve_participant_state_api
-    rows = HeldRows(fields)
-    for event_id in event_ids:
-        for raw in transport.listed(
+
+    def participations(event_id: str) -> list[dict[str, Any]]:
+        listed = transport.listed(
             "marketing-event participations", api.get_participations_breakdown_by_marketing_event_id,
             marketing_event_id=int(event_id), limit=_PARTICIPATIONS_PER_PAGE,
-        ):  # fmt: skip
+        )  # fmt: skip
+        return list(listed)
+
+    rows = HeldRows(fields)
+    ids, at_once = iter(event_ids), transport.limiter.at_once
+    while some := list(itertools.islice(ids, at_once)):  # a few events' listings held at a time
+        for raw in itertools.chain.from_iterable(fan_out(participations, some, at_once=at_once)):
             stamp, key = stamp_ms(raw["createdAt"]), numeric_key(raw["id"])
             if (stamp, key) > after and stamp <= until_ms:
                 rows.add(stamp, key, raw, str(json_at(raw, "associations", "contact", "contactId") or ""))

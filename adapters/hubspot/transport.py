@@ -125,15 +125,15 @@ class Transport:
     def listed(
         self, what: str, method: Callable[..., Any], /, decode: Callable[[str], str] = str, **kwargs: object
     ) -> Iterator[dict[str, Any]]:
-        """Every result of a listing paged by `after`, a call per page; `decode` turns a returned cursor
-        into the one to send."""
+        """Every result of a listing paged by `after`, a call per page, the next asked while this one's
+        results are used; `decode` turns a returned cursor into the one to send."""
 
         def page(after: str | None) -> tuple[list[dict[str, Any]], str | None]:
             sent = {**kwargs, "after": after and decode(after)}
             answer = self._caller.call(what, lambda record: self._send(method, sent, record))
             return answer.body.get("results", []), answer.next_after
 
-        return every_row(page)
+        return every_row(page, ahead=True)
 
     def _send(self, method: Callable[..., Any], kwargs: Mapping[str, object], record: CallRecord) -> Response:
         watch_pool(method)

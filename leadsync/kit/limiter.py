@@ -3,8 +3,12 @@
 Each `RateLimit` is a bucket of `calls` tokens in which a spent token comes back one window
 after it was spent: so no window of `window_s` seconds ever holds more than `calls` calls,
 which is what rolling-window APIs count (HubSpot's TEN_SECONDLY_ROLLING, Marketo's 100 per
-20 s) and is safe for fixed windows too. A call takes a token from the default bucket and from
-the bucket of its kind, if any (HubSpot's search allowance). Several threads may ask at once:
+20 s) and is safe for fixed windows too. The CRM counts arrivals, not our departures, and a
+busy process or network delays some calls more than others: a token comes back
+`ARRIVAL_SPREAD_S` after its window, or the sixth of five searches a second arrives inside the
+first one's second (measured: 12 429s, each a second's wait, in a 10k-person cycle at 100 ms).
+A call takes a token from the default bucket and from the bucket of its kind, if any (HubSpot's
+search allowance). Several threads may ask at once:
 each reserves the earliest instant both buckets allow, under a lock, and waits outside it, so
 calls stay spaced while several are in flight (at most `in_flight`, Marketo's concurrency cap).
 
@@ -20,10 +24,13 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Final
 
 from leadsync.clock import Clock
 
-__all__ = ["Limiter", "RateLimit"]
+__all__ = ["ARRIVAL_SPREAD_S", "Limiter", "RateLimit"]
+
+ARRIVAL_SPREAD_S: Final = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +52,12 @@ class _Bucket:
 
     def free_at(self, now: float) -> float:
         """The earliest instant from `now` a token is free."""
-        while self.spent and self.spent[0] <= now - self.limit.window_s:
+        back_after = self.limit.window_s + ARRIVAL_SPREAD_S
+        while self.spent and self.spent[0] <= now - back_after:
             self.spent.popleft()
         if len(self.spent) < self.limit.calls:
             return now
-        return self.spent[-self.limit.calls] + self.limit.window_s
+        return self.spent[-self.limit.calls] + back_after
 
     def take(self, at: float) -> None:
         self.spent.append(at)

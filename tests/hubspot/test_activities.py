@@ -229,13 +229,15 @@ def test_the_first_page_comes_after_one_call_per_paged_stream(sandbox, everythin
     pages = adapter_for(sandbox, clock=ManualClock(NOW), page_size=50).changed_activities(EPOCH)
     first, calls = counted(sandbox, lambda: next(pages))
     assert len(first.items) == 50
-    paged = ("GET events", "POST meetings search", "POST calls search", f"POST {ASSOCIATIONS}")
-    # a page each: page views, and the three event types a form submission shows as
-    assert {k: calls[k] for k in paged} == dict(zip(paged, (4, 1, 1, 2), strict=True))
+    paged = ("POST meetings search", "POST calls search", f"POST {ASSOCIATIONS}")
+    assert {k: calls[k] for k in paged} == dict(zip(paged, (1, 1, 2), strict=True))
+    # a page each (page views, and the three event types a form submission shows as), and at
+    # most the next one each, asked ahead while the first is used
+    assert 4 <= calls["GET events"] <= 8
     whole = ("GET email events", "GET marketing-events list", "GET marketing-events participations")
     assert {k: calls[k] for k in whole} == {k: full[k] for k in whole}
     rest, more = counted(sandbox, lambda: list(pages))
-    assert more["GET events"] == full["GET events"] - 4  # the paged streams go on as they are read
+    assert calls["GET events"] + more["GET events"] == full["GET events"]  # no page asked twice
     assert not set(more) & {*whole, f"POST {BY_EMAIL}"}  # the whole streams cost no call again
     assert len(first.items) + len(items(rest)) == len(items(everything[0]))
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
+
 from leadsync.clock import ManualClock
 from leadsync.kit import Limiter, RateLimit
+from leadsync.kit.limiter import ARRIVAL_SPREAD_S
 
 T0 = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
@@ -20,9 +23,10 @@ def test_a_burst_is_admitted_at_once_then_spaced_one_window_after_each_call() ->
     waits: list[float] = []
     limiter = Limiter(RateLimit(10, 10.0), clock=ManualClock(T0), sleep=waits.append)
     instants = [limiter.acquire() for _ in range(25)]
-    assert _most_in_any_window(instants, 10.0) == 10
-    assert waits[:1] == [10.0]  # the 11th call waits for the first to leave the window
-    assert max(instants) - min(instants) == 20.0  # 25 calls at 10 per 10 s: the third window
+    back_after = 10.0 + ARRIVAL_SPREAD_S  # a margin for calls that reach the CRM unevenly late
+    assert _most_in_any_window(instants, back_after) == 10
+    assert waits[:1] == [pytest.approx(back_after)]  # the 11th call waits for the first to leave the window
+    assert max(instants) - min(instants) == pytest.approx(2 * back_after)  # 25 calls: the third window
 
 
 def test_a_kind_takes_from_its_own_bucket_and_the_default_one() -> None:
@@ -71,6 +75,6 @@ def test_a_saturated_window_holds_the_next_call_back_and_a_penalty_counts_as_tim
     limiter.acquire()
     limiter.saturate()
     limiter.acquire()
-    assert waits == [10.0]
+    assert waits == [pytest.approx(10.0 + ARRIVAL_SPREAD_S)]
     limiter.penalize(30.0)
     assert limiter.acquire() >= T0.timestamp() + 40.0

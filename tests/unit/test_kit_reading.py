@@ -3,6 +3,7 @@ epoch milliseconds, optional streams that note whether they answered. No CRM, no
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -95,3 +96,37 @@ def test_a_refused_optional_stream_is_skipped_and_not_noted_as_answered() -> Non
     assert list(rows) == []
     assert answered == set()
     assert list(skipped) == ["emails"]
+
+
+def test_read_ahead_asks_the_next_page_while_the_rows_before_it_are_used() -> None:
+    second_asked = threading.Event()
+
+    def page(token: str | None) -> tuple[list[int], str | None]:
+        if token is None:
+            return [1, 2], "b"
+        second_asked.set()
+        return [3], None
+
+    rows = every_row(page, ahead=True)
+    assert next(rows) == 1
+    assert second_asked.wait(timeout=10)  # asked before the first page's last row was taken
+    assert list(rows) == [2, 3]
+
+
+def test_read_ahead_raises_a_failed_page_after_the_rows_before_it_and_asks_nothing_after_a_stop() -> None:
+    asked: list[str | None] = []
+
+    def page(token: str | None) -> tuple[list[str], str | None]:
+        asked.append(token)
+        if token == "c":
+            raise ValueError("page c refused")
+        return [f"row after {token}"], {None: "b", "b": "c"}[token]
+
+    rows = every_row(page, ahead=True)
+    assert [next(rows), next(rows)] == ["row after None", "row after b"]
+    with pytest.raises(ValueError, match="page c refused"):
+        next(rows)
+    stopped = every_row(page, ahead=True)
+    next(stopped)
+    stopped.close()  # waits for the page asked ahead: no call outlives the listing
+    assert asked[3:] in ([None], [None, "b"])  # the next page at most, asked in vain

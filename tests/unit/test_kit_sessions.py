@@ -36,6 +36,7 @@ from leadsync.kit import (
     no_answer,
     watch_pool,
 )
+from leadsync.kit.limiter import ARRIVAL_SPREAD_S
 from leadsync.logs import configure_logging
 from leadsync.testing.sandbox_server import LoopbackServer
 
@@ -177,7 +178,7 @@ def test_a_call_of_a_kind_waits_for_that_kinds_own_limit() -> None:
     sessions = Sessions(caller, Login("token", Logins()))
     for _ in range(2):
         sessions.call("search", _refusing()[0], kind="search")
-    assert waits == [10.0]
+    assert waits == [pytest.approx(10.0 + ARRIVAL_SPREAD_S)]
 
 
 def test_a_session_never_prints_its_token() -> None:
