@@ -1,7 +1,7 @@
 """Calls to HubSpot through the official client, on the kit's `Caller`: its error table, raw JSON.
 
 Every call asks the client for the raw urllib3 response (`_preload_content=False`) and
-parses it with `json.loads`: the client's model deserialization costs ~85 % of a batch
+parses it with msgspec: the client's model deserialization costs ~85 % of a batch
 call (api-notes, client-side cost). The body is always read, so no connection leaks.
 The client is built with `Retry(total=0)`: urllib3 would otherwise sleep on a 429's
 `Retry-After` and re-send on its own (api-notes, verified 2026-11-23). A connection that cannot
@@ -11,11 +11,11 @@ The client's connection pool is watched for the request it sends, since its erro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import msgspec
 import urllib3
 
 from adapters.unreachable import unreachable_error
@@ -155,7 +155,7 @@ class Transport:
         data = raw.data  # always read: an unread response leaks its connection
         record.answered(raw.status, raw.headers)
         self._count(raw.headers)
-        return Response(raw.status, json.loads(data) if data else {})
+        return Response(raw.status, msgspec.json.decode(data) if data else {})
 
     def _failure(self, status: int, body: Mapping[str, Any], headers: Mapping[str, str]) -> AttemptFailed:
         """An error answer as the error table reads it: a 429's policy, else HubSpot's category."""

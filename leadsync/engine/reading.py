@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from operator import call
@@ -29,7 +29,7 @@ from leadsync.engine.ahead import worked_ahead
 from leadsync.engine.coalesce import coalesced
 from leadsync.engine.figures import CrmFigures
 from leadsync.engine.prefetch import prefetched
-from leadsync.identity import human_change, with_human_change
+from leadsync.identity import HumanChange, human_change, with_human_change
 from leadsync.kit import fan_out
 from leadsync.model import Activity, Cursor, Person, RecordRef, SetBy
 from leadsync.store import PersonId, PersonState, StageChange, Store
@@ -65,6 +65,9 @@ class Reader:
     systems: SystemsOfRecord = field(default_factory=SystemsOfRecord)
     store_lock: threading.RLock = field(default_factory=threading.RLock)
     """Held by whichever thread uses the store (its work is ours, not the CRM's)."""
+    adopted: dict[tuple[PersonId, str], tuple[datetime, str, str]] = field(default_factory=dict)
+    """Per person and field ("stage", "owner"), the human edit adopted in this cycle: its record's
+    stamp, CRM and id (see `_newest`)."""
 
     def read_all(
         self, connections: Sequence[Connection], figures: Callable[[str], CrmFigures]
@@ -212,12 +215,15 @@ class Reader:
         changed: dict[PersonId, PersonState] = {}
         history: list[StageChange] = []
         present = self.store.links.crms_of(states) if self.systems else {}
+        stamps = {person.ref: person.updated_at for person in items}
         for ref in refs:
             person = linked[ref]
             state = changed.get(person) or states[person]
             # A field a native sync carries here is changed by a human in its system of record.
             read = self.systems.without_carried(current.get(ref, {}), ref.crm, present.get(person, ()))
             found = human_change(ref, read, remembered.get(ref), state)
+            if found is not None and ref in remembered:  # an edit; a new record's seed goes by rank
+                found = self._newest(person, found, stamps[ref])
             if found is None:
                 continue
             adopted = with_human_change(state, found, at=self.at)
@@ -229,6 +235,27 @@ class Reader:
         self.store.persons.set_states(changed.values())
         self.store.stage_history.append(history)
         self.store.values.remember_read(current, at=self.at)
+
+    def _newest(self, person: PersonId, found: HumanChange, stamp: datetime | None) -> HumanChange | None:
+        """`found` without the fields a newer human edit of the person, adopted from another record in
+        this cycle, overrules. The CRMs are stored side by side in no set order: whichever comes
+        first, the edit made last wins (its record's stamp; at one instant, the CRM and record id
+        sorted last)."""
+        key = (stamp or EPOCH.stamp, found.ref.crm, found.ref.record_id)
+        newest = {name: self._adopt(person, name, key) for name in ("stage", "owner") if getattr(found, name)}
+        kept = replace(
+            found,
+            stage=found.stage if newest.get("stage") else None,
+            owner=found.owner if newest.get("owner") else None,
+        )
+        return None if kept.stage is None and kept.owner is None else kept
+
+    def _adopt(self, person: PersonId, name: str, key: tuple[datetime, str, str]) -> bool:
+        """Whether the edit at `key` is the newest of the person's `name` seen this cycle (then kept)."""
+        if self.adopted.get((person, name), key) > key:
+            return False
+        self.adopted[(person, name)] = key
+        return True
 
     def _settle_intents(self, refs: list[RecordRef], current: Mapping[RecordRef, CurrentValues]) -> None:
         """Settle writes a dead process sent but never recorded: a value the record holds is

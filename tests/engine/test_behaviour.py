@@ -13,7 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from leadsync.definitions import Definitions, load_definitions
+from leadsync.engine.figures import CrmFigures
+from leadsync.engine.reading import Reader
 from leadsync.model import RecordRef, SetBy, Stage
 from leadsync.store import PersonFile, RunStatus
 from tests.engine.conftest import MakePipeline, Pipeline
@@ -160,6 +164,33 @@ def test_a_human_stage_change_in_salesforce_reaches_hubspot_and_stays(make_pipel
     pipeline.sync()
     pipeline.sync()
     _assert_human_opportunity(pipeline, file, salesforce)
+
+
+@pytest.mark.parametrize("first", ["salesforce", "hubspot"])
+def test_two_humans_moving_one_person_in_two_crms_the_later_edit_wins_whichever_crm_is_stored_first(
+    make_pipeline: MakePipeline, first: str
+) -> None:
+    """The CRMs of a cycle are read side by side and stored in no set order: the outcome must not
+    depend on it (both orders are forced here by reading the CRMs one after the other)."""
+    pipeline = make_pipeline(people=80)
+    pipeline.sync()
+    pipeline.sync()
+    file = _movable_contacts(pipeline)[-1]
+    hubspot, salesforce = _ref(file, "hubspot"), _ref(file, "salesforce")
+    pipeline.salesforce.store.update_as_user(
+        "Contact", salesforce.record_id, _salesforce_user(pipeline), LeadSync_Stage__c="Opportunity"
+    )
+    pipeline.clock.advance(minutes=1)
+    pipeline.hubspot.store.update_as_user(hubspot.record_id, lifecyclestage="salesqualifiedlead")  # later
+    pipeline.clock.advance(minutes=1)
+
+    reader = Reader(pipeline.store, pipeline.clock.now(), lambda *_: None, lambda: False)
+    for connection in sorted(pipeline.engine().connections, key=lambda c: c.name != first):
+        reader.read(connection, CrmFigures())
+
+    assert pipeline.store.persons.states([file.state.id])[file.state.id].stage is Stage.SQL
+    last = pipeline.store.stage_history.of_person(file.state.id)[-1]
+    assert (last.to_stage, last.set_by, last.reason) == (Stage.SQL, SetBy.HUMAN, f"set in {hubspot}")
 
 
 # -- 2. time alone ---------------------------------------------------------------------------
