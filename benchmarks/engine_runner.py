@@ -1,7 +1,7 @@
 """The sync engine in a benchmark worker process: one cycle per call, with its figures.
 
 `EngineRunner(crms)` syncs the CRMs of `crms` (name -> `[crm.<name>]` settings) into a fresh
-SQLite state store, on the system clock as `leadsync sync` would (or on the `clock` given, the
+SQLite state store (or the one at `state_url`), on the system clock as `leadsync sync` would (or on the `clock` given, the
 adapters waiting through `sleep`: a `ManualClock`'s moves it instead of waiting).
 `naive=True` makes it the naive baseline: every cycle re-reads everything (cursors dropped)
 and each changed record costs its own update call (the adapters' `apply` is called once per
@@ -58,9 +58,10 @@ class EngineRunner:
         connections: list[Connection] | None = None,
         clock: Clock | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        state_url: str | None = None,
     ) -> None:
         self._folder = tempfile.TemporaryDirectory(prefix="leadsync-bench-")
-        state_url = f"sqlite:///{Path(self._folder.name) / 'state.db'}"
+        state_url = state_url or f"sqlite:///{Path(self._folder.name) / 'state.db'}"
         self.settings = Settings.model_validate({"sync": {"state_url": state_url}, "crm": crms})
         self.store = Store.open(state_url)
         self.definitions = load_definitions()

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+import msgspec
+
 from benchmarks.engine_runner import EngineRunner
 from leadsync.adapter_api import (
     AdapterPlugin,
@@ -53,15 +55,25 @@ _OWNERS: Final = ("alice.martin@example.com", "bruno.keller@example.com", "sales
 
 
 class SyntheticAdapter:
-    """`people` people with `activities` activities each, generated page by page."""
+    """`people` people with `activities` activities each, generated page by page; with `echo`,
+    what is written is held and read back (and the written records come back in the next read),
+    as a CRM would, else dropped."""
 
     name = NAME
     write_batch_size = 100
 
-    def __init__(self, people: int, activities: int) -> None:
-        self.people, self.activities = people, activities
+    def __init__(self, people: int, activities: int, *, echo: bool = False) -> None:
+        self.people, self.activities, self.echo = people, activities, echo
+        self._held: dict[RecordRef, dict[str, object]] = {}
         self.calls = 0
         self.written = 0
+        self._revision = 0
+        self._again: dict[int, bool] = {}  # people the next read returns again: touched or echoed
+
+    def touch(self, every: int) -> None:
+        """Change the title of every `every`-th person: the next read returns them changed."""
+        self._revision += 1
+        self._again.update(dict.fromkeys(range(0, self.people, every), True))
 
     def check(self) -> SchemaReport:
         """Always fine."""
@@ -79,6 +91,11 @@ class SyntheticAdapter:
             self.calls += 1
             items = tuple(_person(i) for i in range(first, min(first + _PAGE, self.people)))
             yield Page(items, Cursor(_stamp(first + len(items) - 1), items[-1].ref.record_id))
+        again, self._again = sorted(self._again.items()), {}
+        for first in range(0, len(again), _PAGE):
+            self.calls += 1
+            items = tuple(self._changed(i, touched=t) for i, t in again[first : first + _PAGE])
+            yield Page(items, Cursor(items[-1].updated_at or _NOW, since.record_id or items[-1].ref.record_id))
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
         """Activities after `since`, one page per call."""
@@ -90,20 +107,29 @@ class SyntheticAdapter:
             yield Page(items, Cursor(_stamp(first + len(items) - 1), items[-1].ref.record_id))
 
     def read_current(self, refs: Sequence[RecordRef]) -> Iterable[CurrentValues]:
-        """Nothing is held yet: every managed field is empty."""
+        """The managed fields written to each record (none: empty)."""
         self.calls += 1
-        return [CurrentValues(ref, {}) for ref in refs]
+        return [CurrentValues(ref, self._held.get(ref, {})) for ref in refs]
 
     def apply(self, changes: Sequence[Change]) -> Iterable[WriteResult]:
-        """Count the writes, in full batches, and drop them."""
+        """Count the writes, in full batches (held with `echo`)."""
         for start in range(0, len(changes), self.write_batch_size):
             self.calls += 1
             self.written += len(changes[start : start + self.write_batch_size])
+        for change in changes if self.echo else ():  # the record, stamped anew, comes back next read
+            self._held.setdefault(change.ref, {}).update(change.values)
+            self._again.setdefault(int(change.ref.record_id), False)
         return [WriteResult(change.ref, ok=True) for change in changes]
 
     def usage(self) -> ApiUsage:
         """Calls so far."""
         return ApiUsage(self.calls)
+
+    def _changed(self, i: int, *, touched: bool) -> Person:
+        """Person `i` read again: the echo of our write (a later stamp), or with a revised title."""
+        later = _NOW - timedelta(minutes=10) + timedelta(seconds=self._revision)
+        person = msgspec.structs.replace(_person(i), updated_at=later)
+        return msgspec.structs.replace(person, title=f"Revised title {self._revision}") if touched else person
 
     def _activity(self, j: int) -> Activity:
         i = j // self.activities
@@ -141,17 +167,20 @@ def _person(i: int) -> Person:
     )
 
 
-def synthetic_runner(people: int, activities: int) -> EngineRunner:
-    """An engine over the synthetic CRM alone (build it in a benchmark worker process)."""
+def synthetic_runner(
+    people: int, activities: int, state_url: str | None = None, *, echo: bool = False
+) -> EngineRunner:
+    """An engine over the synthetic CRM alone (build it in a benchmark worker process), its state
+    in a fresh SQLite file or at `state_url`; `echo`: see `SyntheticAdapter`."""
     plugin = load_plugin(ADAPTERS, "hubspot")
     if not isinstance(plugin, AdapterPlugin):
         raise TypeError("the hubspot entry point is not an adapter plugin")
     crms = {NAME: {"adapter": "hubspot"}}  # the settings' adapter name is not used: no entry point is loaded
-    runner = EngineRunner(crms, clock=ManualClock(_NOW))
+    runner = EngineRunner(crms, clock=ManualClock(_NOW), state_url=state_url)
     settings: Settings = runner.settings
     connection = Connection(
         NAME,
-        SyntheticAdapter(people, activities),
+        SyntheticAdapter(people, activities, echo=echo),
         load_mapping(plugin.default_mapping),
         settings.enabled_crms()[NAME],
     )

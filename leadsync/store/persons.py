@@ -329,14 +329,18 @@ def _unstamped(snapshot: object) -> object:
 
 
 def _snapshot(person: Person) -> Any:  # noqa: ANN401 - plain JSON
-    """`person` as plain JSON, just as `JsonValue` would store it (so it is stored and compared as is)."""
-    return msgspec.to_builtins(person, enc_hook=_plain, str_keys=True)
+    """`person` as plain JSON, just as the database gives it back (so it is stored and compared as
+    is): through JSON text, as `to_builtins` would keep a tuple (`same_as`) that comes back a list."""
+    return msgspec.json.decode(_ENCODER.encode(person))
 
 
 def _plain(value: object) -> object:
     if isinstance(value, MappingProxyType):
         return dict(value)
     raise NotImplementedError(f"cannot keep a {type(value).__name__} in a snapshot")
+
+
+_ENCODER: Final = msgspec.json.Encoder(enc_hook=_plain)
 
 
 def _person(snapshot: object) -> Person | None:
