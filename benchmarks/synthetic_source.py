@@ -95,7 +95,9 @@ class SyntheticAdapter:
         for first in range(0, len(again), _PAGE):
             self.calls += 1
             items = tuple(self._changed(i, touched=t) for i, t in again[first : first + _PAGE])
-            yield Page(items, Cursor(items[-1].updated_at or _NOW, since.record_id or items[-1].ref.record_id))
+            yield Page(
+                items, Cursor(items[-1].updated_at or _NOW, since.record_id or items[-1].ref.record_id)
+            )
 
     def changed_activities(self, since: Cursor) -> Iterator[Page[Activity]]:
         """Activities after `since`, one page per call."""

@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Final, Self
 
+import msgspec
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -62,7 +63,7 @@ class Store:
         """Connect to the store at `url` and apply the migrations it lacks."""
         try:
             parsed = make_url(url)
-            engine = create_engine(parsed)
+            engine = create_engine(parsed, json_serializer=_json_text, json_deserializer=msgspec.json.decode)
         except (ArgumentError, ImportError, ValueError) as exc:
             raise StoreError(
                 f"state_url {_shown(url)} is not usable ({exc}); "
@@ -117,6 +118,15 @@ def _shown(url: str | URL) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "(unparsable URL)"
+
+
+def _json_text(value: object) -> str:
+    """A JSON column's value as text, by msgspec: the snapshots, values and audit entries the store
+    writes were a fifth of its CPU under the standard library's encoder."""
+    return _JSON.encode(value).decode()
+
+
+_JSON: Final = msgspec.json.Encoder()
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

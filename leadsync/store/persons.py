@@ -33,7 +33,7 @@ from leadsync.store.entries import DUE_NOW, PersonId, RecordValues, refs_in, sam
 from leadsync.store.links import Links, link_all
 from leadsync.store.schema import activities, people, record_links, record_values
 from leadsync.store.schema import round_robin as round_robin_positions
-from leadsync.store.upsert import upsert
+from leadsync.store.upsert import execute_many, upsert
 from leadsync.store.values import Values
 
 __all__ = ["DecidedFigures", "PersonFile", "PersonState", "PersonUpdate", "Persons"]
@@ -41,6 +41,15 @@ __all__ = ["DecidedFigures", "PersonFile", "PersonState", "PersonUpdate", "Perso
 
 _CHUNK: Final = 500
 _MOVED_BY_OUR_WRITES: Final = frozenset({"updated_at", "stage", "stage_set_by", "owner_email"})
+_SET_SNAPSHOT: Final = (
+    update(record_links)
+    .where(
+        record_links.c.crm == bindparam("k_crm"),
+        record_links.c.object_type == bindparam("k_type"),
+        record_links.c.record_id == bindparam("k_id"),
+    )
+    .values(snapshot=type_coerce(bindparam("k_snapshot"), JSON))  # plain already
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,14 +119,9 @@ class Persons:
             same_as = {person.ref: person.same_as for person in records}
             linked = link_all(conn, [(person.ref, person.email) for person in records], same_as=same_as)
             if records:
-                conn.execute(
-                    update(record_links)
-                    .where(
-                        record_links.c.crm == bindparam("k_crm"),
-                        record_links.c.object_type == bindparam("k_type"),
-                        record_links.c.record_id == bindparam("k_id"),
-                    )
-                    .values(snapshot=type_coerce(bindparam("k_snapshot"), JSON)),  # plain already
+                execute_many(
+                    conn,
+                    _SET_SNAPSHOT,
                     [
                         {"k_crm": r.crm, "k_type": r.object_type, "k_id": r.record_id, "k_snapshot": snapshot}
                         for r, snapshot in snapshots.items()

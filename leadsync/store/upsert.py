@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Dialect, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
-__all__ = ["upsert"]
+__all__ = ["execute_many", "upsert"]
 
 _Processor = Callable[[Any], Any] | None
 
@@ -36,7 +36,16 @@ def upsert(
     if also:  # rare (a counter): the statement holds expressions, compiled as it comes
         conn.execute(_statement(conn.dialect.name, table, update, also), list(rows))
         return
-    sql, names, processors = _compiled(conn.dialect, table, tuple(rows[0]), tuple(update))
+    statement = _upsert_statement(conn.dialect.name, table, tuple(rows[0]), tuple(update))
+    execute_many(conn, statement, rows)
+
+
+def execute_many(conn: Connection, statement: Any, rows: Sequence[Mapping[str, object]]) -> None:  # noqa: ANN401
+    """Run `statement` (a module-level constant of plain bind parameters: compiled once per dialect)
+    for each of `rows`, through the driver's `executemany`, each value by its parameter's processor."""
+    if not rows:
+        return
+    sql, names, processors = _compiled(conn.dialect, statement)
     values = [
         [row[name] if process is None else process(row[name]) for name, process in processors] for row in rows
     ]
@@ -47,14 +56,18 @@ def upsert(
 
 
 @lru_cache(maxsize=64)
-def _compiled(
-    dialect: Dialect, table: Table, columns: tuple[str, ...], update: tuple[str, ...]
-) -> tuple[str, list[str], list[tuple[str, _Processor]]]:
-    """The statement's text, its parameter names in order, and each column's bind processor."""
-    statement = _statement(dialect.name, table, update, None, columns)
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...], update: tuple[str, ...]) -> Any:  # noqa: ANN401
+    return _statement(dialect, table, update, None, columns)
+
+
+@lru_cache(maxsize=64)
+def _compiled(dialect: Dialect, statement: Any) -> tuple[str, list[str], list[tuple[str, _Processor]]]:  # noqa: ANN401
+    """The statement's text, its parameter names in order, and each parameter's bind processor."""
     compiled = statement.compile(dialect=dialect)
-    names = list(compiled.positiontup or columns)
-    processors = [(name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names]
+    names = list(compiled.positiontup or compiled.binds)
+    processors = [
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
     return str(compiled), names, processors
 
 
