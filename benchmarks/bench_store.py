@@ -12,7 +12,6 @@ local test server) is reachable, on 5,000 people or fewer.
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import threading
 import time
@@ -36,9 +35,14 @@ class StoreRunner:
     """A synthetic sync whose store calls are timed on their thread's CPU clock."""
 
     def __init__(self, people: int, state_url: str | None = None) -> None:
-        from benchmarks.synthetic_source import synthetic_runner  # noqa: PLC0415 - in the worker
+        from benchmarks.synthetic_source import SyntheticAdapter, synthetic_runner  # noqa: PLC0415 - in the worker
 
         self._runner = synthetic_runner(people, ACTIVITIES, state_url, echo=True)
+        connections = self._runner._connections or []  # noqa: SLF001 - the bench's own runner
+        source = connections[0].adapter if connections else None
+        if not isinstance(source, SyntheticAdapter):
+            raise TypeError("the runner does not read the synthetic CRM")
+        self._source = source
         self._spent = 0.0
         self._lock = threading.Lock()
         self._depth = threading.local()
@@ -55,8 +59,7 @@ class StoreRunner:
     def cycle(self, *, touch: bool = False) -> dict[str, Any]:
         """One cycle (after changing one person in ten if `touch`): store CPU seconds, evaluations."""
         if touch:
-            (connection,) = self._runner._connections or ()  # noqa: SLF001 - the bench's own runner
-            connection.adapter.touch(CHANGED_EVERY)  # type: ignore[attr-defined]
+            self._source.touch(CHANGED_EVERY)
         self._spent = 0.0
         figures = self._runner.cycle()
         return {"store_s": self._spent, "evaluated": figures["evaluated"], "wall_s": figures["wall_s"]}
@@ -67,7 +70,7 @@ class StoreRunner:
 
     def _timed(self, method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
-        def timed(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - any store method
+        def timed(*args: Any, **kwargs: Any) -> Any:
             depth = getattr(self._depth, "value", 0)
             if depth:  # a part calling another: counted once, by the outer call
                 return method(*args, **kwargs)
@@ -131,4 +134,4 @@ def _fresh_pg_database() -> str | None:
 
 if __name__ == "__main__":
     for figure in run():
-        print(f"{figure.benchmark} | {figure.measure} | {figure.value} | {figure.note}")  # noqa: T201
+        print(f"{figure.benchmark} | {figure.measure} | {figure.value} | {figure.note}")

@@ -1,8 +1,9 @@
 """The sync engine in a benchmark worker process: one cycle per call, with its figures.
 
 `EngineRunner(crms)` syncs the CRMs of `crms` (name -> `[crm.<name>]` settings) into a fresh
-SQLite state store (or the one at `state_url`), on the system clock as `leadsync sync` would (or on the `clock` given, the
-adapters waiting through `sleep`: a `ManualClock`'s moves it instead of waiting).
+SQLite state store (or the one at `state_url`), on the system clock as `leadsync sync` would
+(or on the `clock` given, the adapters waiting through `sleep`: a `ManualClock`'s moves it
+instead of waiting).
 `naive=True` makes it the naive baseline: every cycle re-reads everything (cursors dropped)
 and each changed record costs its own update call (the adapters' `apply` is called once per
 record).

@@ -41,6 +41,29 @@ __all__ = ["DecidedFigures", "PersonFile", "PersonState", "PersonUpdate", "Perso
 
 _CHUNK: Final = 500
 _MOVED_BY_OUR_WRITES: Final = frozenset({"updated_at", "stage", "stage_set_by", "owner_email"})
+_STATE: Final = ("stage", "stage_set_by", "stage_entered_at", "owner", "reevaluate_at")
+_DECIDED: Final = ("profile", "grade", "review")
+
+
+def _set_people(columns: Sequence[str]) -> Any:  # noqa: ANN401 - SQLAlchemy's Update
+    """The update of these columns of one person, by parameters named as the columns (`k_id`: the person)."""
+    return (
+        update(people)
+        .where(people.c.id == bindparam("k_id"))
+        .values({name: bindparam(f"v_{name}", type_=people.c[name].type) for name in columns})
+    )
+
+
+_SET_STATE: Final = _set_people(_STATE)
+_SET_DECIDED: Final = _set_people(_STATE + _DECIDED)
+# A snapshot is plain JSON (`_snapshot`): read as such, for msgspec to convert in one step.
+_RECORD_COLUMNS: Final = (
+    record_links.c.person_id,
+    record_links.c.crm,
+    record_links.c.object_type,
+    record_links.c.record_id,
+    type_coerce(record_links.c.snapshot, JSON).label("snapshot"),
+)
 _SET_SNAPSHOT: Final = (
     update(record_links)
     .where(
@@ -169,7 +192,9 @@ class Persons:
             states = _states(conn, ids)
             records: dict[PersonId, dict[RecordRef, Person | None]] = defaultdict(dict)
             for start in range(0, len(ids), _CHUNK):
-                query = select(record_links).where(record_links.c.person_id.in_(ids[start : start + _CHUNK]))
+                query = select(*_RECORD_COLUMNS).where(
+                    record_links.c.person_id.in_(ids[start : start + _CHUNK])
+                )
                 for row in conn.execute(query.order_by(record_links.c.crm, record_links.c.record_id)):
                     ref = RecordRef(row.crm, row.object_type, row.record_id)
                     records[PersonId(row.person_id)][ref] = _person(row.snapshot)
@@ -202,25 +227,24 @@ class Persons:
         for u in updates:
             row: dict[str, object] = {
                 "k_id": u.id,
-                "stage": None if u.stage is None else u.stage.value,
-                "stage_set_by": None if u.stage_set_by is None else u.stage_set_by.value,
-                "stage_entered_at": u.stage_entered_at,
-                "owner": u.owner,
-                "reevaluate_at": u.reevaluate_at,
+                "v_stage": None if u.stage is None else u.stage.value,
+                "v_stage_set_by": None if u.stage_set_by is None else u.stage_set_by.value,
+                "v_stage_entered_at": u.stage_entered_at,
+                "v_owner": u.owner,
+                "v_reevaluate_at": u.reevaluate_at,
             }
             if u.decided is None:
                 rows.append(row)
             else:
                 figures = u.decided
                 decided.append(
-                    row | {"profile": figures.profile, "grade": figures.grade, "review": figures.review}
+                    row | {"v_profile": figures.profile, "v_grade": figures.grade, "v_review": figures.review}
                 )
         positions = [{"territory": t, "position": p} for t, p in (round_robin or {}).items()]
         if rows or decided or positions:
             with self._engine.begin() as conn:
-                for batch in (rows, decided):  # executemany needs one set of columns per batch
-                    if batch:
-                        conn.execute(update(people).where(people.c.id == bindparam("k_id")), batch)
+                execute_many(conn, _SET_STATE, rows)
+                execute_many(conn, _SET_DECIDED, decided)
                 upsert(conn, round_robin_positions, positions, update=("position",))
 
     def set_states(self, states: Iterable[PersonState]) -> None:
