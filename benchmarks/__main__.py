@@ -11,11 +11,12 @@ from benchmarks import (
     bench_memory,
     bench_model,
     bench_pipedrive,
+    bench_store,
     bench_sync,
 )
 from benchmarks.report import write_page
 
-MODULES = (bench_model, bench_evaluator, bench_hubspot_writes, bench_pipedrive, bench_sync, bench_memory)
+MODULES = (bench_model, bench_evaluator, bench_hubspot_writes, bench_pipedrive, bench_sync, bench_store, bench_memory)
 
 
 def main() -> None:
