@@ -16,7 +16,15 @@ from benchmarks import (
 )
 from benchmarks.report import write_page
 
-MODULES = (bench_model, bench_evaluator, bench_hubspot_writes, bench_pipedrive, bench_sync, bench_store, bench_memory)
+MODULES = (
+    bench_model,
+    bench_evaluator,
+    bench_hubspot_writes,
+    bench_pipedrive,
+    bench_sync,
+    bench_store,
+    bench_memory,
+)
 
 
 def main() -> None:

@@ -36,8 +36,10 @@ class StoreRunner:
 
     def __init__(self, people: int, state_url: str | None = None) -> None:
         from benchmarks.synthetic_source import SyntheticAdapter, synthetic_runner  # noqa: PLC0415 - in the worker
+        from leadsync.cli.collector import collect_less  # noqa: PLC0415
 
         self._runner = synthetic_runner(people, ACTIVITIES, state_url, echo=True)
+        collect_less()  # as the `leadsync` command does
         connections = self._runner._connections or []  # noqa: SLF001 - the bench's own runner
         source = connections[0].adapter if connections else None
         if not isinstance(source, SyntheticAdapter):

@@ -10,6 +10,7 @@ import typer
 from leadsync import __version__
 from leadsync.cli import definitions
 from leadsync.cli.check import check
+from leadsync.cli.collector import collect_less
 from leadsync.cli.demo import demo
 from leadsync.cli.evaluate import evaluate_command
 from leadsync.cli.output import Format, FormatOption, print_json, print_table
@@ -37,8 +38,9 @@ app = typer.Typer(
 
 @app.callback()
 def _main() -> None:
-    """Set up logging once for every command: JSON when stderr is not a terminal."""
+    """Set up logging once for every command (JSON when stderr is not a terminal), and the collector."""
     configure_logging(json=not sys.stderr.isatty())
+    collect_less()
 
 
 @app.command()
