@@ -55,6 +55,16 @@ def _set_people(columns: Sequence[str]) -> Any:  # noqa: ANN401 - SQLAlchemy's U
 
 
 _SET_STATE: Final = _set_people(_STATE)
+_STATE_COLUMNS: Final = (
+    people.c.id,
+    people.c.email,
+    people.c.stage,
+    people.c.stage_set_by,
+    people.c.stage_entered_at,
+    people.c.owner,
+)
+_STAGES: Final[Mapping[str | None, Stage | None]] = {None: None} | {stage.value: stage for stage in Stage}
+_SET_BY: Final[Mapping[str | None, SetBy | None]] = {None: None} | {who.value: who for who in SetBy}
 _SET_DECIDED: Final = _set_people(_STATE + _DECIDED)
 # A snapshot is plain JSON (`_snapshot`): read as such, for msgspec to convert in one step.
 _RECORD_COLUMNS: Final = (
@@ -396,15 +406,11 @@ def _make_due(conn: Connection, which: ColumnElement[bool]) -> None:
 
 
 def _states(conn: Connection, ids: Sequence[PersonId]) -> dict[PersonId, PersonState]:
+    """The states of these people: only the columns a state holds (no other time to parse), each
+    enum found by its value in a dict rather than by calling the enum (an unknown value still fails)."""
     found: dict[PersonId, PersonState] = {}
     for start in range(0, len(ids), _CHUNK):
-        for row in conn.execute(select(people).where(people.c.id.in_(ids[start : start + _CHUNK]))):
-            found[PersonId(row.id)] = PersonState(
-                id=PersonId(row.id),
-                email=row.email,
-                stage=None if row.stage is None else Stage(row.stage),
-                stage_set_by=None if row.stage_set_by is None else SetBy(row.stage_set_by),
-                stage_entered_at=row.stage_entered_at,
-                owner=row.owner,
-            )
+        query = select(*_STATE_COLUMNS).where(people.c.id.in_(ids[start : start + _CHUNK]))
+        for person, email, stage, set_by, entered_at, owner in conn.execute(query):
+            found[person] = PersonState(person, email, _STAGES[stage], _SET_BY[set_by], entered_at, owner)
     return found
