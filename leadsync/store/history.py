@@ -6,14 +6,20 @@ import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import ColumnElement, Engine, Row, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, bindparam, func, insert, select, update
 
 from leadsync.model import RecordRef, SetBy, Stage
 from leadsync.store.entries import ApiCalls, AuditEntry, PersonId, Run, RunStatus, StageChange, refs_in
 from leadsync.store.schema import audit_log, runs, stage_history, write_intents
+from leadsync.store.upsert import execute_many
 
 __all__ = ["Audit", "Runs", "StageHistory"]
+
+_APPEND_STAGE_CHANGE: Final = insert(stage_history).values(
+    {name: bindparam(name) for name in ("person_id", "from_stage", "to_stage", "at", "set_by", "reason")}
+)
 
 
 class StageHistory:
@@ -37,7 +43,7 @@ class StageHistory:
         ]
         if rows:
             with self._engine.begin() as conn:
-                conn.execute(insert(stage_history), rows)
+                execute_many(conn, _APPEND_STAGE_CHANGE, rows)
 
     def of_person(self, person: PersonId) -> list[StageChange]:
         """The person's stage changes, oldest first."""

@@ -1,9 +1,10 @@
-"""Insert-or-update statements for the two databases the store runs on.
+"""Insert-or-update statements for the two databases the store runs on, and bulk statements.
 
 Upserts carry the sync's bulk (every activity, every value read or sent), so a statement is
 compiled once per table, columns and dialect, and its rows go to the driver's `executemany`
 with each value converted by its column's own bind processor: SQLAlchemy's per-row parameter
 building, about a third of a row's cost, is left out; what is stored is the same.
+`execute_many` runs any other constant statement (an update by key, an insert) the same way.
 """
 
 from __future__ import annotations
