@@ -10,12 +10,21 @@ from leadsync.insights.metrics import PipelineFigures, pipeline_figures
 from leadsync.insights.person import featured_person, person_view
 from leadsync.insights.pivot import FunnelPivot, PivotRow, funnel_pivot
 from leadsync.insights.quarantine import QuarantineEntry, QuarantineView, WriteFailureEntry, quarantine_view
-from leadsync.insights.report import Conversion, FunnelReport, SlaBreach, StageCount, TimeInStage
+from leadsync.insights.report import (
+    Cohort,
+    Conversion,
+    FunnelReport,
+    SlaBreach,
+    StageCount,
+    TimeInStage,
+    WeekEntries,
+)
 from leadsync.insights.runs import RunStatus, RunsView, RunView, finished_runs, recent_runs, runs_view
 from leadsync.insights.views import Column, Kind, ReportView, ViewTable, view_table
 
 __all__ = [
     "STORE_UNREACHABLE",
+    "Cohort",
     "Column",
     "Conversion",
     "FunnelPivot",
@@ -35,6 +44,7 @@ __all__ = [
     "StageCount",
     "TimeInStage",
     "ViewTable",
+    "WeekEntries",
     "WriteFailureEntry",
     "featured_person",
     "finished_runs",
