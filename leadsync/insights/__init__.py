@@ -21,6 +21,7 @@ from leadsync.insights.report import (
 )
 from leadsync.insights.runs import RunStatus, RunsView, RunView, finished_runs, recent_runs, runs_view
 from leadsync.insights.views import Column, Kind, ReportView, ViewTable, view_table
+from leadsync.store.analytics import Scope
 
 __all__ = [
     "STORE_UNREACHABLE",
@@ -40,6 +41,7 @@ __all__ = [
     "RunStatus",
     "RunView",
     "RunsView",
+    "Scope",
     "SlaBreach",
     "StageCount",
     "TimeInStage",
