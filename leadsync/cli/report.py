@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from contextlib import redirect_stdout
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -43,7 +43,7 @@ def report(  # noqa: PLR0917 - one parameter per command line option
         str | None,
         typer.Option(
             "--until",
-            help="count events up to this UTC date (its midnight) or ISO datetime (default: now)",
+            help="count events up to the end of this UTC date, or to this ISO datetime (default: now)",
             show_default=False,
         ),
     ] = None,
@@ -88,7 +88,7 @@ def report(  # noqa: PLR0917 - one parameter per command line option
         raise typer.BadParameter(
             f"a CSV holds one table: choose it with --view ({views})", param_hint="--view"
         )
-    start, end = _moment("--since", since), _moment("--until", until)
+    start, end = _moment("--since", since), _moment("--until", until, day_end=True)
     with opened_pipeline(loaded_settings(config), crms=Crms.NONE) as pipeline:
         found = funnel_report(
             pipeline.store,
@@ -109,8 +109,9 @@ def report(  # noqa: PLR0917 - one parameter per command line option
         raise typer.Exit(code=1) from None
 
 
-def _moment(option: str, raw: str | None) -> datetime | None:
-    """A date option as an aware UTC datetime: a date means its midnight, a datetime without zone is UTC."""
+def _moment(option: str, raw: str | None, *, day_end: bool = False) -> datetime | None:
+    """A date option as an aware UTC datetime: a date means its midnight (the next one with
+    `day_end`, so that the whole day counts), a datetime without zone is UTC."""
     if raw is None:
         return None
     try:
@@ -120,6 +121,8 @@ def _moment(option: str, raw: str | None) -> datetime | None:
             f"{option} {raw!r} is not a date or datetime; give ISO 8601, e.g. 2026-11-01 or 2026-11-01T09:00Z"
         )
         raise typer.Exit(code=1) from None
+    if day_end and len(raw.strip()) == len("2026-11-01"):
+        parsed += timedelta(days=1)
     return parsed.replace(tzinfo=UTC) if parsed.utcoffset() is None else parsed.astimezone(UTC)
 
 

@@ -4,6 +4,7 @@ the funnel (stage counts, conversions, time in stage, SLA, volume), health and m
 Neither the CLI nor the web reads the store otherwise: each figure is derived once, here.
 """
 
+from leadsync.insights.filters import FilterChoices, filter_choices
 from leadsync.insights.funnel import HeldCount, funnel_report, records_held
 from leadsync.insights.health import STORE_UNREACHABLE, Health, health
 from leadsync.insights.metrics import PipelineFigures, pipeline_figures
@@ -28,6 +29,7 @@ __all__ = [
     "Cohort",
     "Column",
     "Conversion",
+    "FilterChoices",
     "FunnelPivot",
     "FunnelReport",
     "Health",
@@ -49,6 +51,7 @@ __all__ = [
     "WeekEntries",
     "WriteFailureEntry",
     "featured_person",
+    "filter_choices",
     "finished_runs",
     "funnel_pivot",
     "funnel_report",

@@ -226,6 +226,12 @@ class Analytics:
                 {(row.crm, row.stage, row.temperature): row.records for row in conn.execute(query)}
             )
 
+    def owners(self) -> list[str]:
+        """The owners of at least one person, by name."""
+        query = select(people.c.owner).where(people.c.owner.is_not(None)).distinct().order_by(people.c.owner)
+        with self._engine.connect() as conn:
+            return list(conn.scalars(query))
+
     def crms(self) -> list[str]:
         """The CRMs holding at least one linked record, by name."""
         with self._engine.connect() as conn:

@@ -183,7 +183,7 @@ def test_until_and_filters_keep_the_report_to_a_range_and_to_people(config: Path
         "--since",
         "2026-11-21",
         "--until",
-        "2026-11-29",
+        "2026-11-28",
         "--owner",
         "sam@example.com",
         "--crm",
@@ -193,7 +193,8 @@ def test_until_and_filters_keep_the_report_to_a_range_and_to_people(config: Path
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["title"].endswith("until 2026-11-29 00:00 UTC, crm hubspot, owner sam@example.com")
-    # P5 (sam's, in hubspot) entered on day 25, in the week of 23 November, and reached sql.
+    # --until 2026-11-28 counts that whole day. P5 (sam's, in hubspot) entered on day 25, in the week
+    # of 23 November, and reached sql.
     assert [(row["week"], row["entered"], row["reached_sql"]) for row in document["rows"]] == [
         ("2026-11-16", 0, 0),
         ("2026-11-23", 1, 1),
