@@ -33,9 +33,7 @@ def funnel_since(
     now = dashboard.clock.now()
     start = None if since is None else datetime.combine(since, time(), tzinfo=UTC)
     end = None if until is None else datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
-    return funnel_report(
-        dashboard.store, dashboard.definitions, now=now, since=start, until=end, scope=scope
-    )
+    return funnel_report(dashboard.store, dashboard.definitions, now=now, since=start, until=end, scope=scope)
 
 
 def api_router(dashboard: Dashboard) -> APIRouter:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BeforeValidator
 
 from leadsync.insights import ReportView, Scope, filter_choices, view_table
 from leadsync.web import charts
@@ -21,6 +22,9 @@ from leadsync.web.runs import runs_out
 from leadsync.web.templating import environment
 
 __all__ = ["pages_router"]
+
+Day = Annotated[date | None, BeforeValidator(lambda day: day or None), Query()]
+"""A UTC day of the Funnel page's form; its empty date field means none."""
 
 
 def pages_router(dashboard: Dashboard) -> APIRouter:
@@ -50,8 +54,8 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
     @router.get("/funnel")
     def funnel(  # noqa: PLR0917 - one parameter per filter of the page's form
         request: Request,
-        since: Annotated[date | None, Query()] = None,
-        until: Annotated[date | None, Query()] = None,
+        since: Day = None,
+        until: Day = None,
         crm: Annotated[str, Query()] = "",
         profile: Annotated[str, Query()] = "",
         owner: Annotated[str, Query()] = "",
