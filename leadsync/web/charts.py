@@ -253,7 +253,7 @@ def funnel_stages(report: FunnelReport) -> Chart | None:
     reached = [sum(cohort.reached[stage] for cohort in report.cohorts) for stage in stages]
     return _rows(
         "funnel",
-        "Funnel: people entering it in the window, by the furthest stage they reached",
+        "Funnel: people entering it in the window who reached each stage (or beyond)",
         stages,
         [_bars("people", reached, _colour(0))],
         counts=True,
