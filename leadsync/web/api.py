@@ -46,9 +46,17 @@ def api_router(dashboard: Dashboard) -> APIRouter:
         return runs_out(dashboard, limit=limit)
 
     @router.get("/api/funnel", tags=["api"])
-    def funnel(since: Since = None) -> FunnelOut:
-        """People per stage and temperature, conversions, time in stage, SLA breaches, volume."""
-        return FunnelOut.model_validate(funnel_since(dashboard, since))
+    def funnel(
+        since: Since = None,
+        until: Annotated[date | None, Query(description="count events up to the end of this UTC day")] = None,
+        crm: Annotated[str | None, Query(description="only people with a record in this CRM")] = None,
+        profile: Annotated[str | None, Query(description="only people scored by this profile")] = None,
+        owner: Annotated[str | None, Query(description="only this owner's people")] = None,
+    ) -> FunnelOut:
+        """People per stage and temperature, conversions, time in stage, SLA breaches, volume,
+        cohorts and entries per stage per week."""
+        scope = Scope(crm=crm, profile=profile, owner=owner)
+        return FunnelOut.model_validate(funnel_since(dashboard, since, until, scope))
 
     @router.get("/api/quarantine", tags=["api"])
     def quarantine() -> ErrorsOut:

@@ -66,3 +66,15 @@ def test_a_date_range_after_the_syncs_leaves_no_entries(client: httpx.Client, sy
     assert 'id="trend-data"' not in page  # nothing entered then
     assert 'id="funnel-data"' not in page
     assert f'name="since" value="{later}"' in page
+
+
+def test_the_api_takes_the_same_filters_as_the_page(client: httpx.Client, synced: Pipeline) -> None:
+    body = client.get("/api/funnel", params={"crm": "salesforce"}).raise_for_status().json()
+
+    report = funnel_report(
+        synced.store, synced.definitions, now=synced.clock.now(), scope=Scope(crm="salesforce")
+    )
+    assert body["scope"] == {"crm": "salesforce", "profile": None, "owner": None}
+    assert body["crms"] == ["salesforce"]
+    assert [c["entered"] for c in body["cohorts"]] == [c.entered for c in report.cohorts]
+    assert body["trend"][0]["entries"] == report.trend[0].entries
