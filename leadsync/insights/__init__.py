@@ -1,5 +1,6 @@
 """Read models over the state store, shared by the CLI and the dashboard: runs, quarantine, people,
-the funnel (stage counts, conversions, time in stage, SLA, volume), health and metrics.
+the funnel (stage counts, conversions, time in stage, SLA, volume, cohorts, weekly trend, under
+filters), health and metrics.
 
 Neither the CLI nor the web reads the store otherwise: each figure is derived once, here.
 """

@@ -123,14 +123,17 @@ def _with_consent(store: Store, breaches: list[SlaBreach]) -> list[SlaBreach]:
     return [b for b in breaches if b.email not in withdrawn]
 
 
-def records_held(store: Store) -> dict[str, list[HeldCount]]:
-    """Records per CRM, stage and temperature, as each CRM holds them (as last read or written).
+def records_held(store: Store, scope: Scope = _EVERYONE) -> dict[str, list[HeldCount]]:
+    """Records of the people in `scope` per CRM, stage and temperature, as each CRM holds them
+    (as last read or written).
 
     CRMs by name, stages in funnel order (side states, then other values, last), temperatures
     cold → warm → hot, then any other value.
     """
     by_crm: dict[str, list[HeldCount]] = {}
-    for (crm, stage, temperature), records in sorted(store.values.funnel().items(), key=_held_order):
+    for (crm, stage, temperature), records in sorted(
+        store.analytics.records_held(scope).items(), key=_held_order
+    ):
         by_crm.setdefault(crm, []).append(HeldCount(stage, temperature, records))
     return by_crm
 
@@ -149,13 +152,11 @@ def _records_by_stage(
 ) -> tuple[list[str], dict[Stage, dict[str, int]]]:
     """The CRMs (the scope's only, when it names one), and records per stage and CRM of the people
     in `scope` as last read from or written to each CRM."""
-    held = store.analytics.records_held(scope)
-    if scope.crm is not None:
-        crms = [scope.crm]
-    else:
-        crms = sorted(set(store.analytics.crms()) | {crm for crm, _, _ in held})
+    held = records_held(store, scope)
+    crms = [scope.crm] if scope.crm is not None else sorted(set(store.analytics.crms()) | set(held))
     counts = {stage: dict.fromkeys(crms, 0) for stage in stages}
-    for (crm, stage, _), records in held.items():
-        if stage in _STAGES and Stage(stage) in counts:
-            counts[Stage(stage)][crm] += records
+    for crm, rows in held.items():
+        for row in rows:
+            if row.stage in counts:
+                counts[Stage(row.stage)][crm] += row.records
     return crms, counts
