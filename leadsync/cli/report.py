@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from contextlib import redirect_stdout
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +14,7 @@ import typer
 
 from leadsync.cli.output import ConfigOption, out, print_json, print_view
 from leadsync.cli.session import fail, loaded_settings, opened_pipeline
-from leadsync.insights import FunnelReport, ReportView, funnel_report, view_table
+from leadsync.insights import FunnelReport, ReportView, Scope, funnel_report, view_table
 from leadsync.pipeline import Crms
 
 __all__ = ["report"]
@@ -29,7 +29,7 @@ class ReportFormat(StrEnum):
     HTML = "html"
 
 
-def report(
+def report(  # noqa: PLR0917 - one parameter per command line option
     config: ConfigOption = None,
     since: Annotated[
         str | None,
@@ -38,6 +38,27 @@ def report(
             help="count events from this UTC date or ISO datetime on, e.g. 2026-11-01 (default: all time)",
             show_default=False,
         ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="count events up to the end of this UTC date, or to this ISO datetime (default: now)",
+            show_default=False,
+        ),
+    ] = None,
+    crm: Annotated[
+        str | None,
+        typer.Option(
+            "--crm", help="only people with a record in this CRM, and its records", show_default=False
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", help="only people scored by this scoring profile", show_default=False),
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="only people with this owner", show_default=False)
     ] = None,
     fmt: Annotated[
         ReportFormat,
@@ -56,18 +77,27 @@ def report(
         ),
     ] = None,
 ) -> None:
-    """Funnel KPIs: the funnel by stage and CRM, conversions, time in stage, sales cycle, SLA, volume.
+    """Funnel KPIs: the funnel by stage and CRM, conversions, time in stage, sales cycle, SLA,
+    cohorts, weekly trend, volume.
 
-    Stage and temperature counts are the state now; the other figures count from --since on.
+    Stage and temperature counts are the state now; the other figures count from --since to
+    --until. --crm, --profile and --owner keep every figure to those people.
     """
     if fmt is ReportFormat.CSV and view is None:
         views = ", ".join(v.value for v in ReportView)
         raise typer.BadParameter(
             f"a CSV holds one table: choose it with --view ({views})", param_hint="--view"
         )
-    start = _since(since)
+    start, end = _moment("--since", since), _moment("--until", until, day_end=True)
     with opened_pipeline(loaded_settings(config), crms=Crms.NONE) as pipeline:
-        found = funnel_report(pipeline.store, pipeline.definitions, now=pipeline.clock.now(), since=start)
+        found = funnel_report(
+            pipeline.store,
+            pipeline.definitions,
+            now=pipeline.clock.now(),
+            since=start,
+            until=end,
+            scope=Scope(crm=crm, profile=profile, owner=owner),
+        )
     if output is None:
         _print(found, fmt, view)
         return
@@ -79,17 +109,20 @@ def report(
         raise typer.Exit(code=1) from None
 
 
-def _since(raw: str | None) -> datetime | None:
-    """`--since` as an aware UTC datetime: a date means its midnight, a datetime without zone is UTC."""
+def _moment(option: str, raw: str | None, *, day_end: bool = False) -> datetime | None:
+    """A date option as an aware UTC datetime: a date means its midnight (the next one with
+    `day_end`, so that the whole day counts), a datetime without zone is UTC."""
     if raw is None:
         return None
     try:
         parsed = datetime.fromisoformat(raw.strip())
     except ValueError:
         fail(
-            f"--since {raw!r} is not a date or datetime; give ISO 8601, e.g. 2026-11-01 or 2026-11-01T09:00Z"
+            f"{option} {raw!r} is not a date or datetime; give ISO 8601, e.g. 2026-11-01 or 2026-11-01T09:00Z"
         )
         raise typer.Exit(code=1) from None
+    if day_end and len(raw.strip()) == len("2026-11-01"):
+        parsed += timedelta(days=1)
     return parsed.replace(tzinfo=UTC) if parsed.utcoffset() is None else parsed.astimezone(UTC)
 
 

@@ -9,18 +9,20 @@ from typing import Final
 
 from leadsync.consent import opted_out
 from leadsync.definitions import Definitions
+from leadsync.insights.cohorts import funnel_cohorts, stage_trend
 from leadsync.insights.journeys import Journeys
 from leadsync.insights.people import Standing
 from leadsync.insights.report import FunnelReport, SlaBreach
 from leadsync.model import Stage, Temperature
 from leadsync.store import Store
-from leadsync.store.analytics import StageFollowUp
+from leadsync.store.analytics import Scope, StageFollowUp
 
 __all__ = ["HeldCount", "funnel_report", "records_held"]
 
 _HOUR: Final = timedelta(hours=1)
 _STAGES: Final = tuple(stage.value for stage in Stage)  # the funnel's order, side states last
 _TEMPERATURES: Final = tuple(t.value for t in Temperature)  # cold, warm, hot
+_EVERYONE: Final = Scope()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,28 +35,35 @@ class HeldCount:
 
 
 def funnel_report(
-    store: Store, definitions: Definitions, *, now: datetime, since: datetime | None = None
+    store: Store,
+    definitions: Definitions,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    scope: Scope = _EVERYONE,
 ) -> FunnelReport:
-    """The funnel's KPIs from the state store at `now`; event figures count from `since` on.
+    """The funnel's KPIs of the people in `scope` from the state store at `now`.
 
     Stage and temperature counts are the state at `now`. Conversions, time in stage, the sales
-    cycle, SLA breaches (by when the person became sql) and new people per source count what
-    happened from `since` (None: all time) to `now`.
+    cycle, cohorts, the weekly trend, SLA breaches (by when the person became sql) and new people
+    per source count what happened from `since` (None: all time) to `until` (None: `now`).
     """
-    for name, moment in (("now", now), ("since", since)):
+    for name, moment in (("now", now), ("since", since), ("until", until)):
         if moment is not None and moment.utcoffset() is None:
             raise ValueError(f"funnel_report takes timezone-aware datetimes, {name} is naive: {moment!r}")
+    end = min(now, until or now)
     stages = list(definitions.funnel.stages)
-    crms, by_crm = _records_by_stage(store, stages)
-    standing = Standing(since=since, until=now)
-    for person in store.analytics.people():
+    crms, by_crm = _records_by_stage(store, stages, scope)
+    standing = Standing(since=since, until=end)
+    for person in store.analytics.people(scope):
         standing.add(person)
     journeys = Journeys(since)
-    for history in store.analytics.stage_histories(until=now):
+    for history in store.analytics.stage_histories(until=end, scope=scope):
         journeys.add(history)
     cycle_days, cycle_samples = journeys.sales_cycle()
     sla = definitions.sla
-    follow_ups = store.analytics.follow_ups(Stage.SQL, sla.follow_up, until=now)
+    follow_ups = store.analytics.follow_ups(Stage.SQL, sla.follow_up, until=end, scope=scope)
     return FunnelReport(
         generated_at=now,
         since=since,
@@ -67,12 +76,16 @@ def funnel_report(
         sales_cycle_samples=cycle_samples,
         sla_hours=sla.sql_follow_up_hours,
         sla_breaches=_with_consent(
-            store, _sla_breaches(follow_ups, hours=sla.sql_follow_up_hours, now=now, since=since)
+            store, _sla_breaches(follow_ups, hours=sla.sql_follow_up_hours, now=end, since=since)
         ),
         volume_by_source=standing.volume_by_source(),
         grades=standing.grades(_grade_order(definitions)),
         profiles=standing.profiles(),
         review=standing.review(),
+        cohorts=funnel_cohorts(store, since=since, until=end, scope=scope),
+        trend=stage_trend(store, stages, since=since, until=end, scope=scope),
+        until=until,
+        scope=scope,
     )
 
 
@@ -110,14 +123,17 @@ def _with_consent(store: Store, breaches: list[SlaBreach]) -> list[SlaBreach]:
     return [b for b in breaches if b.email not in withdrawn]
 
 
-def records_held(store: Store) -> dict[str, list[HeldCount]]:
-    """Records per CRM, stage and temperature, as each CRM holds them (as last read or written).
+def records_held(store: Store, scope: Scope = _EVERYONE) -> dict[str, list[HeldCount]]:
+    """Records of the people in `scope` per CRM, stage and temperature, as each CRM holds them
+    (as last read or written).
 
     CRMs by name, stages in funnel order (side states, then other values, last), temperatures
     cold → warm → hot, then any other value.
     """
     by_crm: dict[str, list[HeldCount]] = {}
-    for (crm, stage, temperature), records in sorted(store.values.funnel().items(), key=_held_order):
+    for (crm, stage, temperature), records in sorted(
+        store.analytics.records_held(scope).items(), key=_held_order
+    ):
         by_crm.setdefault(crm, []).append(HeldCount(stage, temperature, records))
     return by_crm
 
@@ -131,10 +147,13 @@ def _rank(order: tuple[str, ...], value: str) -> int:
     return order.index(value) if value in order else len(order)
 
 
-def _records_by_stage(store: Store, stages: list[Stage]) -> tuple[list[str], dict[Stage, dict[str, int]]]:
-    """The CRMs, and records per stage and CRM as last read from or written to each CRM."""
-    held = records_held(store)
-    crms = sorted(set(store.analytics.crms()) | set(held))
+def _records_by_stage(
+    store: Store, stages: list[Stage], scope: Scope
+) -> tuple[list[str], dict[Stage, dict[str, int]]]:
+    """The CRMs (the scope's only, when it names one), and records per stage and CRM of the people
+    in `scope` as last read from or written to each CRM."""
+    held = records_held(store, scope)
+    crms = [scope.crm] if scope.crm is not None else sorted(set(store.analytics.crms()) | set(held))
     counts = {stage: dict.fromkeys(crms, 0) for stage in stages}
     for crm, rows in held.items():
         for row in rows:

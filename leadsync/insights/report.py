@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-__all__ = ["Conversion", "FunnelReport", "Review", "SlaBreach", "StageCount", "TimeInStage"]
+from leadsync.store.analytics import Scope
+
+__all__ = [
+    "Cohort",
+    "Conversion",
+    "FunnelReport",
+    "Review",
+    "SlaBreach",
+    "StageCount",
+    "TimeInStage",
+    "WeekEntries",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +72,27 @@ class Review:
 
 
 @dataclass(frozen=True, slots=True)
+class Cohort:
+    """The people whose first stage change fell in `week`, and how many reached each funnel stage
+    (or beyond) by the report's time."""
+
+    week: date
+    entered: int
+    reached: dict[str, int]  # funnel stage → people who reached it or a later one
+
+
+@dataclass(frozen=True, slots=True)
+class WeekEntries:
+    """Entries into each stage (every stage change into it) during `week`."""
+
+    week: date
+    entries: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class FunnelReport:
-    """The funnel's KPIs at `generated_at`; event figures cover `since` (None: all time) to then."""
+    """The funnel's KPIs at `generated_at` for the people in `scope`; event figures cover `since`
+    (None: all time) to `until` (None: `generated_at`)."""
 
     generated_at: datetime
     since: datetime | None
@@ -79,6 +109,10 @@ class FunnelReport:
     grades: dict[str, int]  # people per fit grade, best first ("none": not yet decided)
     profiles: dict[str, int]  # people per scoring profile
     review: list[Review]  # people flagged for review, by e-mail
+    cohorts: list[Cohort]  # by week, oldest first
+    trend: list[WeekEntries]  # by week, oldest first
+    until: datetime | None
+    scope: Scope
 
     def as_json(self) -> dict[str, object]:
         """Plain JSON-able values, datetimes as ISO 8601 UTC."""
@@ -86,7 +120,7 @@ class FunnelReport:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}

@@ -11,6 +11,7 @@ from typing import Final, TypeAlias
 
 from leadsync.insights.pivot import funnel_pivot
 from leadsync.insights.report import FunnelReport
+from leadsync.store.analytics import Scope
 
 __all__ = ["Column", "Kind", "ReportView", "ViewTable", "view_table"]
 
@@ -23,6 +24,8 @@ class ReportView(StrEnum):
     TIME_IN_STAGE = "time-in-stage"
     SALES_CYCLE = "sales-cycle"
     SLA = "sla"
+    COHORTS = "cohorts"
+    TREND = "trend"
     SOURCES = "sources"
     GRADES = "grades"
     PROFILES = "profiles"
@@ -166,6 +169,27 @@ def _sla(report: FunnelReport, window: str) -> _Laid:
     return (title, columns, rows)
 
 
+def _cohorts(report: FunnelReport, window: str) -> _Laid:
+    stages = list(report.cohorts[0].reached) if report.cohorts else []
+    columns = (
+        Column("week", "week of"),
+        Column("entered", "entered", Kind.COUNT),
+        *(Column(f"reached_{stage}", f"reached\n{stage}", Kind.COUNT) for stage in stages),
+    )
+    rows = [(c.week.isoformat(), c.entered, *(c.reached[stage] for stage in stages)) for c in report.cohorts]
+    return (f"cohorts: people entering the funnel per week and how far they got, {window}", columns, rows)
+
+
+def _trend(report: FunnelReport, window: str) -> _Laid:
+    stages = list(report.trend[0].entries) if report.trend else []
+    columns = (
+        Column("week", "week of"),
+        *(Column(stage, stage, Kind.COUNT) for stage in stages),
+    )
+    rows = [(week.week.isoformat(), *week.entries.values()) for week in report.trend]
+    return (f"entries per stage per week, {window}", columns, rows)
+
+
 def _sources(report: FunnelReport, window: str) -> _Laid:
     sources = report.volume_by_source
     shown = list(dict.fromkeys(t for counts in sources.values() for t in counts)) or list(report.temperatures)
@@ -209,6 +233,8 @@ _BUILDERS: Final[dict[ReportView, Callable[[FunnelReport, str], _Laid]]] = {
     ReportView.TIME_IN_STAGE: _time_in_stage,
     ReportView.SALES_CYCLE: _sales_cycle,
     ReportView.SLA: _sla,
+    ReportView.COHORTS: _cohorts,
+    ReportView.TREND: _trend,
     ReportView.SOURCES: _sources,
     ReportView.GRADES: _grades,
     ReportView.PROFILES: _profiles,
@@ -217,7 +243,16 @@ _BUILDERS: Final[dict[ReportView, Callable[[FunnelReport, str], _Laid]]] = {
 
 
 def _window(report: FunnelReport) -> str:
-    return "all time" if report.since is None else f"since {_shown_time(report.since)}"
+    parts = [
+        "all time" if report.since is None else f"since {_shown_time(report.since)}",
+        *([] if report.until is None else [f"until {_shown_time(report.until)}"]),
+        *(f"{name} {value}" for name, value in _filters(report.scope) if value is not None),
+    ]
+    return ", ".join(parts)
+
+
+def _filters(scope: Scope) -> tuple[tuple[str, str | None], ...]:
+    return (("crm", scope.crm), ("profile", scope.profile), ("owner", scope.owner))
 
 
 def _raw(cell: object) -> object:

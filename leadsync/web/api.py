@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Annotated
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Final
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from leadsync.insights import FunnelReport, funnel_report
+from leadsync.insights import FunnelReport, Scope, funnel_report
 from leadsync.web.context import Dashboard
 from leadsync.web.errors import errors_out
 from leadsync.web.health import health_out
@@ -18,15 +18,22 @@ from leadsync.web.runs import RUNS_SHOWN, runs_out
 
 __all__ = ["api_router", "funnel_since"]
 
+_EVERYONE: Final = Scope()
+
 Since = Annotated[
     date | None, Query(description="count conversions, SLA breaches and new people from this UTC day on")
 ]
 
 
-def funnel_since(dashboard: Dashboard, since: date | None) -> FunnelReport:
-    """The funnel report now, its events counted from the start of `since` (UTC)."""
-    start = None if since is None else datetime.combine(since, time(), tzinfo=dashboard.clock.now().tzinfo)
-    return funnel_report(dashboard.store, dashboard.definitions, now=dashboard.clock.now(), since=start)
+def funnel_since(
+    dashboard: Dashboard, since: date | None, until: date | None = None, scope: Scope = _EVERYONE
+) -> FunnelReport:
+    """The funnel report now of the people in `scope`, its events counted from the start of `since`
+    to the end of `until` (UTC days)."""
+    now = dashboard.clock.now()
+    start = None if since is None else datetime.combine(since, time(), tzinfo=UTC)
+    end = None if until is None else datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+    return funnel_report(dashboard.store, dashboard.definitions, now=now, since=start, until=end, scope=scope)
 
 
 def api_router(dashboard: Dashboard) -> APIRouter:
@@ -39,9 +46,17 @@ def api_router(dashboard: Dashboard) -> APIRouter:
         return runs_out(dashboard, limit=limit)
 
     @router.get("/api/funnel", tags=["api"])
-    def funnel(since: Since = None) -> FunnelOut:
-        """People per stage and temperature, conversions, time in stage, SLA breaches, volume."""
-        return FunnelOut.model_validate(funnel_since(dashboard, since))
+    def funnel(
+        since: Since = None,
+        until: Annotated[date | None, Query(description="count events up to the end of this UTC day")] = None,
+        crm: Annotated[str | None, Query(description="only people with a record in this CRM")] = None,
+        profile: Annotated[str | None, Query(description="only people scored by this profile")] = None,
+        owner: Annotated[str | None, Query(description="only this owner's people")] = None,
+    ) -> FunnelOut:
+        """People per stage and temperature, conversions, time in stage, SLA breaches, volume,
+        cohorts and entries per stage per week."""
+        scope = Scope(crm=crm, profile=profile, owner=owner)
+        return FunnelOut.model_validate(funnel_since(dashboard, since, until, scope))
 
     @router.get("/api/quarantine", tags=["api"])
     def quarantine() -> ErrorsOut:

@@ -19,6 +19,7 @@ __all__ = [
     "api_usage",
     "conversions",
     "funnel_charts",
+    "funnel_stages",
     "people_per_stage",
     "quarantine_reasons",
     "run_records",
@@ -26,6 +27,7 @@ __all__ = [
     "stage_temperatures",
     "temperatures",
     "time_in_stage",
+    "trend",
     "volume_by_source",
     "write_failure_codes",
 ]
@@ -245,8 +247,35 @@ def volume_by_source(report: FunnelReport) -> Chart | None:
     return _chart("volume", "New people per source and temperature", "bar", sources, datasets, **_stacked())
 
 
+def funnel_stages(report: FunnelReport) -> Chart | None:
+    """The funnel: of the people entering it in the window, how many reached each stage or beyond."""
+    stages = list(report.cohorts[0].reached) if report.cohorts else []
+    reached = [sum(cohort.reached[stage] for cohort in report.cohorts) for stage in stages]
+    return _rows(
+        "funnel",
+        "Funnel: people entering it in the window who reached each stage (or beyond)",
+        stages,
+        [_bars("people", reached, _colour(0))],
+        counts=True,
+    )
+
+
+def trend(report: FunnelReport) -> Chart | None:
+    """Entries into each stage per week, oldest week first."""
+    stages = list(report.trend[0].entries) if report.trend else []
+    datasets = [
+        {**_bars(stage, [week.entries[stage] for week in report.trend], _colour(index)), "tension": 0.2}
+        for index, stage in enumerate(stages)
+    ]
+    weeks = [week.week.isoformat() for week in report.trend]
+    return _chart(
+        "trend", "Entries per stage per week (week of)", "line", weeks, datasets, scales={"y": _COUNTS}
+    )
+
+
 _BY_VIEW: Final[dict[ReportView, tuple[Callable[[FunnelReport], Chart | None], ...]]] = {
-    ReportView.FUNNEL: (people_per_stage, stage_temperatures, temperatures),
+    ReportView.FUNNEL: (funnel_stages, people_per_stage, stage_temperatures, temperatures),
+    ReportView.TREND: (trend,),
     ReportView.CONVERSIONS: (conversions,),
     ReportView.TIME_IN_STAGE: (time_in_stage,),
     ReportView.SOURCES: (volume_by_source,),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
@@ -128,13 +128,45 @@ class ReviewOut(BaseModel):
     owner: str | None
 
 
+class CohortOut(BaseModel):
+    """People whose first stage change fell in the week of `week`, and how many reached each stage."""
+
+    model_config = _FROM_OBJECTS
+
+    week: date
+    entered: int
+    reached: dict[str, int]
+
+
+class WeekEntriesOut(BaseModel):
+    """Entries into each stage during the week of `week`."""
+
+    model_config = _FROM_OBJECTS
+
+    week: date
+    entries: dict[str, int]
+
+
+class ScopeOut(BaseModel):
+    """The people the figures cover (None: any)."""
+
+    model_config = _FROM_OBJECTS
+
+    crm: str | None
+    profile: str | None
+    owner: str | None
+
+
 class FunnelOut(BaseModel):
-    """The funnel's KPIs: the state now, and what happened since `since` (None: all time)."""
+    """The funnel's KPIs of the people in `scope`: the state now, and what happened from `since`
+    (None: all time) to `until` (None: now)."""
 
     model_config = _FROM_OBJECTS
 
     generated_at: datetime
     since: datetime | None
+    until: datetime | None
+    scope: ScopeOut
     crms: list[str]
     stages: list[StageCountOut]
     temperatures: dict[str, int]
@@ -148,6 +180,8 @@ class FunnelOut(BaseModel):
     grades: dict[str, int]
     profiles: dict[str, int]
     review: list[ReviewOut]
+    cohorts: list[CohortOut]
+    trend: list[WeekEntriesOut]
 
 
 class QuarantinedRecord(BaseModel):

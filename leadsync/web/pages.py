@@ -9,8 +9,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BeforeValidator
 
-from leadsync.insights import ReportView, view_table
+from leadsync.insights import ReportView, Scope, filter_choices, view_table
 from leadsync.web import charts
 from leadsync.web.api import funnel_since
 from leadsync.web.context import Dashboard
@@ -21,6 +22,9 @@ from leadsync.web.runs import runs_out
 from leadsync.web.templating import environment
 
 __all__ = ["pages_router"]
+
+Day = Annotated[date | None, BeforeValidator(lambda day: day or None), Query()]
+"""A UTC day of the Funnel page's form; its empty date field means none."""
 
 
 def pages_router(dashboard: Dashboard) -> APIRouter:
@@ -48,8 +52,16 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
         )
 
     @router.get("/funnel")
-    def funnel(request: Request, since: Annotated[date | None, Query()] = None) -> Response:
-        report = funnel_since(dashboard, since)
+    def funnel(  # noqa: PLR0917 - one parameter per filter of the page's form
+        request: Request,
+        since: Day = None,
+        until: Day = None,
+        crm: Annotated[str, Query()] = "",
+        profile: Annotated[str, Query()] = "",
+        owner: Annotated[str, Query()] = "",
+    ) -> Response:
+        scope = Scope(crm=crm or None, profile=profile or None, owner=owner or None)
+        report = funnel_since(dashboard, since, until, scope)
         return page(
             request,
             "funnel.html",
@@ -57,7 +69,10 @@ def pages_router(dashboard: Dashboard) -> APIRouter:
             active="funnel",
             report=report,
             pivot=view_table(report, ReportView.FUNNEL),
+            cohorts=view_table(report, ReportView.COHORTS),
             charts=charts.funnel_charts(report),
+            choices=filter_choices(dashboard.store, dashboard.definitions),
+            chosen={"since": since, "until": until, "crm": crm, "profile": profile, "owner": owner},
         )
 
     @router.get("/errors")

@@ -19,6 +19,7 @@ def render_report(report: FunnelReport, view: ReportView | None = None) -> str:
         .render(
             report=report,
             pivot=view_table(report, ReportView.FUNNEL),
+            cohorts=view_table(report, ReportView.COHORTS),
             table=None if view is None else view_table(report, view),
             charts=funnel_charts(report, view),
             css=_inline("dashboard.css", "</style"),

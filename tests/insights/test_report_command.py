@@ -171,3 +171,38 @@ def test_csv_without_a_view_is_a_usage_error(config: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "--view" in result.stderr
+
+
+def test_until_and_filters_keep_the_report_to_a_range_and_to_people(config: Path) -> None:
+    result = invoke(
+        config,
+        "--view",
+        "cohorts",
+        "--format",
+        "json",
+        "--since",
+        "2026-11-21",
+        "--until",
+        "2026-11-28",
+        "--owner",
+        "sam@example.com",
+        "--crm",
+        "hubspot",
+    )
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["title"].endswith("until 2026-11-29 00:00 UTC, crm hubspot, owner sam@example.com")
+    # --until 2026-11-28 counts that whole day. P5 (sam's, in hubspot) entered on day 25, in the week
+    # of 23 November, and reached sql.
+    assert [(row["week"], row["entered"], row["reached_sql"]) for row in document["rows"]] == [
+        ("2026-11-16", 0, 0),
+        ("2026-11-23", 1, 1),
+    ]
+
+
+def test_a_bad_until_names_the_option(config: Path) -> None:
+    result = invoke(config, "--until", "soon")
+
+    assert result.exit_code == 1
+    assert "--until 'soon' is not a date or datetime" in result.stderr

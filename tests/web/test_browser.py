@@ -10,6 +10,7 @@ Without chromium or playwright these tests skip, except under CI, where they fai
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,9 +114,53 @@ def test_overview(page: Any, base_url: str, artifacts: Path) -> None:
 def test_funnel(page: Any, base_url: str, artifacts: Path) -> None:
     charts = _charts_of(page, f"{base_url}/funnel", artifacts / "funnel.png")
 
-    assert {"stages", "stage-temperatures", "temperatures", "conversions", "volume"} <= set(charts)
+    assert {
+        "funnel",
+        "trend",
+        "stages",
+        "stage-temperatures",
+        "temperatures",
+        "conversions",
+        "volume",
+    } <= set(charts)
     assert charts["stages"]["labels"] == 7  # the canonical stages
+    assert charts["funnel"]["labels"] == 5  # lead to customer
+    assert len(charts["trend"]["datasets"]) == 7  # a line per stage
     _local_only(page, base_url)
+
+
+def test_funnel_filters_reload_the_charts(page: Any, base_url: str, artifacts: Path) -> None:
+    page.goto(f"{base_url}/funnel")
+    page.get_by_label("CRM", exact=True).select_option("hubspot")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/funnel?*crm=hubspot*")
+
+    charts = _charts_of(page, page.url, artifacts / "funnel-hubspot.png")
+
+    assert {"funnel", "trend"} <= set(charts)
+    labels = page.evaluate(
+        "() => Chart.getChart(document.getElementById('stages')).data.datasets.map((d) => d.label)"
+    )
+    assert labels == ["people (all CRMs)", "hubspot records"]
+    assert page.get_by_label("CRM", exact=True).input_value() == "hubspot"
+
+
+def test_every_chart_has_its_data_table(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/funnel")
+    page.get_by_text("Data table").first.click()
+
+    table = page.get_by_role("table", name=re.compile("^Funnel: people entering"))
+    assert table.is_visible()
+    assert table.get_by_role("rowheader").all_inner_texts() == [
+        "lead",
+        "mql",
+        "sql",
+        "opportunity",
+        "customer",
+    ]
+    for canvas in page.locator("canvas[data-chart]").all():
+        described = canvas.get_attribute("aria-describedby")
+        assert page.locator(f"table#{described}").count() == 1, described
 
 
 def test_errors(page: Any, base_url: str, artifacts: Path) -> None:
