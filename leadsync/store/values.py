@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -105,16 +104,6 @@ class Values:
                         ref, _mapping(last_read), read_at, _mapping(last_written), written_at
                     )
         return found
-
-    def funnel(self) -> Counter[tuple[str, str, str]]:
-        """Records per (CRM, stage, temperature) as last read from or written to each CRM."""
-        counts: Counter[tuple[str, str, str]] = Counter()
-        query = select(record_values.c.crm, record_values.c.last_read).execution_options(yield_per=2000)
-        with self._engine.connect() as conn:
-            for row in conn.execute(query):
-                held = row.last_read if isinstance(row.last_read, dict) else {}
-                counts[row.crm, str(held.get("stage") or "none"), str(held.get("temperature") or "none")] += 1
-        return counts
 
 
 def _row(ref: RecordRef, **columns: object) -> dict[str, object]:
