@@ -13,6 +13,7 @@ from .activities import Activities
 from .changes import Change, LeadChanges, cursor_of
 from .client import MarketoClient, Row
 from .leads import by_ids
+from .paging import iso
 from .schema import lead_fields
 from .settings import MarketoSettings
 from .writes import BATCH, Writes
@@ -64,13 +65,17 @@ class MarketoAdapter:
 
     def changed_people(self, since: Cursor) -> Iterator[contract.Page[Person]]:
         """The leads changed after `since` as Get Lead Changes lists them, read by id, a page per page
-        of changes; then a page of the leads deleted meanwhile."""
+        of changes; then a page of the leads deleted meanwhile. A lead already read in this read is
+        read again only for a change dated at or after that read."""
         fields = self._read_fields()
         changes, deleted = self._changes.read(since, fields)
-        last = since
+        last, fetched = since, dict[str, str]()
         for page in changes:
             last = cursor_of(page[-1])
-            yield self._page(page, fields, last)
+            fresh = [c for c in page if str(c[2]["activityDate"]) >= fetched.get(str(c[2]["leadId"]), "")]
+            now = iso(self._clock.now())
+            fetched.update((str(c[2]["leadId"]), now) for c in fresh)
+            yield self._page(fresh, fields, last)
         if gone := list(deleted):
             if int(gone[-1][1]) > int(last.record_id or -1):
                 last = cursor_of(gone[-1])
@@ -80,7 +85,7 @@ class MarketoAdapter:
     def _page(self, page: list[Change], fields: list[str], cursor: Cursor) -> contract.Page[Person]:
         """The leads of these changes as they are now, each stamped no earlier than its last change."""
         changed: dict[str, Change] = {str(c[2]["leadId"]): c for c in page}
-        rows = by_ids(self._client, list(changed), fields)
+        rows = by_ids(self._client, list(changed), fields) if changed else []
         if not rows:
             return contract.Page((), cursor)
         for row in rows:

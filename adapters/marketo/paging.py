@@ -12,12 +12,12 @@ from datetime import datetime
 
 from .client import MarketoClient, Row
 
-__all__ = ["paged", "paging_token", "when"]
+__all__ = ["iso", "paged", "paging_token", "when"]
 
 
 def paging_token(client: MarketoClient, since: datetime) -> str:
     """The token of `since` (`GET /rest/v1/activities/pagingtoken.json`)."""
-    params = {"sinceDatetime": since.isoformat(timespec="seconds").replace("+00:00", "Z")}
+    params = {"sinceDatetime": iso(since)}
     answer = client.call("paging token", "GET", "/rest/v1/activities/pagingtoken.json", params=params)
     return str(answer["nextPageToken"])
 
@@ -35,3 +35,8 @@ def paged(client: MarketoClient, what: str, path: str, token: str, **params: str
 def when(row: Row) -> datetime:
     """An activity's `activityDate` (ISO 8601, `Z`)."""
     return datetime.fromisoformat(str(row["activityDate"]).replace("Z", "+00:00"))
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 to the second, `Z`: how Marketo writes `activityDate` and takes `sinceDatetime`."""
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

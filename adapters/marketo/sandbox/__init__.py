@@ -64,7 +64,7 @@ def endpoint_of(method: str, path: str) -> str:
     return ROUTES.get((method, path), "unknown")
 
 
-class MarketoSandbox(MarketoControls, LeadsApi):
+class MarketoSandbox(LeadsApi, MarketoControls):
     """A seeded Marketo instance; a context manager, like every `leadsync.testing.Sandbox`."""
 
     def __init__(
