@@ -24,7 +24,7 @@ from leadsync.testing import Fault, SeedPerson
 
 from . import shapes
 from .controls import MarketoControls
-from .leads import CHANGE, NEW, LeadsApi
+from .leads import CHANGE, DELETE, NEW, LeadsApi, change_attributes
 from .log import ActivityLog
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class MarketoSandbox(LeadsApi, MarketoControls):
             "lead update": lambda: self.updated(n, request),
             "paging token": lambda: self._paging_token(n, request),
             "lead changes": lambda: self._scanned(n, request, {NEW, CHANGE}, changes=True),
-            "deleted leads": lambda: self._scanned(n, request, {37}),
+            "deleted leads": lambda: self._scanned(n, request, {DELETE}),
             "activities": lambda: self._activities(n, request),
             "activity types": lambda: shapes.answer(n, result=[_type(*t) for t in shapes.ACTIVITY_TYPES]),
         }
@@ -165,7 +165,7 @@ class MarketoSandbox(LeadsApi, MarketoControls):
         if changes:  # Change Data Value of the `fields` asked only
             asked = set((request.args.get("fields") or "").split(","))
             rows = [r for r in rows if r["activityTypeId"] == NEW or {f["name"] for f in r["fields"]} & asked]
-            rows = [{k: v for k, v in r.items() if k != "primaryAttributeValue"} for r in rows]
+            rows = [{k: v for k, v in r.items() if not k.startswith("primaryAttribute")} for r in rows]
         else:
             rows = [{k: v for k, v in r.items() if k != "fields"} for r in rows]
         return shapes.answer(n, result=rows, nextPageToken=token, moreResult=more)
@@ -201,7 +201,7 @@ def _history(people: Iterable[SeedPerson]) -> Iterable[History]:
             yield at, n, NEW, str(n), {"Source Type": "New person"}, {}
         else:
             field = {"id": 0, "name": "title", "newValue": p.title, "oldValue": None}
-            yield at, n, CHANGE, "title", {"New Value": p.title, "Old Value": None}, {"fields": [field]}
+            yield at, n, CHANGE, "title", change_attributes(n), {"fields": [field]}
         for a in p.activities:
             if (type_id := _KINDS.get(a.kind)) is not None:
                 status = {"webinar_attended": "Attended", "webinar_registered": "Registered"}.get(a.kind)

@@ -11,11 +11,11 @@ from typing import Any, NoReturn
 from leadsync.model import RecordRef
 from leadsync.testing import ControlAbsent, Sandbox
 
+from .leads import DELETE
 from .log import ActivityLog
 
 __all__ = ["MarketoControls"]
 
-_DELETE = 37
 
 
 class MarketoControls(Sandbox):
@@ -57,8 +57,8 @@ class MarketoControls(Sandbox):
         """A person deletes the lead: it is gone, and Get Deleted Leads lists a Delete Lead activity."""
         with self.lock:
             lead_id = int(ref.record_id)
-            self.leads.pop(lead_id)
-            self.log.add(lead_id, _DELETE, self.stamp(), lead_id, {"Remove from CRM": False})
+            lead = self.leads.pop(lead_id)
+            self.log.add(lead_id, DELETE, self.stamp(), f"{lead['firstName']} {lead['lastName']}", {})
 
     def merge(self, survivor: RecordRef, merged: RecordRef) -> None:
         """A person merges `merged` into `survivor`: `merged` is deleted, `survivor` changed."""

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 from . import shapes
 from .log import ActivityLog
 
-__all__ = ["CHANGE", "DELETE", "NEW", "LeadsApi", "lead_fields"]
+__all__ = ["CHANGE", "DELETE", "NEW", "LeadsApi", "change_attributes", "lead_fields"]
 
 Row = dict[str, Any]
 NEW: Final = 12
@@ -103,9 +103,14 @@ class LeadsApi:
                 continue
             old, lead[name] = lead.get(name), value
             field = {"id": 0, "name": name, "newValue": value, "oldValue": old}
-            self.log.add(lead_id, CHANGE, at, name, {"New Value": value, "Old Value": old}, fields=[field])
+            self.log.add(lead_id, CHANGE, at, name, change_attributes(lead_id), fields=[field])
             if name in _STANDARD:
                 lead["updatedAt"] = shapes.iso(at)
+
+
+def change_attributes(lead_id: int) -> dict[str, object]:
+    """A Change Data Value's attributes as Get Lead Changes shows them (its values are in `fields`)."""
+    return {"Reason": "Web service API", "Source": "Web service API", "Lead ID": lead_id}
 
 
 def _skipped(lead_id: int, code: str, message: str) -> Row:

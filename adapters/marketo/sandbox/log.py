@@ -32,7 +32,7 @@ class ActivityLog:
         n = len(self.rows) + 1
         row = {
             "id": n, "marketoGUID": str(n), "leadId": lead, "activityDate": iso(at), "activityTypeId": type_id,
-            "primaryAttributeValue": str(primary), "attributes": [{"name": k, "value": v} for k, v in attributes.items()],
+            "primaryAttributeValueId": lead, "primaryAttributeValue": str(primary), "attributes": [{"name": k, "value": v} for k, v in attributes.items()],
             **extra,
         }  # fmt: skip
         self.rows.append(row)
