@@ -1,4 +1,4 @@
-"""The Marketo Engage adapter (a thin client of our own on the kit), registered as the `marketo` entry point."""
+"""The Marketo Engage adapter (a thin client of our own on the kit): the `marketo` entry point."""
 
 from pathlib import Path
 

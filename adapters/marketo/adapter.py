@@ -26,7 +26,9 @@ Place = tuple[Cursor, Row]  # a lead and where the read stands once it is read
 WORDS: Final = kit.SchemaWords(
     "Marketo",
     "lead field",
-    lambda _, name: f"create a lead field with the API name {name!r} (Admin → Field Management → New Custom Field)",
+    lambda _, name: (
+        f"create a lead field with the API name {name!r} (Admin → Field Management → New Custom Field)"
+    ),
     "map another lead field",
 )
 
@@ -52,12 +54,14 @@ class MarketoAdapter:
         )
 
     def check(self) -> contract.SchemaReport:
-        """The custom service works; every mapped field exists (describe2), fits, and is writable where written."""
+        """The custom service works; each mapped field exists (describe2), fits, is writable where written."""
         try:
             found = lead_fields(self._client)
         except contract.AdapterError as e:  # a refused client, say: a problem to report, not a crash
             return contract.SchemaReport(self.name, (contract.Problem(str(self._mapping.file), "", str(e)),))
-        return contract.SchemaReport(self.name, tuple(kit.schema_problems(self._mapping, {LEAD: found}, WORDS)))
+        return contract.SchemaReport(
+            self.name, tuple(kit.schema_problems(self._mapping, {LEAD: found}, WORDS))
+        )
 
     def owners(self) -> Iterable[Owner]:
         """Marketo has no native owner: none (owners are Salesforce's, written there)."""
@@ -94,7 +98,7 @@ class MarketoAdapter:
         return self._people.page([(cursor, row) for row in rows])
 
     def changed_activities(self, since: Cursor) -> Iterator[contract.Page[Activity]]:
-        """The activities of the types `activity_types` names (by name), after `since`, typed by the mapping."""
+        """The activities of the types `activity_types` names, after `since`, typed by the mapping."""
         mapping = self._mapping.activities.get(ACTIVITY)
         if mapping is None:
             return
@@ -114,7 +118,9 @@ class MarketoAdapter:
         found = []
         for row in by_ids(self._client, [r.record_id for r in refs], names):
             held = self._held.keep(str(row["id"]), {name: row.get(name) for name in names})
-            found.append(self._values.current(self._ref(LEAD, row["id"]), row, held, email_of=lambda _i: None))
+            found.append(
+                self._values.current(self._ref(LEAD, row["id"]), row, held, email_of=lambda _i: None)
+            )
         return found
 
     def apply(self, changes: Sequence[contract.Change]) -> Iterable[contract.WriteResult]:

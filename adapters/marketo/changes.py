@@ -37,7 +37,9 @@ class LeadChanges:
             self._client, "lead changes", "/rest/v1/activities/leadchanges.json", token,
             fields=",".join(sorted(fields)), batchSize=size,
         )  # fmt: skip
-        deleted = paged(self._client, "deleted leads", "/rest/v1/activities/deletedleads.json", token, batchSize=size)
+        deleted = paged(
+            self._client, "deleted leads", "/rest/v1/activities/deletedleads.json", token, batchSize=size
+        )
         pages = (kept for rows in changes if (kept := [c for c in map(_placed, rows) if wanted(c)]))
         return pages, (c for rows in deleted for c in map(_placed, rows) if wanted(c))
 

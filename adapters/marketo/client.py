@@ -40,7 +40,9 @@ ERRORS: Final = kit.ErrorTable(  # experienceleague / AdobeDocs marketo-develope
     kit.ErrorRule(_O.TRANSIENT, range(500, 600)),
 )
 _RATE_WINDOW_S: Final = 20.0
-_ARRIVAL_S: Final = 0.9  # Marketo counts a call when it arrives: with the kit's 0.1 s spread, a whole second more
+_ARRIVAL_S: Final = (
+    0.9  # Marketo counts a call when it arrives: with the kit's 0.1 s spread, a whole second more
+)
 _RENEW: Final = frozenset({"601", "602"})
 _OK: Final = 200
 _RATE_WAIT_S: Final = 20.0  # 606: the 20-second window is full
@@ -52,7 +54,9 @@ class MarketoClient:
     def __init__(self, context: contract.AdapterContext, settings: MarketoSettings) -> None:
         self.quota = CallQuota(context.clock, settings.share_of(settings.daily_calls))
         window = kit.RateLimit(settings.share_of(100), _RATE_WINDOW_S + _ARRIVAL_S)
-        limiter = kit.Limiter(window, clock=context.clock, sleep=context.sleep, in_flight=settings.max_in_flight)
+        limiter = kit.Limiter(
+            window, clock=context.clock, sleep=context.sleep, in_flight=settings.max_in_flight
+        )
         self.caller = kit.Caller(
             context.name, f"marketo crm.{context.name}", ERRORS, limiter,
             kit.RetryPolicy(settings.attempts), context.sleep, before_call=self.quota.spend,

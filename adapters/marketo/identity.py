@@ -69,12 +69,15 @@ class Identity:
                 f"Marketo Identity of crm.{self._crm} gave no answer ({type(exc).__name__}); it is retried"
             ) from None
         if answer.status_code >= _SERVER_ERRORS:
-            raise contract.TransientError(f"Marketo Identity of crm.{self._crm} answered HTTP {answer.status_code}")
+            raise contract.TransientError(
+                f"Marketo Identity of crm.{self._crm} answered HTTP {answer.status_code}"
+            )
         body = kit.json_object(answer.content)
         token, left = body.get("access_token"), body.get("expires_in")
         if not answer.ok or not isinstance(token, str) or not isinstance(left, int | float):
             raise contract.AuthError(
-                f"Marketo Identity refused the custom service of crm.{self._crm} (HTTP {answer.status_code}); "
+                f"Marketo Identity refused the custom service of crm.{self._crm} "
+                f"(HTTP {answer.status_code}); "
                 f"set crm.{self._crm}.client_id and client_secret from Admin → LaunchPoint → View Details, "
                 "then run `leadsync check --live`"
             )

@@ -52,7 +52,9 @@ class Writes:
             results.update(zip((n for n, _, _ in batch), self._batch(batch), strict=True))
         return [results[n] for n in range(len(prepared))]
 
-    def _batch(self, batch: list[tuple[int, kit.Prepared[object], dict[str, object]]]) -> list[contract.WriteResult]:
+    def _batch(
+        self, batch: list[tuple[int, kit.Prepared[object], dict[str, object]]]
+    ) -> list[contract.WriteResult]:
         body = {
             "action": "updateOnly",
             "lookupField": "id",
@@ -64,17 +66,21 @@ class Writes:
             message = "the day's Marketo call quota is spent: written next cycle"
             return [contract.WriteResult(p.ref, False, _SPENT, message, retryable=True) for _, p, _ in batch]
         except contract.TransientError as e:
-            return [contract.WriteResult(p.ref, False, "TRANSIENT", str(e)[:300], retryable=True) for _, p, _ in batch]
+            return [
+                contract.WriteResult(p.ref, False, "TRANSIENT", str(e)[:300], retryable=True)
+                for _, p, _ in batch
+            ]
         rows: list[Row] = list(answer.get("result") or ())
         if len(rows) != len(batch):
             raise contract.AdapterError(
-                f"Marketo answered {len(rows)} records for {len(batch)} sent to leads.json: nothing is assumed written"
+                f"Marketo answered {len(rows)} records for {len(batch)} sent to leads.json: "
+                "nothing is assumed written"
             )
         return [self._result(p, changed, row) for (_, p, changed), row in zip(batch, rows, strict=True)]
 
     def _result(self, p: kit.Prepared[object], changed: dict[str, object], row: Row) -> contract.WriteResult:
         if row.get("status") == "updated":
             return self._held.written(contract.WriteResult(p.ref, ok=True), changed)
-        reason = next(iter(row.get("reasons") or ()), {})
+        reason: Row = next(iter(row.get("reasons") or ()), {})
         code, message = str(reason.get("code") or row.get("status")), str(reason.get("message") or "")
         return ERRORS.failed_write(p.ref, code, message)

@@ -86,7 +86,9 @@ class MarketoSandbox(LeadsApi, MarketoControls):
         self._window: deque[datetime] = deque()
         self.log = ActivityLog()
         self.leads = {n: _lead(n, p) for n, p in enumerate(seeded.people, 1)}
-        for at, lead, type_id, primary, attributes, extra in sorted(_history(seeded.people), key=lambda h: h[:3]):
+        for at, lead, type_id, primary, attributes, extra in sorted(
+            _history(seeded.people), key=lambda h: h[:3]
+        ):
             self.log.add(lead, type_id, at, primary, attributes, **extra)
         self.serve(self._app, endpoint_of=endpoint_of, render_fault=self._fault, port=port)
 
@@ -132,7 +134,10 @@ class MarketoSandbox(LeadsApi, MarketoControls):
 
     def _token(self, request: Request) -> Response:
         """The Identity service: the same token until it ends, then a new one."""
-        if (request.args.get("client_id"), request.args.get("client_secret")) != (self.client_id, self.client_secret):
+        if (request.args.get("client_id"), request.args.get("client_secret")) != (
+            self.client_id,
+            self.client_secret,
+        ):
             return shapes.refused_client()
         now = self.clock.now()
         live = next(((t, end) for t, end in self.tokens.items() if end > now), None)
@@ -176,7 +181,9 @@ class MarketoSandbox(LeadsApi, MarketoControls):
             return shapes.failure(n, "1003", "activityTypeIds takes 1 to 10 ids")
         return self._scanned(n, request, set(ids))
 
-    def _fault(self, fault: Fault, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    def _fault(
+        self, fault: Fault, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
         code, message = _FAULTS.get(fault.kind, ("611", "System error"))
         return shapes.failure(0, code, message)(environ, start_response)
 
@@ -205,7 +212,9 @@ def _history(people: Iterable[SeedPerson]) -> Iterable[History]:
         for a in p.activities:
             if (type_id := _KINDS.get(a.kind)) is not None:
                 status = {"webinar_attended": "Attended", "webinar_registered": "Registered"}.get(a.kind)
-                attributes: dict[str, object] = {"New Status": status} if status else {"Webpage URL": a.detail}
+                attributes: dict[str, object] = (
+                    {"New Status": status} if status else {"Webpage URL": a.detail}
+                )
                 yield a.occurred_at.replace(microsecond=0), n, type_id, a.detail, attributes, {}
 
 

@@ -17,7 +17,6 @@ from .log import ActivityLog
 __all__ = ["MarketoControls"]
 
 
-
 class MarketoControls(Sandbox):
     """How the contract suite makes the sandboxed instance act; `MarketoSandbox` serves it."""
 

@@ -18,7 +18,9 @@ NEW: Final = 12
 CHANGE: Final = 13
 DELETE: Final = 37
 _MAX_INPUT: Final = 300
-_STANDARD: Final = frozenset({"email", "firstName", "lastName", "title", "company", "leadScore", "leadStatus"})
+_STANDARD: Final = frozenset(
+    {"email", "firstName", "lastName", "title", "company", "leadScore", "leadStatus"}
+)
 
 
 def lead_fields() -> list[Row]:
@@ -54,7 +56,9 @@ class LeadsApi:
     def describe(self, n: int) -> Response:
         """`GET /rest/v1/leads/describe2.json`."""
         fields = [f for f in lead_fields() if f["name"] not in self.hidden]
-        result = [{"name": "API Lead", "searchableFields": [["email"], ["id"], ["sfdcLeadId"]], "fields": fields}]
+        result = [
+            {"name": "API Lead", "searchableFields": [["email"], ["id"], ["sfdcLeadId"]], "fields": fields}
+        ]
         return shapes.answer(n, result=result)
 
     def by_ids(self, n: int, request: Request) -> Response:

@@ -27,13 +27,22 @@ class ActivityLog:
     def __init__(self) -> None:
         self.rows: list[Row] = []
 
-    def add(self, lead: int, type_id: int, at: datetime, primary: object, attributes: dict[str, object], **extra: object) -> Row:
+    def add(
+        self,
+        lead: int,
+        type_id: int,
+        at: datetime,
+        primary: object,
+        attributes: dict[str, object],
+        **extra: object,
+    ) -> Row:
         """Write one activity now (the next id), dated `at`."""
         n = len(self.rows) + 1
+        listed = [{"name": k, "value": v} for k, v in attributes.items()]
         row = {
-            "id": n, "marketoGUID": str(n), "leadId": lead, "activityDate": iso(at), "activityTypeId": type_id,
-            "primaryAttributeValueId": lead, "primaryAttributeValue": str(primary), "attributes": [{"name": k, "value": v} for k, v in attributes.items()],
-            **extra,
+            "id": n, "marketoGUID": str(n), "leadId": lead, "activityDate": iso(at),
+            "activityTypeId": type_id, "primaryAttributeValueId": lead, "primaryAttributeValue": str(primary),
+            "attributes": listed, **extra,
         }  # fmt: skip
         self.rows.append(row)
         return row

@@ -46,12 +46,19 @@ def answer(n: int, **body: object) -> Response:
 
 def failure(n: int, code: str, message: str) -> Response:
     """An error as Marketo gives nearly all of them: HTTP 200, `success: false`, a quoted code."""
-    return _json(200, {"requestId": request_id(n), "success": False, "errors": [{"code": code, "message": message}]})
+    return _json(
+        200, {"requestId": request_id(n), "success": False, "errors": [{"code": code, "message": message}]}
+    )
 
 
 def identity(token: str, expires_in: int) -> Response:
     """The Identity service's token answer (`authentication.md`)."""
-    body = {"access_token": token, "token_type": "bearer", "expires_in": expires_in, "scope": "leadsync@example.com"}
+    body = {
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": expires_in,
+        "scope": "leadsync@example.com",
+    }
     return _json(200, body)
 
 
@@ -62,8 +69,10 @@ def refused_client() -> Response:
 
 def lead_field(name: str, display: str, data_type: str, *, updateable: bool = True, crm: bool = False) -> Row:
     """One field of describe2 (`LeadAttribute2Field`)."""
-    return {"name": name, "displayName": display, "dataType": data_type, "length": 255 if data_type == "string" else None,
-            "updateable": updateable, "crmManaged": crm}  # fmt: skip
+    return {
+        "name": name, "displayName": display, "dataType": data_type,
+        "length": 255 if data_type == "string" else None, "updateable": updateable, "crmManaged": crm,
+    }  # fmt: skip
 
 
 def iso(moment: datetime) -> str:
