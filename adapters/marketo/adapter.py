@@ -68,8 +68,8 @@ class MarketoAdapter:
         return ()
 
     def changed_people(self, since: Cursor) -> Iterator[contract.Page[Person]]:
-        """The leads changed after `since` as Get Lead Changes lists them, read by id, a page per page
-        of changes; then a page of the leads deleted meanwhile. A lead already read in this read is
+        """The leads changed after `since` as Get Lead Changes lists them, read by id, a page per
+        `page_size` leads; then a page of the leads deleted meanwhile. A lead already read in this read is
         read again only for a change dated at or after that read."""
         fields = self._read_fields()
         changes, deleted = self._changes.read(since, fields)

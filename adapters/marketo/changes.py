@@ -29,7 +29,8 @@ class LeadChanges:
         self._client, self._page_size, self._lookback = client, page_size, lookback
 
     def read(self, since: Cursor, fields: Iterable[str]) -> tuple[Iterator[list[Change]], Iterator[Change]]:
-        """The pages of changes of `fields` after `since`, then the deletions after it (lazily)."""
+        """The changes of `fields` after `since` in groups of `page_size` leads (a group spans
+        activity pages, so each is one read by id), then the deletions after it (lazily)."""
         token = paging_token(self._client, since.stamp - self._lookback)
         wanted = _after(since)
         size = str(self._page_size)
@@ -40,8 +41,25 @@ class LeadChanges:
         deleted = paged(
             self._client, "deleted leads", "/rest/v1/activities/deletedleads.json", token, batchSize=size
         )
-        pages = (kept for rows in changes if (kept := [c for c in map(_placed, rows) if wanted(c)]))
-        return pages, (c for rows in deleted for c in map(_placed, rows) if wanted(c))
+        found = (c for rows in changes for c in map(_placed, rows) if wanted(c))
+        return _grouped(found, self._page_size), (
+            c for rows in deleted for c in map(_placed, rows) if wanted(c)
+        )
+
+
+def _grouped(changes: Iterable[Change], leads: int) -> Iterator[list[Change]]:
+    """Consecutive changes, cut before the change of a lead that would make `leads + 1` in a group."""
+    group: list[Change] = []
+    seen: set[object] = set()
+    for change in changes:
+        lead = change[2]["leadId"]
+        if lead not in seen and len(seen) == leads:
+            yield group
+            group, seen = [], set()
+        group.append(change)
+        seen.add(lead)
+    if group:
+        yield group
 
 
 def _placed(row: Row) -> Change:
