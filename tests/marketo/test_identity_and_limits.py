@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from adapters.marketo.sandbox import TOKEN_LIFE_S

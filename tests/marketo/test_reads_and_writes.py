@@ -67,8 +67,10 @@ def test_a_write_sends_only_what_differs_300_a_call_and_maps_each_records_code(i
 
 
 def test_check_names_a_field_the_native_crm_sync_manages(instance, tmp_path: Path):
-    text = Path(MAPPING.file).read_text(encoding="utf-8").replace(
-        'temperature = "leadsyncTemperature"', 'temperature = "leadStatus"'
+    text = (
+        Path(MAPPING.file)
+        .read_text(encoding="utf-8")
+        .replace('temperature = "leadsyncTemperature"', 'temperature = "leadStatus"')
     )
     (tmp_path / "marketo.toml").write_text(text, encoding="utf-8")
     report = instance.adapter(load_mapping(tmp_path / "marketo.toml")).check()
