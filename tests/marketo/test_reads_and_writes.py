@@ -76,3 +76,16 @@ def test_check_names_a_field_the_native_crm_sync_manages(instance, tmp_path: Pat
     report = instance.adapter(load_mapping(tmp_path / "marketo.toml")).check()
     assert not report.ok
     assert any("native CRM sync" in p.render() for p in report.problems), report.problems
+
+
+def test_a_lead_the_native_sync_keeps_names_its_salesforce_record(instance):
+    people = _people(instance.adapter())
+    linked = [p for p in people if p.same_as]
+    assert linked
+    for person in linked:
+        row = instance.sandbox.leads[int(person.ref.record_id)]
+        expected = {("Lead", row["sfdcLeadId"]), ("Contact", row["sfdcContactId"])} - {
+            ("Lead", None),
+            ("Contact", None),
+        }
+        assert {(r.object_type, r.record_id) for r in person.same_as} == expected

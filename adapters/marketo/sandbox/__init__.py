@@ -26,6 +26,7 @@ from . import shapes
 from .controls import MarketoControls
 from .leads import CHANGE, DELETE, NEW, LeadsApi, change_attributes
 from .log import ActivityLog
+from .native_sync import native_sync_ids
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -85,7 +86,8 @@ class MarketoSandbox(LeadsApi, MarketoControls):
         self.daily_calls, self.calls_today, self.answered = daily_calls, 0, 0
         self._window: deque[datetime] = deque()
         self.log = ActivityLog()
-        self.leads = {n: _lead(n, p) for n, p in enumerate(seeded.people, 1)}
+        synced = native_sync_ids(seeded)
+        self.leads = {n: {**_lead(n, p), **synced.get(p.key, {})} for n, p in enumerate(seeded.people, 1)}
         for at, lead, type_id, primary, attributes, extra in sorted(
             _history(seeded.people), key=lambda h: h[:3]
         ):
