@@ -82,7 +82,7 @@ class MarketoSandbox(LeadsApi, MarketoControls):
         seeded = self.population(people)
         self.client_id, self.client_secret = f"{seed:08x}-0000-4000-8000-000000000000", f"{seed:032x}"
         self.tokens: dict[str, datetime] = {}  # access token -> its end
-        self.lock, self.refused, self.hidden = threading.Lock(), set(), set()
+        self.lock, self.refused, self.hidden, self.crm_managed = threading.Lock(), set(), set(), set()
         self.daily_calls, self.calls_today, self.answered = daily_calls, 0, 0
         self._window: deque[datetime] = deque()
         self.log = ActivityLog()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from leadsync.model import RecordRef
 from leadsync.testing import ControlAbsent, Sandbox
@@ -14,7 +14,10 @@ from leadsync.testing import ControlAbsent, Sandbox
 from .leads import DELETE
 from .log import ActivityLog
 
-__all__ = ["MarketoControls"]
+__all__ = ["NATIVE_FIELDS", "MarketoControls"]
+
+# Salesforce field -> the Marketo field the native sync keeps it in (as the sandbox simulates it).
+NATIVE_FIELDS: Final = {"Title": "title", "LeadSync_Temperature__c": "leadsyncTemperature"}
 
 
 class MarketoControls(Sandbox):
@@ -24,6 +27,7 @@ class MarketoControls(Sandbox):
     log: ActivityLog
     refused: set[int]  # lead ids whose updates the instance refuses (1003)
     hidden: set[str]  # lead fields gone from describe2
+    crm_managed: set[str]  # lead fields the native sync manages since it ran
     tokens: dict[str, datetime]
     calls_today: int
     daily_calls: int
@@ -109,6 +113,28 @@ class MarketoControls(Sandbox):
             "a Marketo API role reads every activity type or none (the Read-Only Activity permission): "
             "no activity stream is refused while another is served"
         )
+
+    def native_sync(self, salesforce_record: Callable[[str, str], dict[str, Any] | None]) -> int:
+        """Marketo's native Salesforce sync runs: each synced lead takes the values of its Salesforce
+        record's `NATIVE_FIELDS` (copied as Salesforce holds them) and those fields become
+        `crmManaged`; the number of leads changed. `salesforce_record(object, id)` reads Salesforce."""
+        changed = 0
+        with self.lock:
+            self.crm_managed.update(NATIVE_FIELDS.values())
+            for lead_id, lead in self.leads.items():
+                sobject, record_id = (
+                    ("Contact", lead.get("sfdcContactId"))
+                    if lead.get("sfdcContactId")
+                    else ("Lead", lead.get("sfdcLeadId"))
+                )
+                record = salesforce_record(sobject, str(record_id)) if record_id else None
+                copied = (
+                    {ours: record.get(theirs) for theirs, ours in NATIVE_FIELDS.items()} if record else {}
+                )
+                if any(lead.get(k) != v for k, v in copied.items()):
+                    self.change(lead_id, copied)
+                    changed += 1
+        return changed
 
     @contextmanager
     def field_dropped(self, field: str) -> Iterator[None]:

@@ -47,6 +47,7 @@ class LeadsApi:
     log: ActivityLog
     refused: set[int]
     hidden: set[str]
+    crm_managed: set[str]
     lock: threading.Lock
 
     def stamp(self) -> datetime:
@@ -55,7 +56,11 @@ class LeadsApi:
 
     def describe(self, n: int) -> Response:
         """`GET /rest/v1/leads/describe2.json`."""
-        fields = [f for f in lead_fields() if f["name"] not in self.hidden]
+        fields = [
+            {**f, "crmManaged": f["crmManaged"] or f["name"] in self.crm_managed}
+            for f in lead_fields()
+            if f["name"] not in self.hidden
+        ]
         result = [
             {"name": "API Lead", "searchableFields": [["email"], ["id"], ["sfdcLeadId"]], "fields": fields}
         ]
@@ -90,7 +95,8 @@ class LeadsApi:
         lead = self.leads.get(lead_id)
         if lead is None:
             return _skipped(lead_id, "1004", "Lead not found")
-        known = {f["name"] for f in lead_fields() if f["updateable"] and not f["crmManaged"]} - self.hidden
+        known = {f["name"] for f in lead_fields() if f["updateable"] and not f["crmManaged"]}
+        known -= self.hidden | self.crm_managed  # a synced field is written in the CRM: unknown here
         if unknown := sorted(set(record) - known):
             return _skipped(lead_id, "1006", f"Field '{unknown[0]}' not found")
         if lead_id in self.refused:
