@@ -77,7 +77,7 @@ def test_linked_by_id_written_once_and_the_next_cycle_writes_nothing(pair: Pair)
                 linked += 1
     assert linked > 20
     second = pair.sync()
-    assert {name: f.writes for name, f in second.crms.items()} == {name: 0 for name in second.crms}
+    assert {name: f.writes for name, f in second.crms.items()} == dict.fromkeys(second.crms, 0)
 
 
 def test_after_the_native_sync_copies_salesforce_in_the_next_cycle_writes_nothing(
@@ -97,9 +97,7 @@ def test_after_the_native_sync_copies_salesforce_in_the_next_cycle_writes_nothin
     pair.raw["crm"]["marketo"]["mapping"] = str(mapping)
     assert _marketo(pair).check().ok
     after = pair.sync()
-    assert {name: (f.writes, f.failed) for name, f in after.crms.items()} == {
-        name: (0, 0) for name in after.crms
-    }
+    assert {name: (f.writes, f.failed) for name, f in after.crms.items()} == dict.fromkeys(after.crms, (0, 0))
 
 
 def _marketo(pair: Pair) -> MarketoAdapter:
