@@ -64,7 +64,9 @@ class MarketoAdapter:
         )
 
     def owners(self) -> Iterable[Owner]:
-        """Marketo has no native owner: none (owners are Salesforce's, written there)."""
+        """None: a lead's owner is a Sales Person (`externalSalesPersonId`), and no endpoint lists
+        them (`GET /rest/v1/salespersons.json` takes the ids asked for); with the native
+        Salesforce sync the owner is Salesforce's, read and written there."""
         return ()
 
     def changed_people(self, since: Cursor) -> Iterator[contract.Page[Person]]:
