@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.marketo.sandbox import TOKEN_LIFE_S
-from leadsync.adapter_api import BudgetExhausted
+from leadsync.adapter_api import BudgetExhausted, StreamUnavailable
 from leadsync.testing import Fault
 
 from .conftest import lead
@@ -68,3 +68,14 @@ def test_leadsyncs_share_of_the_daily_quota_is_counted_before_a_call_is_sent(ins
         list(adapter.read_current([lead(1)]))
     assert instance.sandbox.calls.count() == calls
     assert adapter.estimate(301).writes == 2
+
+
+def test_615_and_1029_are_tried_again_and_1035_is_a_refusal_of_the_stream(instance):
+    adapter = instance.adapter()
+    for kind in ("concurrency", "queue"):
+        instance.sandbox.faults.push(Fault(kind, path="/rest/v1/leads.json"))
+        (current,) = adapter.read_current([lead(3)])
+        assert current.ref == lead(3)
+    instance.sandbox.faults.push(Fault("filter", path="/rest/v1/leads.json"))
+    with pytest.raises(StreamUnavailable, match="1035"):
+        list(adapter.read_current([lead(3)]))
