@@ -35,7 +35,6 @@ class Identity:
         self._crm = context.name
         self._expiry: dict[str, datetime] = {}
         self._lock = threading.Lock()
-        self.asked = 0  # Identity calls made: they count against no quota
 
     def token(self) -> kit.Session:
         """A token with more than `renew_before_s` to live; a dying one is waited out first."""
@@ -61,7 +60,6 @@ class Identity:
             "client_secret": self._settings.client_secret.get_secret_value(),
         }
         url = self._settings.base_url.rstrip("/") + "/identity/oauth/token"
-        self.asked += 1
         try:
             answer = self._http.get(url, params=params)
         except requests.RequestException as exc:
