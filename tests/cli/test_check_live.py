@@ -91,7 +91,7 @@ def test_check_without_live_makes_no_call_but_validates_adapters_and_their_setti
     result, document = check(write_config, text)
     assert result.exit_code == 1
     by_path = {e["path"]: e for e in document["errors"]}
-    assert "hubspot, pipedrive, salesforce" in by_path["crm.pd.adapter"]["hint"]
+    assert "hubspot, marketo, pipedrive, salesforce" in by_path["crm.pd.adapter"]["hint"]
     assert "page_size" in by_path["crm.hs"]["message"]
 
 

@@ -15,9 +15,9 @@ from leadsync.registry import SANDBOXES, PluginError, load_plugin, plugin_names
 
 
 def test_sandboxes_are_found_through_entry_points() -> None:
-    assert plugin_names(SANDBOXES) == ["hubspot", "pipedrive", "salesforce"]
-    with pytest.raises(PluginError, match="installed: hubspot, pipedrive, salesforce"):
-        load_plugin(SANDBOXES, "marketo")
+    assert plugin_names(SANDBOXES) == ["hubspot", "marketo", "pipedrive", "salesforce"]
+    with pytest.raises(PluginError, match="installed: hubspot, marketo, pipedrive, salesforce"):
+        load_plugin(SANDBOXES, "pardot")
 
 
 def test_the_sandbox_command_prints_usable_settings_and_stops_on_sigterm() -> None:
@@ -33,6 +33,7 @@ def test_the_sandbox_command_prints_usable_settings_and_stops_on_sigterm() -> No
         assert set(settings["salesforce"]) == {"instance_url", "session_id", "ca_bundle", "api_version"}
         assert set(settings["hubspot"]) == {"base_url", "access_token"}
         assert set(settings["pipedrive"]) == {"base_url", "api_token", "plan", "seats"}
+        assert set(settings["marketo"]) == {"base_url", "client_id", "client_secret"}
 
         salesforce = settings["salesforce"]
         session = requests.Session()

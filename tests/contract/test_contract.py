@@ -21,6 +21,13 @@ EXPECTED_FAILURES: dict[str, dict[str, str]] = {
             "Pipedrive shows a deleted person to no poll: only webhooks tell it (#28)"
         ),
     },
+    # Marketo names a merge's survivor in its Merge Leads activity, whose attributes no official
+    # text or recorded body in reach documents; the merged lead is read as deleted (Get Deleted Leads).
+    "marketo": {
+        "test_a_merged_record_is_reported_gone_with_its_survivor": (
+            "the Merge Leads activity's attributes are undocumented: a merged lead reads as deleted (#27)"
+        ),
+    },
 }
 
 # Pages of 200: the crowded-stamp case spans pages in every CRM (Salesforce reads 2,000 a page by default).
