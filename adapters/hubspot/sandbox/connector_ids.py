@@ -14,26 +14,20 @@ adapters/salesforce/sandbox/records.py), which tests/engine/test_cross_reference
 
 from __future__ import annotations
 
-from adapters.salesforce.sandbox.records import Mint
+from adapters.salesforce.sandbox.records import synced_ids
 from leadsync.testing.seed import Population
 
 __all__ = ["connector_ids"]
 
+_PROPERTIES = {"Lead": "salesforceleadid", "Contact": "salesforcecontactid"}
+
 
 def connector_ids(population: Population) -> dict[int, dict[str, str]]:
     """The connector's properties of each person in both CRMs, by seed key."""
-    mint = Mint()
-    found: dict[int, dict[str, str]] = {}
-    for person in population.people:
-        if not person.in_salesforce:
-            continue
-        kind, synced = person.salesforce_object, {}
-        if kind in ("Contact", "ConvertedLead"):
-            synced["salesforcecontactid"] = mint("Contact")
-        if kind in ("Lead", "ConvertedLead"):
-            lead = mint("Lead")  # a converted Lead's id is minted all the same
-            if kind == "Lead":
-                synced["salesforceleadid"] = lead
-        if person.in_hubspot and person.dirty != "invalid_email":  # no e-mail for the connector to match
-            found[person.key] = synced
-    return found
+    people = {person.key: person for person in population.people}
+    return {
+        key: {_PROPERTIES[k]: v for k, v in ids.items()}
+        for key, ids in synced_ids(population).items()
+        # no e-mail for the connector to match when it is invalid
+        if people[key].in_hubspot and people[key].dirty != "invalid_email"
+    }

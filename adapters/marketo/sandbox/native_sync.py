@@ -10,25 +10,14 @@ a converted lead its Contact's.
 
 from __future__ import annotations
 
-from adapters.salesforce.sandbox.records import Mint
+from adapters.salesforce.sandbox.records import synced_ids
 from leadsync.testing.seed import Population
 
 __all__ = ["native_sync_ids"]
 
+_FIELDS = {"Lead": "sfdcLeadId", "Contact": "sfdcContactId"}
+
 
 def native_sync_ids(population: Population) -> dict[int, dict[str, str]]:
     """`sfdcLeadId` / `sfdcContactId` of each person in Salesforce, by seed key."""
-    mint = Mint()
-    found: dict[int, dict[str, str]] = {}
-    for person in population.people:
-        if not person.in_salesforce:
-            continue
-        kind, synced = person.salesforce_object, {}
-        if kind in ("Contact", "ConvertedLead"):
-            synced["sfdcContactId"] = mint("Contact")
-        if kind in ("Lead", "ConvertedLead"):
-            lead = mint("Lead")  # a converted Lead's id is minted all the same
-            if kind == "Lead":
-                synced["sfdcLeadId"] = lead
-        found[person.key] = synced
-    return found
+    return {key: {_FIELDS[k]: v for k, v in ids.items()} for key, ids in synced_ids(population).items()}

@@ -41,6 +41,26 @@ class Mint:
         return make_id(sobject, number)
 
 
+def synced_ids(population: Population) -> dict[int, dict[str, str]]:
+    """By seed key, the id of each person's Salesforce "Contact" and, unless converted, "Lead": the
+    ids `seed_store` mints for them (per object, in the population's order), as a native sync or
+    connector keeps them on the other CRM's record."""
+    mint = Mint()
+    found: dict[int, dict[str, str]] = {}
+    for person in population.people:
+        if not person.in_salesforce:
+            continue
+        kind, synced = person.salesforce_object, {}
+        if kind in ("Contact", "ConvertedLead"):
+            synced["Contact"] = mint("Contact")
+        if kind in ("Lead", "ConvertedLead"):
+            lead = mint("Lead")  # a converted Lead's id is minted all the same
+            if kind == "Lead":
+                synced["Lead"] = lead
+        found[person.key] = synced
+    return found
+
+
 def seed_store(store: Store, population: Population) -> None:
     """Fill an empty store from the population (Users first, then people, then activities)."""
     mint = Mint()
