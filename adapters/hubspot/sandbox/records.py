@@ -103,7 +103,7 @@ def seeded(population: Population) -> Seeded:
             result.contacts.append(contact)
             web_from, email_from = len(result.web), len(result.email)
             for activity in person.activities:
-                _add_activity(result, contact, activity, rng)
+                _add_activity(result, contact, activity, rng, now_ms=ms_of(population.now))
             add_analytics(contact, result.web[web_from:], result.email[email_from:])
     return result
 
@@ -147,7 +147,9 @@ def _employee_range(employees: int | None) -> str | None:
     return None if employees is None else EMPLOYEE_RANGES[bisect_left(_EMPLOYEE_BOUNDS, employees)]
 
 
-def _add_activity(result: Seeded, contact: Record, activity: SeedActivity, rng: random.Random) -> None:
+def _add_activity(
+    result: Seeded, contact: Record, activity: SeedActivity, rng: random.Random, *, now_ms: int
+) -> None:
     kind, at = activity.kind, ms_of(activity.occurred_at)
     if kind in _PAGE_KINDS or kind in FORMS:
         seq = len(result.web)
@@ -160,7 +162,7 @@ def _add_activity(result: Seeded, contact: Record, activity: SeedActivity, rng: 
     elif kind in ("meeting_booked", "meeting_held", "call"):
         _add_engagement(result, contact, kind, at, rng)
     elif kind in _STATES:
-        _add_participation(result.participations, contact.id, kind, at)
+        _add_participation(result.participations, contact.id, kind, at, now_ms=now_ms)
 
 
 def _add_engagement(result: Seeded, contact: Record, kind: str, at: int, rng: random.Random) -> None:
@@ -193,14 +195,14 @@ def _add_engagement(result: Seeded, contact: Record, kind: str, at: int, rng: ra
 
 
 def _add_participation(
-    found: dict[tuple[str, int], Participation], contact_id: str, kind: str, at: int
+    found: dict[tuple[str, int], Participation], contact_id: str, kind: str, at: int, *, now_ms: int
 ) -> None:
     webinars = [i for i, event in enumerate(MARKETING_EVENTS) if event[2] == "WEBINAR"]
     others = [i for i, event in enumerate(MARKETING_EVENTS) if event[2] != "WEBINAR"]
     pool = others if kind == "event_registration" else webinars
     event = pool[
-        (at // _FORTNIGHT_MS) % len(pool)
-    ]  # one webinar a fortnight: registration and attendance meet
+        ((now_ms - at) // _FORTNIGHT_MS) % len(pool)
+    ]  # one webinar a fortnight counted back from `now`: registration and attendance meet, whatever the date
     state = _STATES[kind]
     earlier = found.get((contact_id, event))
     if earlier is None:

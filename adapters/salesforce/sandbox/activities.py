@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from leadsync.testing.seed import SeedPerson
 
@@ -51,6 +51,7 @@ MEMBER_KINDS: dict[str, tuple[str, str]] = {  # kind: (Campaign.Type, CampaignMe
 _STATUS_RANK = {"Sent": 0, "Registered": 1, "Responded": 2, "Attended": 3}
 _RESPONDED = frozenset({"Responded", "Attended"})
 _MEETING_MINUTES = 30
+_WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +96,20 @@ def seed_activities(
 
 
 class _Campaigns:
-    """Campaigns made on first use; memberships merged per (person, campaign), added at the end."""
+    """Campaigns made on first use; memberships merged per (person, campaign), added at the end.
+
+    A campaign runs a week, counted back from the seed's `now` (not the calendar's weeks): which
+    signals share a campaign, and so merge into one membership, is the same whatever day it is."""
 
     def __init__(self, store: Store, mint: Callable[[str], str], now: datetime) -> None:
-        self._store, self._mint, self._today = store, mint, now.date()
-        self._ids: dict[tuple[str, int, int], str] = {}
+        self._store, self._mint, self._now, self._today = store, mint, now, now.date()
+        self._ids: dict[tuple[str, int], str] = {}
         self._members: dict[tuple[str, str], dict[str, Value]] = {}
 
     def join(self, who: Who, kind: str, moment: datetime, stamp: str) -> None:
         """Record one membership signal."""
         campaign_type, status = MEMBER_KINDS[kind]
-        campaign_id = self._campaign(campaign_type, CAMPAIGN_NAMES.get(kind, campaign_type), moment.date())
+        campaign_id = self._campaign(campaign_type, CAMPAIGN_NAMES.get(kind, campaign_type), moment)
         member = self._members.get((who.who_id, campaign_id))
         responded = stamp[:10] if status in _RESPONDED else None
         if member is None:
@@ -132,13 +136,14 @@ class _Campaigns:
             members.add({"Id": self._mint("CampaignMember"), **values})
         self._members.clear()
 
-    def _campaign(self, campaign_type: str, name: str, day: date) -> str:
-        year, week, _ = day.isocalendar()
-        campaign_id = self._ids.get((name, year, week))
+    def _campaign(self, campaign_type: str, name: str, moment: datetime) -> str:
+        weeks_back = (self._now - moment) // _WEEK
+        campaign_id = self._ids.get((name, weeks_back))
         if campaign_id is not None:
             return campaign_id
-        campaign_id = self._ids[(name, year, week)] = self._mint("Campaign")
-        start = day - timedelta(days=day.weekday())
+        campaign_id = self._ids[(name, weeks_back)] = self._mint("Campaign")
+        start = (self._now - (weeks_back + 1) * _WEEK).date() + timedelta(days=1)
+        year, week, _ = start.isocalendar()
         end = start + timedelta(days=6)
         created = datetime_text(
             datetime(start.year, start.month, start.day, 8, tzinfo=UTC) - timedelta(days=14)
